@@ -6,7 +6,17 @@ describe('workshopSchema', () => {
     const parsed = workshopSchema.parse({
       id: 'demo',
       title: 'Demo',
-      steps: [{ id: 'one', title: 'One', minutes: 5, checks: [{ id: 'c', title: 'C', http: { port: 9435 } }, { id: 'p', title: 'P', promql: { query: 'up' } }] }],
+      steps: [
+        {
+          id: 'one',
+          title: 'One',
+          minutes: 5,
+          checks: [
+            { id: 'c', title: 'C', http: { port: 9435 } },
+            { id: 'p', title: 'P', promql: { query: 'up' } },
+          ],
+        },
+      ],
     });
     expect(parsed.probe.intervalSeconds).toBe(5);
     expect(forwardedPorts(parsed)).toEqual([9090, 9435]);

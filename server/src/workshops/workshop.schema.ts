@@ -15,13 +15,17 @@ const port = z.number().int().min(1).max(65535);
 const seconds = (max: number) => z.number().positive().max(max);
 
 /** A regular expression given as a string; validated here so a bad pattern fails at load, not mid-workshop. */
-const regex = z.string().min(1).max(500).superRefine((source, ctx) => {
-  try {
-    new RegExp(source, 'm');
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: `not a valid regular expression: ${(error as Error).message}` });
-  }
-});
+const regex = z
+  .string()
+  .min(1)
+  .max(500)
+  .superRefine((source, ctx) => {
+    try {
+      new RegExp(source, 'm');
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: `not a valid regular expression: ${(error as Error).message}` });
+    }
+  });
 
 export const sshCheckSchema = z.strictObject({
   /** Run by `sh` on the VM as the attendee's SSH user. Comes only from the workshop file. */
@@ -82,9 +86,7 @@ export const checkSchema = z
       ctx.addIssue({
         code: 'custom',
         message:
-          kinds.length === 0
-            ? `a check needs exactly one kind: ${CHECK_KINDS.join(', ')}`
-            : `a check has exactly one kind, found ${kinds.join(' and ')}`,
+          kinds.length === 0 ? `a check needs exactly one kind: ${CHECK_KINDS.join(', ')}` : `a check has exactly one kind, found ${kinds.join(' and ')}`,
       });
     }
   });

@@ -1,0 +1,156 @@
+import { randomUUID } from 'node:crypto';
+import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { newToken, hashToken } from '../auth/token';
+import type { NavigatorAttendeeView, PublicAttendeeView, RosterSnapshot, SelfView, WorkshopSummaryView } from '../board/board.events';
+import { DomainEventBus } from '../common/domain-events';
+import type { Attendee } from '../generated/prisma/client';
+import { PrismaService } from '../prisma/prisma.service';
+import { VmConnectionsService } from '../probes/vm-connections.service';
+import { SshKeyStore } from '../ssh/ssh.keys';
+import { forwardedPorts } from '../workshops/workshop.schema';
+import { WorkshopsService } from '../workshops/workshops.service';
+import { AddressPolicy } from './address.policy';
+import { authorizedKeysLine, installCommand } from './authorized-key';
+import { parseRegistration, RegistrationError, type Registration } from './registration.dto';
+
+const MAX_ATTENDEES = 2000;
+
+export interface RegistrationResult {
+  attendee: SelfView;
+  token: string;
+  personalPath: string;
+}
+
+@Injectable()
+export class AttendeesService {
+  constructor(
+    private readonly policy: AddressPolicy,
+    private readonly prisma: PrismaService,
+    private readonly workshops: WorkshopsService,
+    private readonly connections: VmConnectionsService,
+    private readonly keys: SshKeyStore,
+    private readonly events: DomainEventBus,
+  ) {}
+
+  workshopSummary(): WorkshopSummaryView {
+    const { id, definition, joinCode } = this.workshops.workshop;
+    return { id, title: definition.title, joinCode, stepCount: definition.steps.length };
+  }
+
+  defaultSshUser(): string {
+    return this.workshops.workshop.definition.ssh.user;
+  }
+
+  isJoinCode(code: string): boolean {
+    return code.toUpperCase() === this.workshops.workshop.joinCode;
+  }
+
+  authorizedKeysLine(): string {
+    return authorizedKeysLine(this.keys.publicKeyLine, forwardedPorts(this.workshops.workshop.definition));
+  }
+
+  async register(body: unknown): Promise<RegistrationResult> {
+    const registration = await this.validate(body);
+    const count = await this.prisma.attendee.count({ where: { workshopId: this.workshops.workshop.id } });
+    if (count >= MAX_ATTENDEES) throw new ConflictException(`this workshop already has ${MAX_ATTENDEES} attendees`);
+    const token = newToken();
+    const attendee = await this.prisma.attendee.create({
+      data: {
+        id: randomUUID(),
+        workshopId: this.workshops.workshop.id,
+        displayName: registration.displayName,
+        host: registration.host,
+        port: registration.port,
+        sshUser: registration.sshUser,
+        tokenHash: hashToken(token),
+      },
+    });
+    this.events.emit('attendee.registered', { attendeeId: attendee.id });
+    return { attendee: this.selfView(attendee), token, personalPath: `/a/${token}` };
+  }
+
+  /** An attendee fixes their VM's address: a new machine means a new host key to pin. */
+  async updateVm(attendeeId: string, body: unknown): Promise<SelfView> {
+    const registration = await this.validate(body);
+    const before = await this.find(attendeeId);
+    const sameMachine = before.host === registration.host && before.port === registration.port;
+    const attendee = await this.prisma.attendee.update({
+      where: { id: attendeeId },
+      data: {
+        displayName: registration.displayName,
+        host: registration.host,
+        port: registration.port,
+        sshUser: registration.sshUser,
+        ...(sameMachine ? {} : { hostKeyFingerprint: null, hostKeyAlgorithm: null, hostKeyPinnedAt: null }),
+      },
+    });
+    this.events.emit('attendee.changed', { attendeeId });
+    return this.selfView(attendee);
+  }
+
+  async find(attendeeId: string): Promise<Attendee> {
+    const attendee = await this.prisma.attendee.findUnique({ where: { id: attendeeId } });
+    if (!attendee) throw new NotFoundException(`no attendee ${attendeeId}`);
+    return attendee;
+  }
+
+  async self(attendeeId: string): Promise<SelfView> {
+    return this.selfView(await this.find(attendeeId));
+  }
+
+  async navigatorRoster(): Promise<RosterSnapshot<NavigatorAttendeeView>> {
+    const attendees = await this.all();
+    return { workshop: this.workshopSummary(), attendees: attendees.map((a) => this.navigatorView(a)), serverTime: new Date().toISOString() };
+  }
+
+  async projectorRoster(): Promise<RosterSnapshot<PublicAttendeeView>> {
+    const attendees = await this.all();
+    return { workshop: this.workshopSummary(), attendees: attendees.map((a) => this.publicView(a)), serverTime: new Date().toISOString() };
+  }
+
+  /** No message: connection errors can name the host. */
+  publicView(attendee: Attendee): PublicAttendeeView {
+    return {
+      id: attendee.id,
+      displayName: attendee.displayName,
+      registeredAt: attendee.createdAt.toISOString(),
+      connection: { ...this.connections.connectionOf(attendee.id), message: null },
+    };
+  }
+
+  navigatorView(attendee: Attendee): NavigatorAttendeeView {
+    return {
+      ...this.publicView(attendee),
+      connection: this.connections.connectionOf(attendee.id),
+      host: attendee.host,
+      port: attendee.port,
+      sshUser: attendee.sshUser,
+      hostKeyFingerprint: attendee.hostKeyFingerprint,
+      lastSeenAt: attendee.lastSeenAt?.toISOString() ?? null,
+    };
+  }
+
+  selfView(attendee: Attendee): SelfView {
+    const line = this.authorizedKeysLine();
+    return { ...this.navigatorView(attendee), authorizedKeysLine: line, installCommand: installCommand(line) };
+  }
+
+  private all(): Promise<Attendee[]> {
+    return this.prisma.attendee.findMany({ where: { workshopId: this.workshops.workshop.id }, orderBy: { createdAt: 'asc' } });
+  }
+
+  private async validate(body: unknown): Promise<Registration> {
+    let registration: Registration;
+    try {
+      registration = parseRegistration(body);
+    } catch (error) {
+      if (error instanceof RegistrationError) throw new BadRequestException({ message: 'Please fix the highlighted fields.', fields: error.fields });
+      throw error;
+    }
+    const verdict = await this.policy.check(registration.host);
+    if (!verdict.ok && verdict.reason === 'refused') {
+      throw new BadRequestException({ message: 'Please fix the highlighted fields.', fields: { host: verdict.message } });
+    }
+    return registration;
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Every socket.io event between server and web, with its payload: the one map both sides import.
+ * Views are shaped per role on the server; a projector view type has no host, output or secret.
+ */
+
+export type ConnectionStateView = 'waiting' | 'connecting' | 'connected' | 'unreachable';
+
+export type UnreachableReasonView = 'refused' | 'timeout' | 'dns' | 'auth_rejected' | 'host_key_changed' | 'network' | 'address_refused' | 'error';
+
+export interface ConnectionView {
+  state: ConnectionStateView;
+  reason: UnreachableReasonView | null;
+  /** Plain words for people: what happened and what to do. */
+  message: string | null;
+  since: string;
+}
+
+/** What the projector may show about an attendee. */
+export interface PublicAttendeeView {
+  id: string;
+  displayName: string;
+  registeredAt: string;
+  connection: ConnectionView;
+}
+
+/** What the navigator sees in addition. */
+export interface NavigatorAttendeeView extends PublicAttendeeView {
+  host: string;
+  port: number;
+  sshUser: string;
+  hostKeyFingerprint: string | null;
+  lastSeenAt: string | null;
+}
+
+/** What an attendee sees about themselves. */
+export interface SelfView extends NavigatorAttendeeView {
+  authorizedKeysLine: string;
+  installCommand: string;
+}
+
+export interface WorkshopSummaryView {
+  id: string;
+  title: string;
+  joinCode: string;
+  stepCount: number;
+}
+
+export interface RosterSnapshot<A extends PublicAttendeeView = PublicAttendeeView> {
+  workshop: WorkshopSummaryView;
+  attendees: A[];
+  serverTime: string;
+}
+
+export type BoardView = 'board' | 'projector' | 'attendee';
+
+export interface SocketAuth {
+  view: BoardView;
+}
+
+export interface ServerToClientEvents {
+  /** Full state, sent on every (re)connect before any delta. */
+  'roster:snapshot': (snapshot: RosterSnapshot<NavigatorAttendeeView> | RosterSnapshot<PublicAttendeeView>) => void;
+  'roster:attendee': (attendee: NavigatorAttendeeView | PublicAttendeeView) => void;
+  'self:snapshot': (self: SelfView) => void;
+}
+
+export interface Ack {
+  ok: boolean;
+  error?: string;
+}
+
+export interface ClientToServerEvents {
+  /** Navigator: connect to this VM again now, skipping any backoff. */
+  'vm:reconnect': (payload: { attendeeId: string }, ack: (result: Ack) => void) => void;
+  /** Attendee: try my VM again now (rate-limited). */
+  'self:reconnect': (payload: Record<string, never>, ack: (result: Ack) => void) => void;
+}
+
+/** HTTP payloads the web app reads (kept here so web imports no server code). */
+export type JoinInfo = WorkshopSummaryView & { defaultSshUser: string };
+
+export interface WorkshopLinks {
+  joinUrl: string;
+  joinCode: string;
+  projectorUrl: string;
+}

@@ -1,0 +1,112 @@
+import { Logger, OnModuleDestroy, UseGuards } from '@nestjs/common';
+import { ConnectedSocket, MessageBody, OnGatewayConnection, OnGatewayInit, SubscribeMessage, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
+import type { Server, Socket } from 'socket.io';
+import { AttendeesService } from '../attendees/attendees.service';
+import { AuthService, parseCookieHeader } from '../auth/auth.service';
+import type { Principal, Role } from '../auth/principal';
+import { Roles } from '../auth/roles.decorator';
+import { RolesGuard } from '../auth/roles.guard';
+import { DomainEventBus } from '../common/domain-events';
+import { RateLimiter } from '../common/rate-limiter';
+import { VmConnectionsService } from '../probes/vm-connections.service';
+import type { Ack, BoardView, ClientToServerEvents, ServerToClientEvents } from './board.events';
+
+type BoardSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { principal?: Principal }>;
+
+const VIEW_ROLES: Record<BoardView, Role> = { board: 'navigator', projector: 'projector', attendee: 'attendee' };
+const ROOMS = { navigators: 'navigators', projectors: 'projectors', attendee: (id: string) => `attendee:${id}` };
+
+/** Fan-out only: authenticates sockets, sends a snapshot on connect, then pushes deltas from domain events. */
+@WebSocketGateway({ path: '/socket.io', serveClient: false })
+@UseGuards(RolesGuard)
+export class BoardGateway implements OnGatewayInit, OnGatewayConnection, OnModuleDestroy {
+  private readonly logger = new Logger(BoardGateway.name);
+  private readonly unsubscribe: (() => void)[] = [];
+  private readonly selfReconnects = new RateLimiter(3, 0.2);
+
+  @WebSocketServer() private server!: Server<ClientToServerEvents, ServerToClientEvents>;
+
+  constructor(
+    private readonly auth: AuthService,
+    private readonly attendees: AttendeesService,
+    private readonly connections: VmConnectionsService,
+    private readonly events: DomainEventBus,
+  ) {}
+
+  afterInit(): void {
+    const pushAttendee = ({ attendeeId }: { attendeeId: string }) => void this.pushAttendee(attendeeId);
+    this.unsubscribe.push(
+      this.events.on('attendee.registered', pushAttendee),
+      this.events.on('attendee.changed', pushAttendee),
+      this.events.on('vm.connection', pushAttendee),
+    );
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe.forEach((off) => off());
+  }
+
+  async handleConnection(socket: BoardSocket): Promise<void> {
+    const view = (socket.handshake.auth as { view?: unknown }).view;
+    const role = typeof view === 'string' && view in VIEW_ROLES ? VIEW_ROLES[view as BoardView] : null;
+    const principal = role
+      ? await this.auth.resolve({ cookies: parseCookieHeader(socket.handshake.headers.cookie), bearer: bearerFromAuth(socket) }, [role])
+      : null;
+    if (!principal) {
+      socket.disconnect(true);
+      return;
+    }
+    socket.data.principal = principal;
+    try {
+      switch (principal.role) {
+        case 'navigator':
+          await socket.join(ROOMS.navigators);
+          socket.emit('roster:snapshot', await this.attendees.navigatorRoster());
+          break;
+        case 'projector':
+          await socket.join(ROOMS.projectors);
+          socket.emit('roster:snapshot', await this.attendees.projectorRoster());
+          break;
+        case 'attendee':
+          await socket.join(ROOMS.attendee(principal.attendeeId));
+          socket.emit('self:snapshot', await this.attendees.self(principal.attendeeId));
+          break;
+      }
+    } catch (error) {
+      this.logger.warn(`snapshot for a ${principal.role} failed: ${(error as Error).message}`);
+      socket.disconnect(true);
+    }
+  }
+
+  @Roles('navigator')
+  @SubscribeMessage('vm:reconnect')
+  reconnect(@MessageBody() payload: unknown): Ack {
+    const attendeeId = (payload as { attendeeId?: unknown } | null)?.attendeeId;
+    if (typeof attendeeId !== 'string' || !this.connections.reconnectNow(attendeeId)) return { ok: false, error: 'unknown attendee' };
+    return { ok: true };
+  }
+
+  @Roles('attendee')
+  @SubscribeMessage('self:reconnect')
+  selfReconnect(@ConnectedSocket() socket: BoardSocket): Ack {
+    const principal = socket.data.principal;
+    if (principal?.role !== 'attendee') return { ok: false, error: 'attendees only' };
+    const wait = this.selfReconnects.take(principal.attendeeId);
+    if (wait > 0) return { ok: false, error: `Navigator is already trying; ask again in ${wait} s.` };
+    this.connections.reconnectNow(principal.attendeeId);
+    return { ok: true };
+  }
+
+  private async pushAttendee(attendeeId: string): Promise<void> {
+    const attendee = await this.attendees.find(attendeeId).catch(() => null);
+    if (!attendee) return;
+    this.server.to(ROOMS.navigators).emit('roster:attendee', this.attendees.navigatorView(attendee));
+    this.server.to(ROOMS.projectors).emit('roster:attendee', this.attendees.publicView(attendee));
+    this.server.to(ROOMS.attendee(attendeeId)).emit('self:snapshot', this.attendees.selfView(attendee));
+  }
+}
+
+function bearerFromAuth(socket: BoardSocket): string | null {
+  const token = (socket.handshake.auth as { token?: unknown }).token;
+  return typeof token === 'string' && token.length > 0 ? token : null;
+}

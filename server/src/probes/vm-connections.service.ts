@@ -1,0 +1,143 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { AddressPolicy } from '../attendees/address.policy';
+import type { ConnectionView } from '../board/board.events';
+import { DomainEventBus } from '../common/domain-events';
+import { APP_CONFIG, type AppConfig } from '../config/app.config';
+import type { Attendee } from '../generated/prisma/client';
+import { MetricsService } from '../metrics/metrics.service';
+import { PrismaService } from '../prisma/prisma.service';
+import { SshKeyStore } from '../ssh/ssh.keys';
+import { SshPool, type PoolStateChange } from '../ssh/ssh.pool';
+import { REASON_MESSAGES, type SshConnection, type VmTarget } from '../ssh/ssh.types';
+import { WorkshopsService } from '../workshops/workshops.service';
+
+/**
+ * Which VMs Navigator watches: every registered attendee's, from registration (or start-up) on.
+ * Pins a host key at the first successful connection, records connection transitions, and tells
+ * the board. The pool owns the connections; this owns the decision of what to connect to.
+ */
+@Injectable()
+export class VmConnectionsService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(VmConnectionsService.name);
+  private readonly pool: SshPool;
+  private readonly views = new Map<string, ConnectionView>();
+  private readonly unsubscribe: (() => void)[] = [];
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    keys: SshKeyStore,
+    private readonly policy: AddressPolicy,
+    private readonly prisma: PrismaService,
+    private readonly workshops: WorkshopsService,
+    private readonly events: DomainEventBus,
+    private readonly metrics: MetricsService,
+  ) {
+    this.pool = new SshPool({ privateKey: keys.privateKey, maxHandshakesInFlight: Math.min(config.probeConcurrency, 16) });
+    metrics.gauge('navigator_ssh_connections', 'SSH connections to attendee VMs, by state', ['state'], (set) => {
+      const counts: Record<string, number> = { connected: 0, connecting: 0, unreachable: 0, waiting: 0 };
+      for (const view of this.views.values()) counts[view.state] += 1;
+      for (const [state, count] of Object.entries(counts)) set({ state }, count);
+    });
+    metrics.gauge('navigator_ssh_handshakes_in_flight', 'SSH handshakes under way', [], (set) => set({}, this.pool.handshakesInFlight));
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.unsubscribe.push(
+      this.pool.onStateChange((change) => void this.onStateChange(change)),
+      this.pool.onHostKeyFirstSeen(({ id, fingerprint, algorithm }) => void this.pin(id, fingerprint, algorithm)),
+      this.events.on('attendee.registered', ({ attendeeId }) => void this.watch(attendeeId)),
+      this.events.on('attendee.changed', ({ attendeeId }) => void this.watch(attendeeId)),
+    );
+    const attendees = await this.prisma.attendee.findMany({ where: { workshopId: this.workshops.workshop.id } });
+    await Promise.all(attendees.map((attendee) => this.watchAttendee(attendee)));
+    this.logger.log(`watching ${attendees.length} VMs`);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.unsubscribe.forEach((off) => off());
+    await this.pool.closeAll();
+  }
+
+  connectionOf(attendeeId: string): ConnectionView {
+    return this.views.get(attendeeId) ?? { state: 'waiting', reason: null, message: null, since: new Date(0).toISOString() };
+  }
+
+  /** The live connection to a VM, when there is one: what the probes run on. */
+  connection(attendeeId: string): SshConnection | undefined {
+    return this.pool.get(attendeeId);
+  }
+
+  reconnectNow(attendeeId: string): boolean {
+    if (!this.views.has(attendeeId)) return false;
+    this.pool.connectNow(attendeeId);
+    return true;
+  }
+
+  private async watch(attendeeId: string): Promise<void> {
+    const attendee = await this.prisma.attendee.findUnique({ where: { id: attendeeId } });
+    if (attendee) await this.watchAttendee(attendee);
+  }
+
+  private async watchAttendee(attendee: Attendee): Promise<void> {
+    const verdict = await this.policy.check(attendee.host);
+    if (!verdict.ok && verdict.reason === 'refused') {
+      this.pool.remove(attendee.id);
+      await this.record(attendee.id, { state: 'unreachable', reason: 'address_refused', message: verdict.message, since: new Date().toISOString() });
+      return;
+    }
+    const target: VmTarget = {
+      id: attendee.id,
+      // Connect to the address that was checked, so a DNS answer that changes later cannot point us elsewhere.
+      host: verdict.ok ? verdict.addresses[0] : attendee.host,
+      port: attendee.port,
+      user: attendee.sshUser,
+      pinnedFingerprint: attendee.hostKeyFingerprint,
+    };
+    this.pool.ensure(target);
+  }
+
+  private async onStateChange(change: PoolStateChange): Promise<void> {
+    if (change.state === 'connected' || change.state === 'unreachable') {
+      this.metrics.sshConnectionAttempts.inc({ result: change.state === 'connected' ? 'connected' : (change.reason ?? 'error') });
+    }
+    const view: ConnectionView = {
+      state: change.state === 'idle' ? 'waiting' : change.state,
+      reason: change.state === 'unreachable' ? (change.reason ?? 'error') : null,
+      message: change.state === 'unreachable' ? (change.message ?? REASON_MESSAGES[change.reason ?? 'error']) : null,
+      since: change.since.toISOString(),
+    };
+    await this.record(change.id, view);
+  }
+
+  private async record(attendeeId: string, view: ConnectionView): Promise<void> {
+    const previous = this.views.get(attendeeId);
+    this.views.set(attendeeId, view);
+    if (previous?.state === view.state && previous.reason === view.reason) return;
+    if (view.state === 'connected' || view.state === 'unreachable') {
+      const previousStatus = previous && (previous.state === 'connected' || previous.state === 'unreachable') ? vmStatus(previous) : null;
+      if (previousStatus !== vmStatus(view)) {
+        await this.prisma.transition
+          .create({ data: { attendeeId, fromStatus: previousStatus, toStatus: vmStatus(view), reason: view.reason, at: new Date(view.since) } })
+          .catch((error: Error) => this.logger.warn(`could not record a connection transition: ${error.message}`));
+      }
+    }
+    if (view.state === 'connected') await this.prisma.attendee.update({ where: { id: attendeeId }, data: { lastSeenAt: new Date() } }).catch(() => undefined);
+    this.events.emit('vm.connection', { attendeeId });
+  }
+
+  private async pin(attendeeId: string, fingerprint: string, algorithm: string): Promise<void> {
+    const updated = await this.prisma.attendee.updateMany({
+      where: { id: attendeeId, hostKeyFingerprint: null },
+      data: { hostKeyFingerprint: fingerprint, hostKeyAlgorithm: algorithm, hostKeyPinnedAt: new Date() },
+    });
+    if (updated.count > 0) {
+      this.pool.pin(attendeeId, fingerprint);
+      this.logger.log(`pinned host key ${fingerprint} for attendee ${attendeeId}`);
+      this.events.emit('attendee.changed', { attendeeId });
+    }
+  }
+}
+
+function vmStatus(view: ConnectionView): string {
+  return view.state === 'connected' ? 'reachable' : `unreachable:${view.reason ?? 'error'}`;
+}

@@ -1,0 +1,237 @@
+import net from 'node:net';
+import { Client, type ClientChannel } from 'ssh2';
+import { classifyConnectError } from './connect-error';
+import { fingerprintOf, keyAlgorithmOf } from './host-key';
+import { HttpResponseParser } from './http-response.parser';
+import { Semaphore } from './semaphore';
+import type { ExecOptions, ExecResult, HttpResponse, RequestOptions, UnreachableReason, VmChannel, VmTarget } from './ssh.types';
+
+export interface ConnectOptions {
+  privateKey: Buffer;
+  readyTimeoutMs: number;
+  keepaliveIntervalMs: number;
+  /** Sessions (exec or forward) open at once on one connection; stock sshd allows 10. */
+  maxSessions: number;
+}
+
+export class ConnectError extends Error {
+  constructor(
+    readonly reason: UnreachableReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ConnectedVm {
+  connection: SshConnection;
+  fingerprint: string;
+  algorithm: string;
+}
+
+const DEFAULT_MAX_OUTPUT = 64 * 1024;
+
+/** One ssh2 client to one VM: exec with a deadline, and HTTP to the VM's localhost over forwardOut. */
+export class SshConnection implements VmChannel {
+  private readonly sessions: Semaphore;
+  private closed = false;
+  private readonly closeListeners: ((error: Error | null) => void)[] = [];
+
+  private constructor(
+    private readonly client: Client,
+    maxSessions: number,
+  ) {
+    this.sessions = new Semaphore(maxSessions);
+    const onGone = (error: Error | null) => {
+      if (this.closed) return;
+      this.closed = true;
+      this.closeListeners.forEach((listener) => listener(error));
+    };
+    client.on('error', (error) => onGone(error));
+    client.on('close', () => onGone(null));
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  onClose(listener: (error: Error | null) => void): void {
+    this.closeListeners.push(listener);
+  }
+
+  close(): void {
+    this.client.end();
+  }
+
+  /**
+   * Connects and authenticates. The host key is checked before authentication: with a pinned
+   * fingerprint that differs, the connection is refused and nothing is ever run.
+   */
+  static connect(target: VmTarget, options: ConnectOptions): Promise<ConnectedVm> {
+    return new Promise((resolve, reject) => {
+      let seen: { fingerprint: string; algorithm: string } | null = null;
+      let hostKeyMismatch = false;
+      let settled = false;
+      const fail = (reason: UnreachableReason, message: string) => {
+        if (settled) return;
+        settled = true;
+        socket.destroy();
+        client.end();
+        reject(new ConnectError(reason, message));
+      };
+      const client = new Client();
+      const socket = net.connect({ host: target.host, port: target.port });
+      // Without it every exec round trip waits ~40 ms on Nagle + delayed ACK.
+      socket.setNoDelay(true);
+      socket.setTimeout(options.readyTimeoutMs, () => fail('timeout', `no answer from ${target.host}:${target.port} within ${options.readyTimeoutMs} ms`));
+      socket.once('error', (error) => fail(classifyConnectError(error), error.message));
+      socket.once('connect', () => {
+        socket.setTimeout(0);
+        client.connect({
+          sock: socket,
+          username: target.user,
+          privateKey: options.privateKey,
+          readyTimeout: options.readyTimeoutMs,
+          keepaliveInterval: options.keepaliveIntervalMs,
+          keepaliveCountMax: 3,
+          hostVerifier: (key: Buffer) => {
+            seen = { fingerprint: fingerprintOf(key), algorithm: keyAlgorithmOf(key) };
+            hostKeyMismatch = target.pinnedFingerprint !== null && target.pinnedFingerprint !== seen.fingerprint;
+            return !hostKeyMismatch;
+          },
+        });
+      });
+      client.once('ready', () => {
+        if (settled || !seen) return fail('error', 'connected without a host key');
+        settled = true;
+        resolve({ connection: new SshConnection(client, options.maxSessions), ...seen });
+      });
+      client.once('error', (error) => {
+        if (hostKeyMismatch && seen) {
+          fail('host_key_changed', `host key is ${seen.fingerprint}, pinned ${target.pinnedFingerprint}`);
+        } else fail(classifyConnectError(error), error.message);
+      });
+      client.once('close', () => fail('error', 'the connection closed during the handshake'));
+    });
+  }
+
+  exec(command: string, options: ExecOptions): Promise<ExecResult> {
+    return this.sessions.run(() => this.execNow(command, options));
+  }
+
+  private execNow(command: string, options: ExecOptions): Promise<ExecResult> {
+    const started = performance.now();
+    const limit = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
+    return new Promise((resolve, reject) => {
+      this.client.exec(command, (error, channel) => {
+        if (error) return reject(error);
+        const stdout = new BoundedBuffer(limit);
+        const stderr = new BoundedBuffer(limit);
+        let timedOut = false;
+        const timer = setTimeout(() => {
+          timedOut = true;
+          channel.signal('KILL');
+          channel.close();
+        }, options.timeoutMs);
+        let code: number | null = null;
+        let signal: string | null = null;
+        channel.on('exit', (exitCode: number | null, exitSignal?: string) => {
+          code = exitCode;
+          signal = exitSignal ?? null;
+        });
+        channel.on('data', (data: Buffer) => stdout.push(data));
+        channel.stderr.on('data', (data: Buffer) => stderr.push(data));
+        channel.on('close', () => {
+          clearTimeout(timer);
+          resolve({
+            code: timedOut ? null : code,
+            signal,
+            stdout: stdout.text(),
+            stderr: stderr.text(),
+            durationMs: performance.now() - started,
+            timedOut,
+            truncated: stdout.truncated || stderr.truncated,
+          });
+        });
+        if (options.stdin !== undefined) channel.end(options.stdin);
+        else channel.end();
+      });
+    });
+  }
+
+  request(port: number, path: string, options: RequestOptions): Promise<HttpResponse> {
+    return this.sessions.run(() => this.requestNow(port, path, options));
+  }
+
+  private requestNow(port: number, path: string, options: RequestOptions): Promise<HttpResponse> {
+    const started = performance.now();
+    return new Promise((resolve, reject) => {
+      this.client.forwardOut('127.0.0.1', 0, '127.0.0.1', port, (error, channel: ClientChannel) => {
+        if (error) return reject(new Error(`port ${port} on the VM: ${error.message}`));
+        const parser = new HttpResponseParser(options.maxBodyBytes ?? 1024 * 1024);
+        let done = false;
+        const finish = (outcome: { response?: HttpResponse; error?: Error }) => {
+          if (done) return;
+          done = true;
+          clearTimeout(timer);
+          channel.close();
+          if (outcome.response) resolve(outcome.response);
+          else reject(outcome.error ?? new Error('request failed'));
+        };
+        const respond = (parsed: { status: number; headers: Record<string, string>; body: Buffer }) =>
+          finish({ response: { status: parsed.status, headers: parsed.headers, body: parsed.body.toString('utf8'), durationMs: performance.now() - started } });
+        const timer = setTimeout(() => finish({ error: new Error(`no response from port ${port} within ${options.timeoutMs} ms`) }), options.timeoutMs);
+        channel.on('data', (chunk: Buffer) => {
+          try {
+            const parsed = parser.push(chunk);
+            if (parsed) respond(parsed);
+          } catch (parseError) {
+            finish({ error: parseError as Error });
+          }
+        });
+        channel.on('close', () => {
+          if (done) return;
+          try {
+            respond(parser.end());
+          } catch (parseError) {
+            finish({ error: parseError as Error });
+          }
+        });
+        const body = options.body ?? '';
+        const headers = {
+          host: `127.0.0.1:${port}`,
+          connection: 'close',
+          'user-agent': 'navigator',
+          ...(body ? { 'content-length': String(Buffer.byteLength(body)) } : {}),
+          ...options.headers,
+        };
+        const head = [`${options.method ?? 'GET'} ${path} HTTP/1.1`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)].join('\r\n');
+        channel.write(`${head}\r\n\r\n${body}`);
+      });
+    });
+  }
+}
+
+class BoundedBuffer {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  truncated = false;
+
+  constructor(private readonly limit: number) {}
+
+  push(chunk: Buffer): void {
+    if (this.size >= this.limit) {
+      this.truncated = true;
+      return;
+    }
+    const room = this.limit - this.size;
+    if (chunk.length > room) this.truncated = true;
+    const kept = chunk.length > room ? chunk.subarray(0, room) : chunk;
+    this.chunks.push(kept);
+    this.size += kept.length;
+  }
+
+  text(): string {
+    return Buffer.concat(this.chunks).toString('utf8');
+  }
+}

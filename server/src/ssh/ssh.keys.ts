@@ -1,0 +1,33 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { utils } from 'ssh2';
+
+/**
+ * Navigator's own ed25519 key pair. The private key stays in the data directory with mode 0600
+ * (checked and repaired at every start) and only the SSH classes read it.
+ */
+export class SshKeyStore {
+  private constructor(
+    readonly privateKey: Buffer,
+    readonly publicKeyLine: string,
+  ) {}
+
+  static open(dataDir: string, comment = 'navigator'): SshKeyStore {
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    fs.chmodSync(dataDir, 0o700);
+    const privateFile = path.join(dataDir, 'navigator_ed25519');
+    const publicFile = `${privateFile}.pub`;
+    if (!fs.existsSync(privateFile)) {
+      const pair = utils.generateKeyPairSync('ed25519', { comment });
+      fs.writeFileSync(privateFile, pair.private, { mode: 0o600, flag: 'wx' });
+      fs.writeFileSync(publicFile, pair.public + '\n', { mode: 0o644 });
+    }
+    fs.chmodSync(privateFile, 0o600);
+    const privateKey = fs.readFileSync(privateFile);
+    const parsed = utils.parseKey(privateKey);
+    if (parsed instanceof Error) throw new Error(`${privateFile} is not a usable SSH private key: ${parsed.message}`);
+    const key = Array.isArray(parsed) ? parsed[0] : parsed;
+    const publicKeyLine = `${key.type} ${key.getPublicSSH().toString('base64')} ${comment}`;
+    return new SshKeyStore(privateKey, publicKeyLine);
+  }
+}

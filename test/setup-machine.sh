@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the real servers the tests talk to (Debian 12 packages). Idempotent; needs root.
+set -euo pipefail
+packages=(
+  openssh-server openssh-client          # real sshd for integration, browser and fleet tests
+  prometheus                             # real Prometheus (2.42) and promtool
+  php8.2-cli php8.2-fpm                  # the PHP sample, built with USDT probes
+  chromium fonts-dejavu-core             # browser tests and screenshots (driven by playwright-core)
+  bpftrace clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev make gcc  # the BPF kit
+  systemd                                # systemd-analyze verify for the kit's units
+  pssh ansible                           # peers for the benchmarks
+  iproute2 procps                        # network namespaces for the fleet
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# Debian starts prometheus, php-fpm and sshd on install where it can; tests run their own instances.
+echo "Machine ready."

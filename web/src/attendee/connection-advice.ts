@@ -1,0 +1,47 @@
+import type { ConnectionView } from '$server/board/board.events';
+
+/** What an attendee should do about their VM's connection state, in plain words. */
+export function connectionAdvice(connection: ConnectionView): { title: string; body: string; showKey: boolean } {
+  switch (connection.state) {
+    case 'connected':
+      return { title: 'Connected', body: 'Navigator can see your VM. Keep this page open to follow your progress.', showKey: false };
+    case 'waiting':
+    case 'connecting':
+      return { title: 'Connecting to your VM…', body: 'Add the key below if you have not yet; Navigator keeps trying.', showKey: true };
+    case 'unreachable':
+      switch (connection.reason) {
+        case 'auth_rejected':
+          return {
+            title: 'Key not authorized yet',
+            body: "Your VM answered, but it does not accept Navigator's key yet. Run the command below on your VM (as the SSH user you registered), then wait a few seconds.",
+            showKey: true,
+          };
+        case 'refused':
+          return {
+            title: 'Connection refused',
+            body: 'Something answered at that address, but nothing listens on the SSH port. Check the port number, that sshd is running (sudo systemctl status ssh), and that no firewall rejects it.',
+            showKey: false,
+          };
+        case 'timeout':
+        case 'network':
+          return {
+            title: 'Host unreachable or timed out',
+            body: "Nothing answered at that address. Check the address (use the VM's public IP), that the VM is running, and that your cloud's firewall / security group allows SSH from the workshop network.",
+            showKey: false,
+          };
+        case 'dns':
+          return { title: 'DNS name not found', body: 'That name does not resolve. Check for typos, or use the IP address instead.', showKey: false };
+        case 'host_key_changed':
+          return {
+            title: 'Host key changed since it was pinned',
+            body: 'The machine at that address is not the one Navigator first saw, so Navigator will run nothing on it. If you rebuilt your VM, update its address below; otherwise tell the navigator.',
+            showKey: false,
+          };
+        case 'address_refused':
+          return { title: 'Address not allowed', body: connection.message ?? 'Navigator does not connect to this kind of address.', showKey: false };
+        case 'error':
+        case null:
+          return { title: 'Cannot connect', body: connection.message ?? 'An unexpected SSH error occurred; Navigator keeps trying.', showKey: true };
+      }
+  }
+}
