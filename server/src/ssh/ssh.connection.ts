@@ -106,7 +106,7 @@ export class SshConnection implements VmChannel {
         settled = true;
         resolve({ connection: new SshConnection(client, options.maxSessions), ...seen });
       });
-      client.once('error', (error) => {
+      client.on('error', (error) => {
         if (hostKeyMismatch && seen) {
           fail('host_key_changed', `host key is ${seen.fingerprint}, pinned ${target.pinnedFingerprint}`);
         } else fail(classifyConnectError(error), error.message);
@@ -127,21 +127,12 @@ export class SshConnection implements VmChannel {
         if (error) return reject(error);
         const stdout = new BoundedBuffer(limit);
         const stderr = new BoundedBuffer(limit);
-        let timedOut = false;
-        const timer = setTimeout(() => {
-          timedOut = true;
-          channel.signal('KILL');
-          channel.close();
-        }, options.timeoutMs);
         let code: number | null = null;
         let signal: string | null = null;
-        channel.on('exit', (exitCode: number | null, exitSignal?: string) => {
-          code = exitCode;
-          signal = exitSignal ?? null;
-        });
-        channel.on('data', (data: Buffer) => stdout.push(data));
-        channel.stderr.on('data', (data: Buffer) => stderr.push(data));
-        channel.on('close', () => {
+        let settled = false;
+        const settle = (timedOut: boolean) => {
+          if (settled) return;
+          settled = true;
           clearTimeout(timer);
           resolve({
             code: timedOut ? null : code,
@@ -152,7 +143,20 @@ export class SshConnection implements VmChannel {
             timedOut,
             truncated: stdout.truncated || stderr.truncated,
           });
+        };
+        // The deadline answers at once; the remote side is asked to stop but may take its time.
+        const timer = setTimeout(() => {
+          settle(true);
+          channel.signal('KILL');
+          channel.close();
+        }, options.timeoutMs);
+        channel.on('exit', (exitCode: number | null, exitSignal?: string) => {
+          code = exitCode;
+          signal = exitSignal ?? null;
         });
+        channel.on('data', (data: Buffer) => stdout.push(data));
+        channel.stderr.on('data', (data: Buffer) => stderr.push(data));
+        channel.on('close', () => settle(false));
         if (options.stdin !== undefined) channel.end(options.stdin);
         else channel.end();
       });

@@ -1,0 +1,195 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authorizedKeysLine } from '../../server/src/attendees/authorized-key';
+import { ConnectError, SshConnection } from '../../server/src/ssh/ssh.connection';
+import { SshKeyStore } from '../../server/src/ssh/ssh.keys';
+import { SshPool, type PoolStateChange } from '../../server/src/ssh/ssh.pool';
+import type { VmTarget } from '../../server/src/ssh/ssh.types';
+import { createTestUser, freePort, removeStaleTestUsers, startSshd, type TestSshd, type TestUser } from '../support/sshd';
+
+let sshd: TestSshd;
+let user: TestUser;
+let keys: SshKeyStore;
+const connectOptions = () => ({ privateKey: keys.privateKey, readyTimeoutMs: 3000, keepaliveIntervalMs: 10_000, maxSessions: 4 });
+
+beforeAll(async () => {
+  removeStaleTestUsers();
+  keys = SshKeyStore.open(fs.mkdtempSync(path.join(os.tmpdir(), 'navt-keys-')));
+  sshd = await startSshd();
+  user = createTestUser('navtssh');
+  sshd.setAuthorizedKeys(user.name, [keys.publicKeyLine]);
+});
+
+afterAll(async () => {
+  await sshd?.stop();
+  user?.remove();
+});
+
+const target = (overrides: Partial<VmTarget> = {}): VmTarget => ({ id: 'vm', host: '127.0.0.1', port: sshd.port, user: user.name, pinnedFingerprint: null, ...overrides });
+
+async function reasonOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof ConnectError) return error.reason;
+    throw error;
+  }
+  throw new Error('expected the connection to fail');
+}
+
+describe('SSH connection outcomes against a real sshd', () => {
+  it('connects with an authorized key and reports the host key fingerprint ssh-keygen prints', async () => {
+    const { connection, fingerprint, algorithm } = await SshConnection.connect(target(), connectOptions());
+    expect(fingerprint).toBe(sshd.hostKeyFingerprint);
+    expect(algorithm).toBe('ssh-ed25519');
+    const result = await connection.exec('id -un', { timeoutMs: 3000 });
+    expect(result).toMatchObject({ code: 0, stdout: `${user.name}\n`, timedOut: false });
+    connection.close();
+  });
+
+  it('reports auth_rejected when the key is not authorized', async () => {
+    sshd.setAuthorizedKeys(user.name, []);
+    try {
+      expect(await reasonOf(SshConnection.connect(target(), connectOptions()))).toBe('auth_rejected');
+    } finally {
+      sshd.setAuthorizedKeys(user.name, [keys.publicKeyLine]);
+    }
+  });
+
+  it('reports refused when nothing listens', async () => {
+    expect(await reasonOf(SshConnection.connect(target({ port: await freePort() }), connectOptions()))).toBe('refused');
+  });
+
+  it('reports timeout when the port accepts but never speaks SSH', async () => {
+    const silent = net.createServer(() => undefined).listen(0, '127.0.0.1');
+    await new Promise((r) => silent.once('listening', r));
+    const port = (silent.address() as net.AddressInfo).port;
+    try {
+      expect(await reasonOf(SshConnection.connect(target({ port }), { ...connectOptions(), readyTimeoutMs: 800 }))).toBe('timeout');
+    } finally {
+      silent.close();
+    }
+  });
+
+  it('reports dns for a name that does not resolve', async () => {
+    expect(await reasonOf(SshConnection.connect(target({ host: 'no-such-vm.invalid' }), connectOptions()))).toBe('dns');
+  });
+
+  it('refuses a changed host key before running anything', async () => {
+    const pinned = sshd.hostKeyFingerprint;
+    await sshd.regenerateHostKey();
+    user.removeFile('ran');
+    const attempt = SshConnection.connect(target({ pinnedFingerprint: pinned }), connectOptions()).then(({ connection }) => connection.exec('touch ~/ran', { timeoutMs: 2000 }));
+    expect(await reasonOf(attempt)).toBe('host_key_changed');
+    expect(fs.existsSync(path.join(user.home, 'ran'))).toBe(false);
+  });
+
+  it('exec has a deadline and bounded output', async () => {
+    const { connection } = await SshConnection.connect(target(), connectOptions());
+    const slow = await connection.exec('sleep 5', { timeoutMs: 300 });
+    expect(slow.timedOut).toBe(true);
+    expect(slow.durationMs).toBeLessThan(2000);
+    const big = await connection.exec('head -c 200000 /dev/zero | tr "\\0" x', { timeoutMs: 3000, maxOutputBytes: 1000 });
+    expect(big.truncated).toBe(true);
+    expect(big.stdout.length).toBe(1000);
+    connection.close();
+  });
+
+  it('rc-file noise goes around, not into, what a command prints on stdout', async () => {
+    const noisy = createTestUser('navtnoisy', { shell: '/bin/bash', rcNoise: 'Welcome to a noisy VM!' });
+    sshd.setAuthorizedKeys(noisy.name, [keys.publicKeyLine]);
+    try {
+      const { connection } = await SshConnection.connect(target({ user: noisy.name }), connectOptions());
+      const result = await connection.exec('echo result-line', { timeoutMs: 3000 });
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('result-line');
+      expect(result.stdout).toContain('Welcome to a noisy VM!');
+      connection.close();
+    } finally {
+      noisy.remove();
+    }
+  });
+});
+
+describe('HTTP to the VM over forwardOut', () => {
+  let server: http.Server;
+  let port: number;
+
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      if (req.url === '/chunked') {
+        res.write('first-');
+        res.end('second');
+      } else res.end(`hello ${req.url}`);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    port = (server.address() as net.AddressInfo).port;
+  });
+  afterAll(() => server.close());
+
+  it('reads a response through the same SSH connection, length-delimited and chunked', async () => {
+    const { connection } = await SshConnection.connect(target(), connectOptions());
+    expect(await connection.request(port, '/metrics', { timeoutMs: 3000 })).toMatchObject({ status: 200, body: 'hello /metrics' });
+    expect(await connection.request(port, '/chunked', { timeoutMs: 3000 })).toMatchObject({ status: 200, body: 'first-second' });
+    connection.close();
+  });
+
+  it('the authorized_keys line Navigator asks for permits the workshop ports and nothing else', async () => {
+    sshd.setAuthorizedKeys(user.name, [authorizedKeysLine(keys.publicKeyLine, [port])]);
+    const other = http.createServer((_req, res) => res.end('secret')).listen(0, '127.0.0.1');
+    await new Promise((r) => other.once('listening', r));
+    try {
+      const { connection } = await SshConnection.connect(target(), connectOptions());
+      expect((await connection.request(port, '/', { timeoutMs: 3000 })).status).toBe(200);
+      await expect(connection.request((other.address() as net.AddressInfo).port, '/', { timeoutMs: 3000 })).rejects.toThrow(/prohibited|denied|failed/i);
+      expect((await connection.exec('echo still-runs', { timeoutMs: 3000 })).stdout).toBe('still-runs\n');
+      connection.close();
+    } finally {
+      other.close();
+      sshd.setAuthorizedKeys(user.name, [keys.publicKeyLine]);
+    }
+  });
+});
+
+describe('SshPool', () => {
+  it('connects 30 VMs to one stock sshd (MaxStartups 10:30:100) with no false unreachable', async () => {
+    const pool = new SshPool({ privateKey: keys.privateKey, maxHandshakesInFlight: 8 });
+    const states: PoolStateChange[] = [];
+    pool.onStateChange((change) => states.push(change));
+    for (let i = 0; i < 30; i++) pool.ensure(target({ id: `vm${i}`, pinnedFingerprint: sshd.hostKeyFingerprint }));
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline && Array.from({ length: 30 }, (_, i) => pool.stateOf(`vm${i}`)).some((s) => s !== 'connected')) await new Promise((r) => setTimeout(r, 50));
+    expect(states.filter((s) => s.state === 'unreachable')).toEqual([]);
+    expect(Array.from({ length: 30 }, (_, i) => pool.stateOf(`vm${i}`)).every((s) => s === 'connected')).toBe(true);
+    await pool.closeAll();
+  });
+
+  it('reports the first host key, then reconnects after sshd restarts', async () => {
+    const pool = new SshPool({ privateKey: keys.privateKey, quickRetryCapMs: 300 });
+    const seen: string[] = [];
+    const states: string[] = [];
+    pool.onHostKeyFirstSeen(({ fingerprint }) => seen.push(fingerprint));
+    pool.onStateChange((change) => states.push(change.reason ? `${change.state}:${change.reason}` : change.state));
+    pool.ensure(target({ id: 'restart' }));
+    await until(() => pool.stateOf('restart') === 'connected');
+    expect(seen).toEqual([sshd.hostKeyFingerprint]);
+    await sshd.stop();
+    await until(() => states.includes('unreachable:refused')).catch(() => { throw new Error('states: ' + states.join(',')); });
+    await sshd.start();
+    await until(() => pool.stateOf('restart') === 'connected' && pool.get('restart') !== undefined, 10_000);
+    expect((await pool.get('restart')!.exec('echo back', { timeoutMs: 2000 })).stdout).toBe('back\n');
+    await pool.closeAll();
+  });
+});
+
+async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
