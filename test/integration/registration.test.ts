@@ -77,5 +77,8 @@ describe('registration refuses hostile input and stores nothing', () => {
     expect(body.personalPath).toMatch(/^\/a\/[\w-]{20,}$/);
     expect(response.headers.get('set-cookie')).toMatch(/navigator_attendee=.+HttpOnly/i);
     expect(await attendeeCount()).toBe(1);
+    const metrics = await navigator.request('GET', '/metrics');
+    expect(metrics.body).toMatch(/^navigator_attendees_registered 1$/m);
+    expect(metrics.body).toMatch(/^navigator_registrations_total 1$/m);
   });
 });

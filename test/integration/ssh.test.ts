@@ -29,7 +29,14 @@ afterAll(async () => {
   user?.remove();
 });
 
-const target = (overrides: Partial<VmTarget> = {}): VmTarget => ({ id: 'vm', host: '127.0.0.1', port: sshd.port, user: user.name, pinnedFingerprint: null, ...overrides });
+const target = (overrides: Partial<VmTarget> = {}): VmTarget => ({
+  id: 'vm',
+  host: '127.0.0.1',
+  port: sshd.port,
+  user: user.name,
+  pinnedFingerprint: null,
+  ...overrides,
+});
 
 async function reasonOf(promise: Promise<unknown>): Promise<string> {
   try {
@@ -83,7 +90,9 @@ describe('SSH connection outcomes against a real sshd', () => {
     const pinned = sshd.hostKeyFingerprint;
     await sshd.regenerateHostKey();
     user.removeFile('ran');
-    const attempt = SshConnection.connect(target({ pinnedFingerprint: pinned }), connectOptions()).then(({ connection }) => connection.exec('touch ~/ran', { timeoutMs: 2000 }));
+    const attempt = SshConnection.connect(target({ pinnedFingerprint: pinned }), connectOptions()).then(({ connection }) =>
+      connection.exec('touch ~/ran', { timeoutMs: 2000 }),
+    );
     expect(await reasonOf(attempt)).toBe('host_key_changed');
     expect(fs.existsSync(path.join(user.home, 'ran'))).toBe(false);
   });
@@ -162,7 +171,8 @@ describe('SshPool', () => {
     pool.onStateChange((change) => states.push(change));
     for (let i = 0; i < 30; i++) pool.ensure(target({ id: `vm${i}`, pinnedFingerprint: sshd.hostKeyFingerprint }));
     const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline && Array.from({ length: 30 }, (_, i) => pool.stateOf(`vm${i}`)).some((s) => s !== 'connected')) await new Promise((r) => setTimeout(r, 50));
+    while (Date.now() < deadline && Array.from({ length: 30 }, (_, i) => pool.stateOf(`vm${i}`)).some((s) => s !== 'connected'))
+      await new Promise((r) => setTimeout(r, 50));
     expect(states.filter((s) => s.state === 'unreachable')).toEqual([]);
     expect(Array.from({ length: 30 }, (_, i) => pool.stateOf(`vm${i}`)).every((s) => s === 'connected')).toBe(true);
     await pool.closeAll();
@@ -178,7 +188,9 @@ describe('SshPool', () => {
     await until(() => pool.stateOf('restart') === 'connected');
     expect(seen).toEqual([sshd.hostKeyFingerprint]);
     await sshd.stop();
-    await until(() => states.includes('unreachable:refused')).catch(() => { throw new Error('states: ' + states.join(',')); });
+    await until(() => states.includes('unreachable:refused')).catch(() => {
+      throw new Error('states: ' + states.join(','));
+    });
     await sshd.start();
     await until(() => pool.stateOf('restart') === 'connected' && pool.get('restart') !== undefined, 10_000);
     expect((await pool.get('restart')!.exec('echo back', { timeoutMs: 2000 })).stdout).toBe('back\n');

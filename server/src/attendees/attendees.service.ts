@@ -4,6 +4,7 @@ import { newToken, hashToken } from '../auth/token';
 import type { NavigatorAttendeeView, PublicAttendeeView, RosterSnapshot, SelfView, WorkshopSummaryView } from '../board/board.events';
 import { DomainEventBus } from '../common/domain-events';
 import type { Attendee } from '../generated/prisma/client';
+import { MetricsService } from '../metrics/metrics.service';
 import { PrismaService } from '../prisma/prisma.service';
 import { VmConnectionsService } from '../probes/vm-connections.service';
 import { SshKeyStore } from '../ssh/ssh.keys';
@@ -30,7 +31,12 @@ export class AttendeesService {
     private readonly connections: VmConnectionsService,
     private readonly keys: SshKeyStore,
     private readonly events: DomainEventBus,
-  ) {}
+    private readonly metrics: MetricsService,
+  ) {
+    metrics.gauge('navigator_attendees_registered', 'Attendees registered for the workshop', [], async (set) =>
+      set({}, await this.prisma.attendee.count({ where: { workshopId: this.workshops.workshop.id } })),
+    );
+  }
 
   workshopSummary(): WorkshopSummaryView {
     const { id, definition, joinCode } = this.workshops.workshop;
@@ -65,6 +71,7 @@ export class AttendeesService {
         tokenHash: hashToken(token),
       },
     });
+    this.metrics.registrations.inc();
     this.events.emit('attendee.registered', { attendeeId: attendee.id });
     return { attendee: this.selfView(attendee), token, personalPath: `/a/${token}` };
   }

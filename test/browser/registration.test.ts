@@ -1,0 +1,91 @@
+import fs from 'node:fs';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, screenshotPath } from '../support/browser';
+import { startTestNavigator, type TestNavigator } from '../support/navigator';
+import { createTestUser, removeStaleTestUsers, startSshd, type TestSshd, type TestUser } from '../support/sshd';
+
+let navigator: TestNavigator;
+let sshd: TestSshd;
+let user: TestUser;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!fs.existsSync('dist/web/index.html')) throw new Error('build the web app first (npm run build)');
+  removeStaleTestUsers();
+  navigator = await startTestNavigator({ NAVIGATOR_ALLOW_LOOPBACK_VMS: 'true' });
+  sshd = await startSshd();
+  user = createTestUser('navtbrowser');
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await navigator?.stop();
+  await sshd?.stop();
+  user?.remove();
+});
+
+describe('an attendee registers a VM while the navigator watches the roster', () => {
+  it('shows the key to add, then connected; the roster updates without reload', async () => {
+    const boardContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const board = await boardContext.newPage();
+    await board.goto(navigator.navigatorUrl);
+    await board.waitForURL(/\/board$/);
+    await board.getByText('Nobody has registered yet').waitFor();
+
+    const attendeeContext = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const attendee = await attendeeContext.newPage();
+    await attendee.goto(navigator.joinUrl);
+    await attendee.getByLabel('Your name').fill('Ada Lovelace');
+    await attendee.getByLabel('VM address').fill('127.0.0.1');
+    await attendee.getByLabel('SSH port').fill(String(sshd.port));
+    await attendee.getByLabel('SSH user').fill(user.name);
+    await attendee.screenshot({ path: screenshotPath('join-phone'), fullPage: true });
+    await attendee.getByRole('button', { name: 'Register and connect' }).click();
+    await attendee.waitForURL(/\/me$/);
+
+    // The key is not authorized yet: the page says so and shows the exact line.
+    await attendee.getByText('Key not authorized yet', { exact: true }).waitFor({ timeout: 15_000 });
+    const line = (await attendee.getByLabel("command that adds Navigator's key").textContent()) ?? '';
+    expect(line).toMatch(/restrict,port-forwarding,permitopen="127\.0\.0\.1:9435" ssh-ed25519 /);
+    await attendee.screenshot({ path: screenshotPath('attendee-key-missing-phone'), fullPage: true });
+
+    // The board shows them without a reload.
+    const row = board.locator('tr[data-attendee="Ada Lovelace"]');
+    await row.waitFor();
+    await expect.poll(() => row.locator('[data-state]').getAttribute('data-reason')).toBe('auth_rejected');
+
+    // The attendee adds the key (as they would with the copied command); Navigator connects by itself.
+    const keyLine = /'([^']+)'/.exec(line)![1];
+    sshd.setAuthorizedKeys(user.name, [keyLine]);
+    await attendee.getByRole('button', { name: 'Try again now' }).click();
+    await attendee.getByText('Connected', { exact: true }).waitFor({ timeout: 15_000 });
+    await expect.poll(() => row.locator('[data-state]').getAttribute('data-state'), { timeout: 10_000 }).toBe('connected');
+    await attendee.screenshot({ path: screenshotPath('attendee-connected-phone'), fullPage: true });
+    await board.screenshot({ path: screenshotPath('board-roster'), fullPage: true });
+    expect(await board.getByTestId('roster-count').textContent()).toContain('1 registered · 1 connected');
+  });
+
+  it('shows the join QR code and links to the navigator', async () => {
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    await page.goto(navigator.navigatorUrl);
+    await page.getByRole('button', { name: 'Share join link' }).click();
+    const qr = page.getByAltText('QR code of the join link');
+    await expect.poll(() => qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+    expect(await page.getByLabel('join link', { exact: true }).textContent()).toBe(navigator.joinUrl);
+    await page.screenshot({ path: screenshotPath('board-share'), fullPage: true });
+  });
+
+  it('the projector page shows names and no hostnames', async () => {
+    const page = await (await browser.newContext({ viewport: { width: 1920, height: 1080 } })).newPage();
+    await page.goto(navigator.projectorUrl);
+    await page.waitForURL(/\/projector$/);
+    await page.getByText('Ada Lovelace').waitFor();
+    // The VM here is on 127.0.0.1 like Navigator itself, so look for what only the VM has: its port and user.
+    const html = await page.content();
+    expect(html).not.toContain(String(sshd.port));
+    expect(html).not.toContain(user.name);
+    await page.screenshot({ path: screenshotPath('projector'), fullPage: true });
+  });
+});
