@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { newToken, hashToken } from '../auth/token';
-import type { NavigatorAttendeeView, PublicAttendeeView, RosterSnapshot, SelfView, WorkshopSummaryView } from '../board/board.events';
+import type { NavigatorAttendeeView, ProgressView, PublicAttendeeView, RosterSnapshot, SelfView, WorkshopSummaryView } from '../board/board.events';
 import { DomainEventBus } from '../common/domain-events';
 import type { Attendee } from '../generated/prisma/client';
 import { MetricsService } from '../metrics/metrics.service';
 import { PrismaService } from '../prisma/prisma.service';
+import { ProbeService } from '../probes/probe.service';
 import { VmConnectionsService } from '../probes/vm-connections.service';
+import { stepProgress } from '../progress/step-progress';
 import { SshKeyStore } from '../ssh/ssh.keys';
 import { forwardedPorts } from '../workshops/workshop.schema';
 import { WorkshopsService } from '../workshops/workshops.service';
@@ -29,6 +31,7 @@ export class AttendeesService {
     private readonly prisma: PrismaService,
     private readonly workshops: WorkshopsService,
     private readonly connections: VmConnectionsService,
+    private readonly probes: ProbeService,
     private readonly keys: SshKeyStore,
     private readonly events: DomainEventBus,
     private readonly metrics: MetricsService,
@@ -40,7 +43,19 @@ export class AttendeesService {
 
   workshopSummary(): WorkshopSummaryView {
     const { id, definition, joinCode } = this.workshops.workshop;
-    return { id, title: definition.title, joinCode, stepCount: definition.steps.length };
+    return {
+      id,
+      title: definition.title,
+      joinCode,
+      stepCount: definition.steps.length,
+      steps: definition.steps.map((step) => ({
+        id: step.id,
+        title: step.title,
+        minutes: step.minutes,
+        hint: step.hint,
+        checks: step.checks.map((check) => ({ id: check.id, title: check.title, failure: check.failure ?? null })),
+      })),
+    };
   }
 
   defaultSshUser(): string {
@@ -122,6 +137,7 @@ export class AttendeesService {
       displayName: attendee.displayName,
       registeredAt: attendee.createdAt.toISOString(),
       connection: { ...this.connections.connectionOf(attendee.id), message: null },
+      progress: this.progressOf(attendee.id),
     };
   }
 
@@ -134,7 +150,18 @@ export class AttendeesService {
       sshUser: attendee.sshUser,
       hostKeyFingerprint: attendee.hostKeyFingerprint,
       lastSeenAt: attendee.lastSeenAt?.toISOString() ?? null,
+      checks: Object.fromEntries(
+        [...this.probes.statusesOf(attendee.id)].map(([checkId, known]) => [
+          checkId,
+          { status: known.status, reason: known.reason, output: known.output, since: known.since.toISOString() },
+        ]),
+      ),
     };
+  }
+
+  progressOf(attendeeId: string): ProgressView {
+    const states = Object.fromEntries([...this.probes.statusesOf(attendeeId)].map(([checkId, known]) => [checkId, known.status]));
+    return stepProgress(this.workshops.workshop.definition, states);
   }
 
   selfView(attendee: Attendee): SelfView {

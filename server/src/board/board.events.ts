@@ -15,12 +15,28 @@ export interface ConnectionView {
   since: string;
 }
 
+export type StepStateView = 'done' | 'current' | 'failing' | 'not_yet';
+
+export interface ProgressView {
+  currentStepId: string | null;
+  doneCount: number;
+  steps: Record<string, StepStateView>;
+}
+
+export interface CheckView {
+  status: 'pass' | 'fail' | 'error';
+  reason: string | null;
+  output: string | null;
+  since: string;
+}
+
 /** What the projector may show about an attendee. */
 export interface PublicAttendeeView {
   id: string;
   displayName: string;
   registeredAt: string;
   connection: ConnectionView;
+  progress: ProgressView;
 }
 
 /** What the navigator sees in addition. */
@@ -30,6 +46,7 @@ export interface NavigatorAttendeeView extends PublicAttendeeView {
   sshUser: string;
   hostKeyFingerprint: string | null;
   lastSeenAt: string | null;
+  checks: Record<string, CheckView>;
 }
 
 /** What an attendee sees about themselves. */
@@ -43,6 +60,7 @@ export interface WorkshopSummaryView {
   title: string;
   joinCode: string;
   stepCount: number;
+  steps: { id: string; title: string; minutes: number; hint: string; checks: { id: string; title: string; failure: string | null }[] }[];
 }
 
 export interface RosterSnapshot<A extends PublicAttendeeView = PublicAttendeeView> {
@@ -72,6 +90,10 @@ export interface Ack {
 export interface ClientToServerEvents {
   /** Navigator: connect to this VM again now, skipping any backoff. */
   'vm:reconnect': (payload: { attendeeId: string }, ack: (result: Ack) => void) => void;
+  /** Navigator: probe this VM now. */
+  'vm:probe': (payload: { attendeeId: string }, ack: (result: Ack) => void) => void;
+  /** Attendee: check me now (rate-limited). */
+  'self:probe': (payload: Record<string, never>, ack: (result: Ack) => void) => void;
   /** Attendee: try my VM again now (rate-limited). */
   'self:reconnect': (payload: Record<string, never>, ack: (result: Ack) => void) => void;
 }

@@ -8,6 +8,7 @@ import { Roles } from '../auth/roles.decorator';
 import { RolesGuard } from '../auth/roles.guard';
 import { DomainEventBus } from '../common/domain-events';
 import { RateLimiter } from '../common/rate-limiter';
+import { ProbeService } from '../probes/probe.service';
 import { VmConnectionsService } from '../probes/vm-connections.service';
 import type { Ack, BoardView, ClientToServerEvents, ServerToClientEvents } from './board.events';
 
@@ -23,6 +24,7 @@ export class BoardGateway implements OnGatewayInit, OnGatewayConnection, OnModul
   private readonly logger = new Logger(BoardGateway.name);
   private readonly unsubscribe: (() => void)[] = [];
   private readonly selfReconnects = new RateLimiter(3, 0.2);
+  private readonly selfProbes = new RateLimiter(2, 0.2);
 
   @WebSocketServer() private server!: Server<ClientToServerEvents, ServerToClientEvents>;
 
@@ -30,6 +32,7 @@ export class BoardGateway implements OnGatewayInit, OnGatewayConnection, OnModul
     private readonly auth: AuthService,
     private readonly attendees: AttendeesService,
     private readonly connections: VmConnectionsService,
+    private readonly probes: ProbeService,
     private readonly events: DomainEventBus,
   ) {}
 
@@ -39,6 +42,7 @@ export class BoardGateway implements OnGatewayInit, OnGatewayConnection, OnModul
       this.events.on('attendee.registered', pushAttendee),
       this.events.on('attendee.changed', pushAttendee),
       this.events.on('vm.connection', pushAttendee),
+      this.events.on('progress.changed', pushAttendee),
     );
   }
 
@@ -84,6 +88,24 @@ export class BoardGateway implements OnGatewayInit, OnGatewayConnection, OnModul
     const attendeeId = (payload as { attendeeId?: unknown } | null)?.attendeeId;
     if (typeof attendeeId !== 'string' || !this.connections.reconnectNow(attendeeId)) return { ok: false, error: 'unknown attendee' };
     return { ok: true };
+  }
+
+  @Roles('navigator')
+  @SubscribeMessage('vm:probe')
+  async probe(@MessageBody() payload: unknown): Promise<Ack> {
+    const attendeeId = (payload as { attendeeId?: unknown } | null)?.attendeeId;
+    if (typeof attendeeId !== 'string') return { ok: false, error: 'unknown attendee' };
+    return (await this.probes.probeNow(attendeeId)) ? { ok: true } : { ok: false, error: 'the VM is not connected' };
+  }
+
+  @Roles('attendee')
+  @SubscribeMessage('self:probe')
+  async selfProbe(@ConnectedSocket() socket: BoardSocket): Promise<Ack> {
+    const principal = socket.data.principal;
+    if (principal?.role !== 'attendee') return { ok: false, error: 'attendees only' };
+    const wait = this.selfProbes.take(principal.attendeeId);
+    if (wait > 0) return { ok: false, error: `Checked a moment ago; ask again in ${wait} s.` };
+    return (await this.probes.probeNow(principal.attendeeId)) ? { ok: true } : { ok: false, error: 'Navigator is not connected to your VM yet.' };
   }
 
   @Roles('attendee')

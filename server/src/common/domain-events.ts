@@ -9,6 +9,7 @@ export interface DomainEvents {
   'attendee.registered': { attendeeId: string };
   'attendee.changed': { attendeeId: string };
   'vm.connection': { attendeeId: string };
+  'progress.changed': { attendeeId: string };
 }
 
 @Injectable()

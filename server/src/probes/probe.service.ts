@@ -1,0 +1,168 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Counter, Histogram } from 'prom-client';
+import { DomainEventBus } from '../common/domain-events';
+import { APP_CONFIG, type AppConfig } from '../config/app.config';
+import { MetricsService } from '../metrics/metrics.service';
+import { PrismaService } from '../prisma/prisma.service';
+import { diffResults, type KnownCheck } from '../progress/transitions';
+import { Semaphore } from '../ssh/semaphore';
+import type { VmChannel } from '../ssh/ssh.types';
+import { checkKind, type CheckDefinition } from '../workshops/workshop.schema';
+import { WorkshopsService } from '../workshops/workshops.service';
+import type { CheckResult, CheckStatus } from './check-result';
+import { evaluateGrafana, evaluateHttp, evaluatePromql, type VmHttp } from './http.evaluator';
+import { buildSshScript, parseSshScriptOutput } from './ssh-script';
+import { VmConnectionsService } from './vm-connections.service';
+
+/**
+ * The sweep: every probe interval, each connected VM is probed once (bounded concurrency, each
+ * under its own deadline), results become statuses, and only status changes are stored and pushed.
+ */
+@Injectable()
+export class ProbeService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(ProbeService.name);
+  private readonly known = new Map<string, Map<string, KnownCheck>>();
+  private readonly inFlight = new Set<string>();
+  private readonly concurrency: Semaphore;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly sweepSeconds: Histogram;
+  private readonly checkResults: Counter<'check' | 'status'>;
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly prisma: PrismaService,
+    private readonly workshops: WorkshopsService,
+    private readonly connections: VmConnectionsService,
+    private readonly events: DomainEventBus,
+    metrics: MetricsService,
+  ) {
+    this.concurrency = new Semaphore(config.probeConcurrency);
+    this.sweepSeconds = new Histogram({
+      name: 'navigator_sweep_duration_seconds',
+      help: 'Time to probe every connected VM once',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [metrics.registry],
+    });
+    this.checkResults = new Counter({
+      name: 'navigator_check_results_total',
+      help: 'Check results, by check id and status',
+      labelNames: ['check', 'status'] as const,
+      registers: [metrics.registry],
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.restoreKnownStatuses();
+    const interval = this.workshops.workshop.definition.probe.intervalSeconds * 1000;
+    this.timer = setInterval(() => void this.sweep(), interval);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** Last known status of each check for an attendee (in memory, rebuilt from transitions at start). */
+  statusesOf(attendeeId: string): ReadonlyMap<string, KnownCheck> {
+    return this.known.get(attendeeId) ?? new Map();
+  }
+
+  async sweep(): Promise<void> {
+    const started = performance.now();
+    const ids = await this.prisma.attendee.findMany({ where: { workshopId: this.workshops.workshop.id }, select: { id: true } });
+    await Promise.all(ids.map(({ id }) => this.concurrency.run(() => this.probe(id))));
+    this.sweepSeconds.observe((performance.now() - started) / 1000);
+  }
+
+  /** Probe one VM now (navigator's re-probe, attendee's "check me now"). False when it cannot be reached. */
+  async probeNow(attendeeId: string): Promise<boolean> {
+    return this.probe(attendeeId);
+  }
+
+  private async probe(attendeeId: string): Promise<boolean> {
+    const channel = this.connections.connection(attendeeId);
+    if (!channel || this.inFlight.has(attendeeId)) return false;
+    this.inFlight.add(attendeeId);
+    try {
+      const results = await this.runChecks(channel);
+      await this.record(attendeeId, results);
+      return true;
+    } catch (error) {
+      this.logger.warn(`probe of ${attendeeId} failed: ${(error as Error).message}`);
+      return false;
+    } finally {
+      this.inFlight.delete(attendeeId);
+    }
+  }
+
+  private async runChecks(channel: VmChannel): Promise<CheckResult[]> {
+    const workshop = this.workshops.workshop.definition;
+    const checks = workshop.steps.flatMap((step) => step.checks);
+    const timeoutMs = (check: CheckDefinition) => (check.timeoutSeconds ?? workshop.probe.checkTimeoutSeconds) * 1000;
+    const http: VmHttp = (port, path, options) => channel.request(port, path, options);
+
+    const script = buildSshScript(checks, workshop.probe.checkTimeoutSeconds);
+    const sshResults =
+      script.checks.length === 0
+        ? Promise.resolve([])
+        : channel
+            .exec(script.command, { stdin: script.stdin, timeoutMs: (Math.max(...script.checks.map((c) => c.timeoutSeconds)) + 3) * 1000 })
+            .then((exec) => parseSshScriptOutput(script, exec.stdout, exec.timedOut));
+    const others = checks
+      .filter((check) => checkKind(check) !== 'ssh')
+      .map((check): Promise<CheckResult> => {
+        switch (checkKind(check)) {
+          case 'http':
+            return evaluateHttp(check.id, check.http!, http, timeoutMs(check));
+          case 'promql':
+            return evaluatePromql(check.id, check.promql!, workshop, http, timeoutMs(check));
+          case 'grafana':
+            return evaluateGrafana(check.id, check.grafana!, workshop, http, timeoutMs(check));
+          case 'ssh':
+            throw new Error('ssh checks run in the batched script');
+        }
+      });
+    const results = [...(await sshResults), ...(await Promise.all(others))];
+    for (const result of results) this.checkResults.inc({ check: result.checkId, status: result.status });
+    return results;
+  }
+
+  private async record(attendeeId: string, results: CheckResult[]): Promise<void> {
+    const stepOf = new Map(this.workshops.workshop.definition.steps.flatMap((step) => step.checks.map((check) => [check.id, step.id] as const)));
+    const { transitions, next } = diffResults(this.statusesOf(attendeeId), results, new Date());
+    if (transitions.length > 0) {
+      await this.prisma.transition.createMany({
+        data: transitions.map((t) => ({
+          attendeeId,
+          checkId: t.checkId,
+          stepId: stepOf.get(t.checkId) ?? null,
+          fromStatus: t.from,
+          toStatus: t.to,
+          reason: t.reason,
+          at: t.at,
+        })),
+      });
+    }
+    const outputsChanged = results.some((r) => this.statusesOf(attendeeId).get(r.checkId)?.reason !== r.reason);
+    this.known.set(attendeeId, next);
+    if (transitions.length > 0 || outputsChanged) this.events.emit('progress.changed', { attendeeId });
+  }
+
+  private async restoreKnownStatuses(): Promise<void> {
+    // The newest transition per attendee and check is its status now.
+    const latest = await this.prisma.$queryRawUnsafe<{ attendeeId: string; checkId: string; toStatus: string; reason: string | null; at: number | string }[]>(
+      `SELECT t.attendeeId, t.checkId, t.toStatus, t.reason, t.at FROM "Transition" t
+       JOIN (SELECT attendeeId, checkId, MAX(id) AS id FROM "Transition" WHERE checkId IS NOT NULL GROUP BY attendeeId, checkId) last ON last.id = t.id`,
+    );
+    for (const row of latest) {
+      const map = this.known.get(row.attendeeId) ?? new Map<string, KnownCheck>();
+      map.set(row.checkId, {
+        status: row.toStatus as CheckStatus,
+        reason: row.reason,
+        output: null,
+        since: new Date(typeof row.at === 'string' ? row.at : Number(row.at)),
+      });
+      this.known.set(row.attendeeId, map);
+    }
+  }
+}

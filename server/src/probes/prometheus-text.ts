@@ -1,0 +1,45 @@
+import type { MetricMatch } from '../workshops/workshop.schema';
+
+export interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+-?\d+)?\s*$/;
+const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"((?:[^"\\]|\\.)*)"\s*,?/g;
+
+/** Samples of the Prometheus text exposition format; lines that are not samples are skipped. */
+export function parsePrometheusText(text: string): Sample[] {
+  const samples: Sample[] = [];
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const match = SAMPLE.exec(line);
+    if (!match) continue;
+    const labels: Record<string, string> = {};
+    for (const label of (match[2] ?? '').matchAll(LABEL)) labels[label[1]] = label[2].replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
+    samples.push({ name: match[1], labels, value: parseValue(match[3]) });
+  }
+  return samples;
+}
+
+function parseValue(text: string): number {
+  if (text === '+Inf') return Infinity;
+  if (text === '-Inf') return -Infinity;
+  return Number(text);
+}
+
+/** Null when a sample matches; otherwise what is missing, in words. */
+export function missingSample(samples: Sample[], want: MetricMatch): string | null {
+  const named = samples.filter((s) => s.name === want.name);
+  if (named.length === 0) return `no ${want.name} metric`;
+  const labelled = named.filter((s) => Object.entries(want.labels ?? {}).every(([k, v]) => s.labels[k] === v));
+  if (labelled.length === 0)
+    return `no ${want.name} sample with ${Object.entries(want.labels ?? {})
+      .map(([k, v]) => `${k}="${v}"`)
+      .join(', ')}`;
+  if (want.min !== undefined && !labelled.some((s) => s.value >= want.min!)) {
+    return `${want.name} is ${Math.max(...labelled.map((s) => s.value))}, expected at least ${want.min}`;
+  }
+  return null;
+}

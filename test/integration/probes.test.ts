@@ -1,0 +1,99 @@
+import http from 'node:http';
+import { io, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NavigatorAttendeeView } from '../../server/src/board/board.events';
+import { PrismaService } from '../../server/src/prisma/prisma.service';
+import { startTestNavigator, type TestNavigator } from '../support/navigator';
+import { createTestUser, removeStaleTestUsers, startSshd, type TestSshd, type TestUser } from '../support/sshd';
+
+/**
+ * The probe loop end to end against a real sshd: the test user's home is the VM's state, and a
+ * stand-in ebpf_exporter (it cannot be installed here) serves its text format on the VM's localhost.
+ */
+let navigator: TestNavigator;
+let sshd: TestSshd;
+let user: TestUser;
+let board: Socket;
+let exporter: http.Server;
+let exporterBody = '';
+const updates: NavigatorAttendeeView[] = [];
+
+beforeAll(async () => {
+  removeStaleTestUsers();
+  sshd = await startSshd();
+  user = createTestUser('navtprobe');
+  exporter = http.createServer((_req, res) => res.end(exporterBody));
+  await new Promise<void>((resolve) => exporter.listen(9435, '127.0.0.1', resolve));
+  navigator = await startTestNavigator({ NAVIGATOR_ALLOW_LOOPBACK_VMS: 'true' });
+  const keyLine = (await navigator.request('POST', new URL(navigator.joinUrl).pathname.replace('/join/', '/api/join/'), {
+    body: { displayName: 'Probe', host: '127.0.0.1', port: sshd.port, sshUser: user.name },
+  })) as { body: { attendee: { authorizedKeysLine: string } } };
+  sshd.setAuthorizedKeys(user.name, [keyLine.body.attendee.authorizedKeysLine]);
+  board = io(navigator.url, {
+    auth: { view: 'board' },
+    extraHeaders: { cookie: `navigator_navigator=${navigator.navigatorToken}` },
+    transports: ['websocket'],
+  });
+  board.on('roster:attendee', (a: NavigatorAttendeeView) => updates.push(a));
+  board.on('roster:snapshot', (s: { attendees: NavigatorAttendeeView[] }) => updates.push(...s.attendees));
+});
+
+afterAll(async () => {
+  board?.close();
+  await navigator?.stop();
+  exporter?.close();
+  await sshd?.stop();
+  user?.remove();
+});
+
+const latest = () => updates[updates.length - 1];
+
+async function waitFor<T>(what: string, read: () => T | undefined, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = read();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last update: ${JSON.stringify(latest()?.checks)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('the probe loop against a real sshd', () => {
+  it('connects and reports each check: fail with a reason, then pass as the VM changes', async () => {
+    await waitFor('connected', () => latest()?.connection.state === 'connected');
+    const first = await waitFor('first results', () => (latest()?.checks.prepared ? latest() : undefined));
+    expect(first.checks.prepared).toMatchObject({ status: 'fail', reason: 'exit code 1' });
+    expect(first.checks['exporter-up']).toMatchObject({ status: 'fail', reason: 'no ebpf_exporter_enabled_configs metric' });
+    expect(first.progress).toMatchObject({ currentStepId: 'prepare', doneCount: 0 });
+
+    user.writeFile('prepared', '');
+    const changedAt = Date.now();
+    const prepared = await waitFor('prepared passes', () => (latest()?.checks.prepared?.status === 'pass' ? latest() : undefined));
+    expect(prepared.progress.steps.prepare).toBe('done');
+    expect(prepared.progress.currentStepId).toBe('build');
+    // One probe interval (1 s in the test workshop) plus the push.
+    expect(Date.now() - changedAt).toBeLessThan(3000);
+
+    user.writeFile('built', 'nope\n');
+    await waitFor('built fails on output', () => latest()?.checks.built?.reason === 'output did not match /^ok$/');
+    user.writeFile('built', 'ok\n');
+    exporterBody = '# TYPE ebpf_exporter_enabled_configs gauge\nebpf_exporter_enabled_configs{name="php"} 1\n';
+    const done = await waitFor('all done', () => (latest()?.progress.doneCount === 3 ? latest() : undefined));
+    expect(done.progress.currentStepId).toBeNull();
+
+    user.removeFile('prepared');
+    const regressed = await waitFor('regression seen', () => (latest()?.checks.prepared?.status === 'fail' ? latest() : undefined));
+    expect(regressed.progress).toMatchObject({ currentStepId: 'prepare', steps: { prepare: 'failing', build: 'done', serve: 'done' } });
+  });
+
+  it('stores transitions, not every result', async () => {
+    const prisma = navigator.app.get(PrismaService);
+    const before = await prisma.transition.count({ where: { checkId: { not: null } } });
+    // Three more sweeps of an unchanged VM (1 s interval) add nothing to the history.
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(await prisma.transition.count({ where: { checkId: { not: null } } })).toBe(before);
+    const prepared = await prisma.transition.findMany({ where: { checkId: 'prepared' }, orderBy: { id: 'asc' } });
+    expect(prepared.map((t) => `${t.fromStatus}->${t.toStatus}`)).toEqual(['null->fail', 'fail->pass', 'pass->fail']);
+    expect((await navigator.request('GET', '/metrics')).body).toMatch(/navigator_check_results_total\{check="prepared",status="fail"\} [1-9]/);
+  });
+});
