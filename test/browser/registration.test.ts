@@ -62,6 +62,14 @@ describe('an attendee registers a VM while the navigator watches the roster', ()
     await attendee.getByRole('button', { name: 'Try again now' }).click();
     await attendee.getByText('Connected', { exact: true }).waitFor({ timeout: 15_000 });
     await expect.poll(() => row.locator('[data-state]').getAttribute('data-state'), { timeout: 10_000 }).toBe('connected');
+    // The first step's check fails with its reason; doing the step on the VM moves the attendee on, live.
+    await expect.poll(() => attendee.locator('[data-check="prepared"]').getAttribute('data-status'), { timeout: 10_000 }).toBe('fail');
+    await attendee.getByText('Create ~/prepared.').waitFor();
+    await attendee.screenshot({ path: screenshotPath('attendee-failing-phone'), fullPage: true });
+    user.writeFile('prepared', '');
+    await attendee.getByRole('heading', { name: 'Now: Build' }).waitFor({ timeout: 10_000 });
+    expect(await attendee.getByTestId('done-count').textContent()).toBe('1 of 3 steps done');
+    await expect.poll(() => row.locator('[data-step-state]').first().getAttribute('data-step-state'), { timeout: 10_000 }).toBe('done');
     await attendee.screenshot({ path: screenshotPath('attendee-connected-phone'), fullPage: true });
     await board.screenshot({ path: screenshotPath('board-roster'), fullPage: true });
     expect(await board.getByTestId('roster-count').textContent()).toContain('1 registered · 1 connected');

@@ -45,6 +45,12 @@ export class AttendeesController {
   }
 
   @Roles('attendee')
+  @Get('me/workshop')
+  myWorkshop(): JoinInfo {
+    return { ...this.attendees.workshopSummary(), defaultSshUser: this.attendees.defaultSshUser() };
+  }
+
+  @Roles('attendee')
   @Put('me/vm')
   updateVm(@CurrentPrincipal() principal: Principal, @Body() body: unknown): Promise<SelfView> {
     return this.attendees.updateVm(attendeeIdOf(principal), body);
