@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AttendeesModule } from './attendees/attendees.module';
 import { AuthModule } from './auth/auth.module';
+import { DiscussionModule } from './discussion/discussion.module';
+import { ExportsModule } from './exports/exports.module';
 import { BoardModule } from './board/board.module';
 import { CommonModule } from './common/common.module';
 import type { AppConfig } from './config/app.config';
@@ -23,6 +25,8 @@ export function appModuleFor(config: AppConfig) {
       WorkshopsModule,
       ProbesModule,
       AttendeesModule,
+      DiscussionModule,
+      ExportsModule,
       BoardModule,
     ],
   })

@@ -75,7 +75,52 @@ export interface SocketAuth {
   view: BoardView;
 }
 
+export type TimerKind = 'discussion' | 'presenter';
+
+export interface TimerView {
+  kind: TimerKind;
+  durationMs: number;
+  /** Remaining at serverTime; clients count down from there, corrected for their clock's offset. */
+  remainingMs: number;
+  running: boolean;
+  serverTime: string;
+}
+
+export interface NoteView {
+  id: string;
+  groupId: string;
+  authorAttendeeId: string | null;
+  authorName: string;
+  text: string;
+  version: number;
+  updatedAt: string;
+}
+
+export interface GroupView {
+  id: string;
+  name: string;
+  position: number;
+  presented: boolean;
+  skipped: boolean;
+  members: { id: string; displayName: string }[];
+  /** Null when this viewer may not read them (another group's, or the projector). */
+  notes: NoteView[] | null;
+}
+
+export interface DiscussionView {
+  prompt: string;
+  groups: GroupView[];
+  ungrouped: { id: string; displayName: string }[];
+  myGroupId: string | null;
+  presentingGroupId: string | null;
+  upNextGroupId: string | null;
+  timers: Record<TimerKind, TimerView>;
+}
+
+export type NoteAck = { ok: true; note: NoteView } | { ok: false; error: string; conflict?: { current: NoteView | null; yours: string } };
+
 export interface ServerToClientEvents {
+  'discussion:snapshot': (view: DiscussionView) => void;
   /** Full state, sent on every (re)connect before any delta. */
   'roster:snapshot': (snapshot: RosterSnapshot<NavigatorAttendeeView> | RosterSnapshot<PublicAttendeeView>) => void;
   'roster:attendee': (attendee: NavigatorAttendeeView | PublicAttendeeView) => void;
@@ -88,6 +133,17 @@ export interface Ack {
 }
 
 export interface ClientToServerEvents {
+  /** Navigator: form groups from every registered attendee (replaces the current groups). */
+  'discussion:form': (payload: { by: 'count' | 'size'; n: number; strategy: 'random' | 'mixed' }, ack: (result: Ack) => void) => void;
+  'discussion:move': (payload: { attendeeId: string; groupId: string | null }, ack: (result: Ack) => void) => void;
+  'discussion:rename': (payload: { groupId: string; name: string }, ack: (result: Ack) => void) => void;
+  'discussion:timer': (payload: { kind: TimerKind; action: 'start' | 'pause' | 'extend' | 'reset'; minutes?: number }, ack: (result: Ack) => void) => void;
+  'discussion:order': (payload: { action: 'shuffle' } | { action: 'move'; groupId: string; position: number }, ack: (result: Ack) => void) => void;
+  'discussion:present': (payload: { action: 'next' | 'skip' | 'stop' | 'restart' }, ack: (result: Ack) => void) => void;
+  /** Navigator, or an attendee in their own group. Acknowledged only once committed. */
+  'note:create': (payload: { groupId: string; text: string }, ack: (result: NoteAck) => void) => void;
+  'note:update': (payload: { noteId: string; text: string; version: number }, ack: (result: NoteAck) => void) => void;
+  'note:delete': (payload: { noteId: string }, ack: (result: Ack) => void) => void;
   /** Navigator: connect to this VM again now, skipping any backoff. */
   'vm:reconnect': (payload: { attendeeId: string }, ack: (result: Ack) => void) => void;
   /** Navigator: probe this VM now. */

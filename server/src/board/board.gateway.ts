@@ -8,6 +8,7 @@ import { Roles } from '../auth/roles.decorator';
 import { RolesGuard } from '../auth/roles.guard';
 import { DomainEventBus } from '../common/domain-events';
 import { RateLimiter } from '../common/rate-limiter';
+import { DiscussionService } from '../discussion/discussion.service';
 import { ProbeService } from '../probes/probe.service';
 import { VmConnectionsService } from '../probes/vm-connections.service';
 import type { Ack, BoardView, ClientToServerEvents, ServerToClientEvents } from './board.events';
@@ -15,7 +16,7 @@ import type { Ack, BoardView, ClientToServerEvents, ServerToClientEvents } from 
 type BoardSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { principal?: Principal }>;
 
 const VIEW_ROLES: Record<BoardView, Role> = { board: 'navigator', projector: 'projector', attendee: 'attendee' };
-const ROOMS = { navigators: 'navigators', projectors: 'projectors', attendee: (id: string) => `attendee:${id}` };
+const ROOMS = { navigators: 'navigators', projectors: 'projectors', attendees: 'attendees', attendee: (id: string) => `attendee:${id}` };
 
 /** Fan-out only: authenticates sockets, sends a snapshot on connect, then pushes deltas from domain events. */
 @WebSocketGateway({ path: '/socket.io', serveClient: false })
@@ -33,6 +34,7 @@ export class BoardGateway implements OnGatewayInit, OnGatewayConnection, OnModul
     private readonly attendees: AttendeesService,
     private readonly connections: VmConnectionsService,
     private readonly probes: ProbeService,
+    private readonly discussion: DiscussionService,
     private readonly events: DomainEventBus,
   ) {}
 
@@ -43,6 +45,7 @@ export class BoardGateway implements OnGatewayInit, OnGatewayConnection, OnModul
       this.events.on('attendee.changed', pushAttendee),
       this.events.on('vm.connection', pushAttendee),
       this.events.on('progress.changed', pushAttendee),
+      this.events.on('discussion.changed', () => void this.pushDiscussion()),
     );
   }
 
@@ -66,14 +69,17 @@ export class BoardGateway implements OnGatewayInit, OnGatewayConnection, OnModul
         case 'navigator':
           await socket.join(ROOMS.navigators);
           socket.emit('roster:snapshot', await this.attendees.navigatorRoster());
+          socket.emit('discussion:snapshot', await this.discussion.view(principal));
           break;
         case 'projector':
           await socket.join(ROOMS.projectors);
           socket.emit('roster:snapshot', await this.attendees.projectorRoster());
+          socket.emit('discussion:snapshot', await this.discussion.view(principal));
           break;
         case 'attendee':
-          await socket.join(ROOMS.attendee(principal.attendeeId));
+          await socket.join([ROOMS.attendee(principal.attendeeId), ROOMS.attendees]);
           socket.emit('self:snapshot', await this.attendees.self(principal.attendeeId));
+          socket.emit('discussion:snapshot', await this.discussion.view(principal));
           break;
       }
     } catch (error) {
@@ -117,6 +123,20 @@ export class BoardGateway implements OnGatewayInit, OnGatewayConnection, OnModul
     if (wait > 0) return { ok: false, error: `Navigator is already trying; ask again in ${wait} s.` };
     this.connections.reconnectNow(principal.attendeeId);
     return { ok: true };
+  }
+
+  /** Each viewer gets the view their role allows: attendees only their own group's notes. */
+  private async pushDiscussion(): Promise<void> {
+    this.server.to(ROOMS.navigators).emit('discussion:snapshot', await this.discussion.view({ role: 'navigator' }));
+    this.server.to(ROOMS.projectors).emit('discussion:snapshot', await this.discussion.view({ role: 'projector' }));
+    const attendeeIds = new Set<string>();
+    for (const socket of await this.server.in(ROOMS.attendees).fetchSockets()) {
+      const principal = (socket.data as { principal?: Principal }).principal;
+      if (principal?.role === 'attendee') attendeeIds.add(principal.attendeeId);
+    }
+    for (const attendeeId of attendeeIds) {
+      this.server.to(ROOMS.attendee(attendeeId)).emit('discussion:snapshot', await this.discussion.view({ role: 'attendee', attendeeId }));
+    }
   }
 
   private async pushAttendee(attendeeId: string): Promise<void> {

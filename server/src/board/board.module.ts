@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
+import { DiscussionModule } from '../discussion/discussion.module';
 import { AttendeesModule } from '../attendees/attendees.module';
 import { ProbesModule } from '../probes/probes.module';
 import { BoardGateway } from './board.gateway';
 
-@Module({ imports: [AttendeesModule, ProbesModule], providers: [BoardGateway] })
+@Module({ imports: [AttendeesModule, ProbesModule, DiscussionModule], providers: [BoardGateway] })
 export class BoardModule {}

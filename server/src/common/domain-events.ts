@@ -10,6 +10,7 @@ export interface DomainEvents {
   'attendee.changed': { attendeeId: string };
   'vm.connection': { attendeeId: string };
   'progress.changed': { attendeeId: string };
+  'discussion.changed': Record<string, never>;
 }
 
 @Injectable()

@@ -1,0 +1,330 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import type { Principal } from '../auth/principal';
+import type { DiscussionView, GroupView, NoteView, TimerKind, TimerView } from '../board/board.events';
+import { DomainEventBus } from '../common/domain-events';
+import type { Group, Note, Timer } from '../generated/prisma/client';
+import { PrismaService } from '../prisma/prisma.service';
+import { ProbeService } from '../probes/probe.service';
+import { stepProgress } from '../progress/step-progress';
+import { WorkshopsService } from '../workshops/workshops.service';
+import {
+  extendTimer,
+  formGroups,
+  GROUP_NAME_MAX_CHARS,
+  nextPresenter,
+  NOTES_PER_GROUP,
+  pauseTimer,
+  remainingMs,
+  shuffle,
+  startTimer,
+  validateNoteText,
+  type GroupingRequest,
+  type TimerState,
+} from './discussion.rules';
+
+export class DiscussionError extends Error {}
+
+export type NoteSaveResult = { ok: true; note: NoteView } | { ok: false; error: string; conflict?: { current: NoteView | null; yours: string } };
+
+const TIMER_KINDS: TimerKind[] = ['discussion', 'presenter'];
+
+@Injectable()
+export class DiscussionService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly workshops: WorkshopsService,
+    private readonly probes: ProbeService,
+    private readonly events: DomainEventBus,
+  ) {}
+
+  private get workshopId(): string {
+    return this.workshops.workshop.id;
+  }
+
+  // ── groups ────────────────────────────────────────────────────────────────
+
+  /** Replaces the groups with new ones formed from every registered attendee. Notes of old groups go with them. */
+  async formGroups(request: GroupingRequest): Promise<void> {
+    const attendees = await this.prisma.attendee.findMany({ where: { workshopId: this.workshopId }, select: { id: true } });
+    if (attendees.length === 0) throw new DiscussionError('nobody has registered yet');
+    const definition = this.workshops.workshop.definition;
+    const members = attendees.map(({ id }) => ({
+      id,
+      doneCount: stepProgress(definition, Object.fromEntries([...this.probes.statusesOf(id)].map(([checkId, known]) => [checkId, known.status]))).doneCount,
+    }));
+    const groups = formGroups(members, request);
+    await this.prisma.$transaction(async (tx) => {
+      await tx.group.deleteMany({ where: { workshopId: this.workshopId } });
+      await tx.workshop.update({ where: { id: this.workshopId }, data: { presentingGroupId: null } });
+      for (const [index, memberIds] of groups.entries()) {
+        const group = await tx.group.create({ data: { id: randomUUID(), workshopId: this.workshopId, name: `Group ${index + 1}`, position: index } });
+        await tx.attendee.updateMany({ where: { id: { in: memberIds } }, data: { groupId: group.id } });
+      }
+    });
+    this.changed();
+  }
+
+  async moveMember(attendeeId: string, groupId: string | null): Promise<void> {
+    if (groupId) await this.requireGroup(groupId);
+    const moved = await this.prisma.attendee.updateMany({ where: { id: attendeeId, workshopId: this.workshopId }, data: { groupId } });
+    if (moved.count === 0) throw new DiscussionError('no such attendee');
+    this.changed();
+  }
+
+  async renameGroup(groupId: string, name: unknown): Promise<void> {
+    if (typeof name !== 'string' || name.trim().length === 0 || name.trim().length > GROUP_NAME_MAX_CHARS) {
+      throw new DiscussionError(`a group name is 1 to ${GROUP_NAME_MAX_CHARS} characters`);
+    }
+    await this.requireGroup(groupId);
+    await this.prisma.group.update({ where: { id: groupId }, data: { name: name.trim() } });
+    this.changed();
+  }
+
+  // ── notes ─────────────────────────────────────────────────────────────────
+
+  /** Resolves only after the note is committed: an acknowledged note survives a crash. */
+  async createNote(principal: Principal, groupId: unknown, text: unknown): Promise<NoteSaveResult> {
+    if (typeof groupId !== 'string') return { ok: false, error: 'unknown group' };
+    const group = await this.prisma.group.findFirst({ where: { id: groupId, workshopId: this.workshopId } });
+    if (!group) return { ok: false, error: 'unknown group' };
+    const author = await this.authorFor(principal, group.id);
+    if (!author) return { ok: false, error: 'you can only write in your own group' };
+    const valid = validateNoteText(text);
+    if (!valid.ok) return { ok: false, error: valid.error };
+    const count = await this.prisma.note.count({ where: { groupId, deletedAt: null } });
+    if (count >= NOTES_PER_GROUP) return { ok: false, error: `a group has at most ${NOTES_PER_GROUP} notes` };
+    const note = await this.prisma.note.create({
+      data: { id: randomUUID(), groupId, authorAttendeeId: author.attendeeId, authorName: author.name, text: valid.text },
+    });
+    this.changed();
+    return { ok: true, note: noteView(note) };
+  }
+
+  /** Saves only over the version the editor saw; otherwise both texts go back to the editor. */
+  async updateNote(principal: Principal, noteId: unknown, text: unknown, version: unknown): Promise<NoteSaveResult> {
+    const note = typeof noteId === 'string' ? await this.prisma.note.findUnique({ where: { id: noteId } }) : null;
+    if (!note || note.deletedAt)
+      return { ok: false, error: 'that note no longer exists', conflict: typeof text === 'string' ? { current: null, yours: text } : undefined };
+    if (!(await this.mayEdit(principal, note))) return { ok: false, error: 'only its author and the navigator can change a note' };
+    const valid = validateNoteText(text);
+    if (!valid.ok) return { ok: false, error: valid.error };
+    if (typeof version !== 'number') return { ok: false, error: 'say which version you edited' };
+    const saved = await this.prisma.note.updateMany({
+      where: { id: note.id, version, deletedAt: null },
+      data: { text: valid.text, version: { increment: 1 }, updatedAt: new Date() },
+    });
+    if (saved.count === 0) {
+      const current = await this.prisma.note.findUnique({ where: { id: note.id } });
+      return {
+        ok: false,
+        error: 'someone changed this note while you were editing: both versions are kept below',
+        conflict: { current: current && !current.deletedAt ? noteView(current) : null, yours: valid.text },
+      };
+    }
+    this.changed();
+    return { ok: true, note: noteView((await this.prisma.note.findUnique({ where: { id: note.id } }))!) };
+  }
+
+  async deleteNote(principal: Principal, noteId: unknown): Promise<{ ok: boolean; error?: string }> {
+    const note = typeof noteId === 'string' ? await this.prisma.note.findUnique({ where: { id: noteId } }) : null;
+    if (!note || note.deletedAt) return { ok: false, error: 'that note no longer exists' };
+    if (!(await this.mayEdit(principal, note))) return { ok: false, error: 'only its author and the navigator can delete a note' };
+    await this.prisma.note.update({ where: { id: note.id }, data: { deletedAt: new Date() } });
+    this.changed();
+    return { ok: true };
+  }
+
+  // ── timers and presentations ─────────────────────────────────────────────
+
+  async timer(kind: TimerKind, action: 'start' | 'pause' | 'extend' | 'reset', minutes?: number, now = new Date()): Promise<void> {
+    const current = await this.timerState(kind);
+    let next: TimerState;
+    switch (action) {
+      case 'start':
+        next = startTimer(current, now);
+        break;
+      case 'pause':
+        next = pauseTimer(current, now);
+        break;
+      case 'extend':
+        if (typeof minutes !== 'number' || !Number.isFinite(minutes) || Math.abs(minutes) > 120) throw new DiscussionError('extend by -120 to 120 minutes');
+        next = extendTimer(current, minutes * 60_000);
+        break;
+      case 'reset':
+        next = { durationMs: this.defaultDurationMs(kind, minutes), elapsedMs: 0, startedAt: null };
+        break;
+    }
+    await this.saveTimer(kind, next);
+    this.changed();
+  }
+
+  async shuffleOrder(): Promise<void> {
+    const groups = await this.prisma.group.findMany({ where: { workshopId: this.workshopId } });
+    await this.prisma.$transaction(shuffle(groups).map((group, position) => this.prisma.group.update({ where: { id: group.id }, data: { position } })));
+    this.changed();
+  }
+
+  async moveInOrder(groupId: string, position: number): Promise<void> {
+    const groups = await this.prisma.group.findMany({ where: { workshopId: this.workshopId }, orderBy: { position: 'asc' } });
+    const moving = groups.find((g) => g.id === groupId);
+    if (!moving) throw new DiscussionError('unknown group');
+    const rest = groups.filter((g) => g.id !== groupId);
+    rest.splice(Math.max(0, Math.min(rest.length, Math.floor(position))), 0, moving);
+    await this.prisma.$transaction(rest.map((group, index) => this.prisma.group.update({ where: { id: group.id }, data: { position: index } })));
+    this.changed();
+  }
+
+  /** next: the current group has presented, the next one starts with a fresh presenter timer. skip: pass over the up-next group. */
+  async present(action: 'next' | 'skip' | 'stop' | 'restart', now = new Date()): Promise<void> {
+    const workshop = await this.prisma.workshop.findUniqueOrThrow({ where: { id: this.workshopId } });
+    const groups = await this.prisma.group.findMany({ where: { workshopId: this.workshopId } });
+    const current = workshop.presentingGroupId;
+    switch (action) {
+      case 'next': {
+        if (current) await this.prisma.group.update({ where: { id: current }, data: { presented: true } });
+        const marked = groups.map((g) => (g.id === current ? { ...g, presented: true } : g));
+        const next = nextPresenter(marked, current);
+        await this.prisma.workshop.update({ where: { id: this.workshopId }, data: { presentingGroupId: next } });
+        await this.saveTimer(
+          'presenter',
+          next
+            ? { durationMs: this.defaultDurationMs('presenter'), elapsedMs: 0, startedAt: now }
+            : { ...(await this.timerState('presenter')), startedAt: null },
+        );
+        break;
+      }
+      case 'skip': {
+        const upNext = nextPresenter(groups, current);
+        if (upNext) await this.prisma.group.update({ where: { id: upNext }, data: { skipped: true } });
+        break;
+      }
+      case 'stop':
+        await this.prisma.workshop.update({ where: { id: this.workshopId }, data: { presentingGroupId: null } });
+        await this.saveTimer('presenter', pauseTimer(await this.timerState('presenter'), now));
+        break;
+      case 'restart':
+        await this.prisma.group.updateMany({ where: { workshopId: this.workshopId }, data: { presented: false, skipped: false } });
+        await this.prisma.workshop.update({ where: { id: this.workshopId }, data: { presentingGroupId: null } });
+        break;
+    }
+    this.changed();
+  }
+
+  // ── views ────────────────────────────────────────────────────────────────
+
+  /** What one person may see: the navigator every note, an attendee only their own group's, the projector none. */
+  async view(principal: Principal, now = new Date()): Promise<DiscussionView> {
+    const [workshop, groups, attendees, timers] = await Promise.all([
+      this.prisma.workshop.findUniqueOrThrow({ where: { id: this.workshopId } }),
+      this.prisma.group.findMany({
+        where: { workshopId: this.workshopId },
+        orderBy: { position: 'asc' },
+        include: { notes: { where: { deletedAt: null }, orderBy: { createdAt: 'asc' } } },
+      }),
+      this.prisma.attendee.findMany({
+        where: { workshopId: this.workshopId },
+        select: { id: true, displayName: true, groupId: true },
+        orderBy: { displayName: 'asc' },
+      }),
+      this.prisma.timer.findMany({ where: { workshopId: this.workshopId } }),
+    ]);
+    const myGroupId = principal.role === 'attendee' ? (attendees.find((a) => a.id === principal.attendeeId)?.groupId ?? null) : null;
+    const seesNotes = (group: Group) => principal.role === 'navigator' || (principal.role === 'attendee' && group.id === myGroupId);
+    const groupViews: GroupView[] = groups.map((group) => ({
+      id: group.id,
+      name: group.name,
+      position: group.position,
+      presented: group.presented,
+      skipped: group.skipped,
+      members: attendees.filter((a) => a.groupId === group.id).map((a) => ({ id: a.id, displayName: a.displayName })),
+      notes: seesNotes(group) ? group.notes.map(noteView) : null,
+    }));
+    const discussion = this.workshops.workshop.definition.discussion;
+    return {
+      prompt: discussion.prompt,
+      groups: groupViews,
+      ungrouped: principal.role === 'navigator' ? attendees.filter((a) => !a.groupId).map((a) => ({ id: a.id, displayName: a.displayName })) : [],
+      myGroupId,
+      presentingGroupId: workshop.presentingGroupId,
+      upNextGroupId: nextPresenter(groups, workshop.presentingGroupId),
+      timers: Object.fromEntries(
+        TIMER_KINDS.map((kind) => [kind, timerView(kind, timers.find((t) => t.kind === kind) ?? null, this.defaultDurationMs(kind), now)]),
+      ) as Record<TimerKind, TimerView>,
+    };
+  }
+
+  // ── helpers ──────────────────────────────────────────────────────────────
+
+  private changed(): void {
+    this.events.emit('discussion.changed', {});
+  }
+
+  private async requireGroup(groupId: string): Promise<Group> {
+    const group = await this.prisma.group.findFirst({ where: { id: groupId, workshopId: this.workshopId } });
+    if (!group) throw new DiscussionError('unknown group');
+    return group;
+  }
+
+  private async authorFor(principal: Principal, groupId: string): Promise<{ attendeeId: string | null; name: string } | null> {
+    switch (principal.role) {
+      case 'navigator':
+        return { attendeeId: null, name: 'Navigator' };
+      case 'projector':
+        return null;
+      case 'attendee': {
+        const attendee = await this.prisma.attendee.findUnique({ where: { id: principal.attendeeId } });
+        return attendee?.groupId === groupId ? { attendeeId: attendee.id, name: attendee.displayName } : null;
+      }
+    }
+  }
+
+  private async mayEdit(principal: Principal, note: Note): Promise<boolean> {
+    if (principal.role === 'navigator') return true;
+    if (principal.role !== 'attendee' || note.authorAttendeeId !== principal.attendeeId) return false;
+    const attendee = await this.prisma.attendee.findUnique({ where: { id: principal.attendeeId } });
+    return attendee?.groupId === note.groupId;
+  }
+
+  private defaultDurationMs(kind: TimerKind, minutes?: number): number {
+    const discussion = this.workshops.workshop.definition.discussion;
+    const chosen =
+      typeof minutes === 'number' && minutes > 0 && minutes <= 240 ? minutes : kind === 'discussion' ? discussion.minutes : discussion.presentationMinutes;
+    return Math.round(chosen * 60_000);
+  }
+
+  private async timerState(kind: TimerKind): Promise<TimerState> {
+    const row = await this.prisma.timer.findUnique({ where: { workshopId_kind: { workshopId: this.workshopId, kind } } });
+    return row
+      ? { durationMs: row.durationMs, elapsedMs: row.elapsedMs, startedAt: row.startedAt }
+      : { durationMs: this.defaultDurationMs(kind), elapsedMs: 0, startedAt: null };
+  }
+
+  private async saveTimer(kind: TimerKind, state: TimerState): Promise<void> {
+    const data = { durationMs: state.durationMs, elapsedMs: state.elapsedMs, startedAt: state.startedAt, updatedAt: new Date() };
+    await this.prisma.timer.upsert({
+      where: { workshopId_kind: { workshopId: this.workshopId, kind } },
+      create: { workshopId: this.workshopId, kind, ...data },
+      update: data,
+    });
+  }
+}
+
+export function noteView(note: Note): NoteView {
+  return {
+    id: note.id,
+    groupId: note.groupId,
+    authorAttendeeId: note.authorAttendeeId,
+    authorName: note.authorName,
+    text: note.text,
+    version: note.version,
+    updatedAt: note.updatedAt.toISOString(),
+  };
+}
+
+function timerView(kind: TimerKind, row: Timer | null, defaultMs: number, now: Date): TimerView {
+  const state: TimerState = row
+    ? { durationMs: row.durationMs, elapsedMs: row.elapsedMs, startedAt: row.startedAt }
+    : { durationMs: defaultMs, elapsedMs: 0, startedAt: null };
+  return { kind, durationMs: state.durationMs, remainingMs: remainingMs(state, now), running: state.startedAt !== null, serverTime: now.toISOString() };
+}
