@@ -18,7 +18,7 @@ export default tseslint.config(
     files: ['server/**/*.ts', 'test/**/*.ts', 'bpf/**/*.ts'],
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['test/*.ts', 'test/*/*.ts', 'test/*/*/*.ts', 'bpf/tools/*.ts', '*.ts'] },
+        projectService: { allowDefaultProject: ['bpf/tools/*.ts', '*.ts'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },

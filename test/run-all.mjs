@@ -62,6 +62,7 @@ if (!only) {
   staticCheck('eslint', 'npx', ['eslint', '.', '--max-warnings=0']);
   staticCheck('prettier', 'npx', ['prettier', '--check', '.']);
   staticCheck('tsc (server)', 'npx', ['tsc', '-p', 'server/tsconfig.json', '--noEmit']);
+  staticCheck('tsc (tests)', 'npx', ['tsc', '-p', 'test/tsconfig.json']);
   staticCheck('svelte-check (web)', 'npx', ['svelte-check', '--tsconfig', 'web/tsconfig.json', '--fail-on-warnings']);
   staticCheck('build', 'npm', ['run', 'build', '--silent']);
 }
