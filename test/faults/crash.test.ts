@@ -1,0 +1,71 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { NoteAck } from '../../server/src/board/board.events';
+import { TestClient } from '../support/clients';
+import { REPO_ROOT } from '../support/navigator';
+import { ServerProcess } from '../support/server-process';
+import { freePort } from '../support/sshd';
+
+const KILLS = 20;
+let server: ServerProcess;
+
+afterAll(async () => server?.kill());
+
+describe('durability of acknowledged notes', () => {
+  it(`every acknowledged note survives ${KILLS} SIGKILLs at random moments`, async () => {
+    if (!fs.existsSync(path.join(REPO_ROOT, 'dist/server/main.js'))) throw new Error('build first: npm run build');
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'navigator-crash-'));
+    server = new ServerProcess({
+      NAVIGATOR_PORT: String(await freePort()),
+      NAVIGATOR_DATA_DIR: dataDir,
+      NAVIGATOR_WORKSHOP_FILE: path.join(REPO_ROOT, 'test/fixtures/workshop.yaml'),
+    });
+    await server.start();
+    const { navigatorToken, joinPath } = server.links();
+    const registered = await fetch(server.url + joinPath, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ displayName: 'Writer', host: 'vm.example.invalid', port: 22, sshUser: 'ubuntu' }),
+    });
+    const attendeeToken = ((await registered.json()) as { personalPath: string }).personalPath.split('/').pop()!;
+    const board = new TestClient(server.url, 'board', `navigator_navigator=${navigatorToken}`);
+    expect(await board.socket.emitWithAck('discussion:form', { by: 'count', n: 1, strategy: 'random' })).toEqual({ ok: true });
+    board.close();
+
+    const acknowledged: string[] = [];
+    let sent = 0;
+    for (let round = 0; round < KILLS; round++) {
+      const writer = new TestClient(server.url, 'attendee', `navigator_attendee=${attendeeToken}`);
+      const groupId = await writer.until('my group', (c) => c.discussion?.myGroupId, 10_000);
+      let writing = true;
+      const loop = (async () => {
+        while (writing) {
+          const text = `note ${round}-${sent++}`;
+          const ack = (await writer.socket
+            .timeout(2000)
+            .emitWithAck('note:create', { groupId, text })
+            .catch(() => null)) as NoteAck | null;
+          if (ack?.ok) acknowledged.push(text);
+          else if (ack && !ack.ok) throw new Error(`refused: ${ack.error}`);
+          else return; // no ack: the server died mid-write; the note may or may not exist, and was never promised
+        }
+      })();
+      await new Promise((r) => setTimeout(r, 100 + Math.random() * 400));
+      await server.kill();
+      writing = false;
+      await loop;
+      writer.close();
+      await server.start();
+    }
+
+    const exported = (await (await fetch(`${server.url}/api/export/discussion.json`, { headers: { authorization: `Bearer ${navigatorToken}` } })).json()) as {
+      groups: { notes: { text: string }[] }[];
+    };
+    const stored = new Set(exported.groups.flatMap((g) => g.notes.map((n) => n.text)));
+    const lost = acknowledged.filter((text) => !stored.has(text));
+    expect(acknowledged.length).toBeGreaterThan(KILLS * 3);
+    expect(lost).toEqual([]);
+  });
+});
