@@ -1,5 +1,6 @@
 /** The few pages Navigator has, matched from location.pathname. */
-export type Route = { page: 'join'; code: string } | { page: 'attendee' } | { page: 'board' } | { page: 'projector' } | { page: 'home' };
+export type Route =
+  { page: 'join'; code: string } | { page: 'attendee' } | { page: 'board' } | { page: 'projector' } | { page: 'discussion' } | { page: 'home' };
 
 export function routeFor(pathname: string): Route {
   const join = /^\/join\/([A-Za-z0-9]{1,16})\/?$/.exec(pathname);
@@ -7,6 +8,7 @@ export function routeFor(pathname: string): Route {
   if (pathname === '/me') return { page: 'attendee' };
   if (pathname === '/board') return { page: 'board' };
   if (pathname === '/projector') return { page: 'projector' };
+  if (pathname === '/discussion') return { page: 'discussion' };
   return { page: 'home' };
 }
 
