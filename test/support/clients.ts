@@ -17,11 +17,11 @@ export class TestClient {
     });
   }
 
-  async until<T>(what: string, read: (client: this) => T | undefined | false, timeoutMs = 5000): Promise<T> {
+  async until<T>(what: string, read: (client: this) => T | undefined | false, timeoutMs = 5000): Promise<NonNullable<T>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const value = read(this);
-      if (value !== undefined && value !== null && value !== false) return value;
+      if (value !== undefined && value !== null && value !== false) return value as NonNullable<T>;
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
       await new Promise((r) => setTimeout(r, 15));
     }
