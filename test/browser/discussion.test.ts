@@ -76,8 +76,11 @@ describe('the closing discussion in the browser', () => {
     await board.getByRole('button', { name: 'Start' }).first().click();
     const read = async (page: Page) => Number(await page.locator('[data-timer="discussion"]').first().getAttribute('data-remaining-ms'));
     await expect.poll(() => read(projector), { timeout: 5000 }).toBeLessThan(10 * 60_000);
-    const [a, b, c] = await Promise.all([read(board), read(projector), read(pages[2].page)]);
-    expect(Math.max(a, b, c) - Math.min(a, b, c)).toBeLessThan(1000);
+    const rosterBoard = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    await rosterBoard.goto(navigator.navigatorUrl);
+    await rosterBoard.locator('[data-timer="discussion"]').waitFor();
+    const [a, b, c, d] = await Promise.all([read(board), read(projector), read(pages[2].page), read(rosterBoard)]);
+    expect(Math.max(a, b, c, d) - Math.min(a, b, c, d)).toBeLessThan(1000);
     expect(a).toBeGreaterThan(9 * 60_000);
   });
 
