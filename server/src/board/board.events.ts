@@ -75,6 +75,22 @@ export interface SocketAuth {
   view: BoardView;
 }
 
+export interface HandView {
+  raisedAt: string;
+  acknowledgedAt: string | null;
+  message: string;
+}
+
+export interface HelpRequestView extends HandView {
+  id: number;
+  attendeeId: string;
+  displayName: string;
+}
+
+export interface HelpQueueView {
+  requests: HelpRequestView[];
+}
+
 export type TimerKind = 'discussion' | 'presenter';
 
 export interface TimerView {
@@ -121,6 +137,10 @@ export type NoteAck = { ok: true; note: NoteView } | { ok: false; error: string;
 
 export interface ServerToClientEvents {
   'discussion:snapshot': (view: DiscussionView) => void;
+  /** Navigator: the open requests, oldest first. Projector: the same list without messages. */
+  'help:snapshot': (queue: HelpQueueView) => void;
+  /** Attendee: my raised hand, or null. */
+  'hand:snapshot': (hand: HandView | null) => void;
   /** Full state, sent on every (re)connect before any delta. */
   'roster:snapshot': (snapshot: RosterSnapshot<NavigatorAttendeeView> | RosterSnapshot<PublicAttendeeView>) => void;
   'roster:attendee': (attendee: NavigatorAttendeeView | PublicAttendeeView) => void;
@@ -133,6 +153,10 @@ export interface Ack {
 }
 
 export interface ClientToServerEvents {
+  'help:raise': (payload: { message?: string }, ack: (result: Ack) => void) => void;
+  'help:lower': (payload: Record<string, never>, ack: (result: Ack) => void) => void;
+  'help:acknowledge': (payload: { id: number }, ack: (result: Ack) => void) => void;
+  'help:resolve': (payload: { id: number }, ack: (result: Ack) => void) => void;
   /** Navigator: form groups from every registered attendee (replaces the current groups). */
   'discussion:form': (payload: { by: 'count' | 'size'; n: number; strategy: 'random' | 'mixed' }, ack: (result: Ack) => void) => void;
   'discussion:move': (payload: { attendeeId: string; groupId: string | null }, ack: (result: Ack) => void) => void;

@@ -9,9 +9,10 @@ import { RolesGuard } from '../auth/roles.guard';
 import { DomainEventBus } from '../common/domain-events';
 import { RateLimiter } from '../common/rate-limiter';
 import { DiscussionService } from '../discussion/discussion.service';
+import { HelpService } from '../help/help.service';
 import { ProbeService } from '../probes/probe.service';
 import { VmConnectionsService } from '../probes/vm-connections.service';
-import type { Ack, BoardView, ClientToServerEvents, ServerToClientEvents } from './board.events';
+import type { Ack, BoardView, ClientToServerEvents, HelpQueueView, ServerToClientEvents } from './board.events';
 
 type BoardSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { principal?: Principal }>;
 
@@ -35,6 +36,7 @@ export class BoardGateway implements OnGatewayInit, OnGatewayConnection, OnModul
     private readonly connections: VmConnectionsService,
     private readonly probes: ProbeService,
     private readonly discussion: DiscussionService,
+    private readonly help: HelpService,
     private readonly events: DomainEventBus,
   ) {}
 
@@ -46,6 +48,7 @@ export class BoardGateway implements OnGatewayInit, OnGatewayConnection, OnModul
       this.events.on('vm.connection', pushAttendee),
       this.events.on('progress.changed', pushAttendee),
       this.events.on('discussion.changed', () => void this.pushDiscussion()),
+      this.events.on('help.changed', ({ attendeeId }) => void this.pushHelp(attendeeId)),
     );
   }
 
@@ -70,15 +73,18 @@ export class BoardGateway implements OnGatewayInit, OnGatewayConnection, OnModul
           await socket.join(ROOMS.navigators);
           socket.emit('roster:snapshot', await this.attendees.navigatorRoster());
           socket.emit('discussion:snapshot', await this.discussion.view(principal));
+          socket.emit('help:snapshot', await this.help.queue());
           break;
         case 'projector':
           await socket.join(ROOMS.projectors);
           socket.emit('roster:snapshot', await this.attendees.projectorRoster());
           socket.emit('discussion:snapshot', await this.discussion.view(principal));
+          socket.emit('help:snapshot', withoutMessages(await this.help.queue()));
           break;
         case 'attendee':
           await socket.join([ROOMS.attendee(principal.attendeeId), ROOMS.attendees]);
           socket.emit('self:snapshot', await this.attendees.self(principal.attendeeId));
+          socket.emit('hand:snapshot', await this.help.handOf(principal.attendeeId));
           socket.emit('discussion:snapshot', await this.discussion.view(principal));
           break;
       }
@@ -125,6 +131,37 @@ export class BoardGateway implements OnGatewayInit, OnGatewayConnection, OnModul
     return { ok: true };
   }
 
+  @Roles('attendee')
+  @SubscribeMessage('help:raise')
+  raise(@ConnectedSocket() socket: BoardSocket, @MessageBody() payload: { message?: unknown } | null): Promise<Ack> {
+    return this.help.raise(attendeeIdOf(socket), payload?.message);
+  }
+
+  @Roles('attendee')
+  @SubscribeMessage('help:lower')
+  lower(@ConnectedSocket() socket: BoardSocket): Promise<Ack> {
+    return this.help.lower(attendeeIdOf(socket));
+  }
+
+  @Roles('navigator')
+  @SubscribeMessage('help:acknowledge')
+  acknowledge(@MessageBody() payload: { id?: unknown } | null): Promise<Ack> {
+    return this.help.acknowledge(payload?.id);
+  }
+
+  @Roles('navigator')
+  @SubscribeMessage('help:resolve')
+  resolve(@MessageBody() payload: { id?: unknown } | null): Promise<Ack> {
+    return this.help.resolve(payload?.id);
+  }
+
+  private async pushHelp(attendeeId: string): Promise<void> {
+    const queue = await this.help.queue();
+    this.server.to(ROOMS.navigators).emit('help:snapshot', queue);
+    this.server.to(ROOMS.projectors).emit('help:snapshot', withoutMessages(queue));
+    this.server.to(ROOMS.attendee(attendeeId)).emit('hand:snapshot', await this.help.handOf(attendeeId));
+  }
+
   /** Each viewer gets the view their role allows: attendees only their own group's notes. */
   private async pushDiscussion(): Promise<void> {
     this.server.to(ROOMS.navigators).emit('discussion:snapshot', await this.discussion.view({ role: 'navigator' }));
@@ -146,6 +183,17 @@ export class BoardGateway implements OnGatewayInit, OnGatewayConnection, OnModul
     this.server.to(ROOMS.projectors).emit('roster:attendee', this.attendees.publicView(attendee));
     this.server.to(ROOMS.attendee(attendeeId)).emit('self:snapshot', this.attendees.selfView(attendee));
   }
+}
+
+function attendeeIdOf(socket: BoardSocket): string {
+  const principal = socket.data.principal;
+  if (principal?.role !== 'attendee') throw new Error('guarded for attendees only');
+  return principal.attendeeId;
+}
+
+/** The projector shows who is waiting, never what they wrote. */
+function withoutMessages(queue: HelpQueueView): HelpQueueView {
+  return { requests: queue.requests.map((r) => ({ ...r, message: '' })) };
 }
 
 function bearerFromAuth(socket: BoardSocket): string | null {

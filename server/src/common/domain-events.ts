@@ -11,6 +11,7 @@ export interface DomainEvents {
   'vm.connection': { attendeeId: string };
   'progress.changed': { attendeeId: string };
   'discussion.changed': Record<string, never>;
+  'help.changed': { attendeeId: string };
 }
 
 @Injectable()

@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import type { HandView, HelpQueueView } from '../board/board.events';
+import { DomainEventBus } from '../common/domain-events';
+import { PrismaService } from '../prisma/prisma.service';
+import { WorkshopsService } from '../workshops/workshops.service';
+
+export const HELP_MESSAGE_MAX_CHARS = 280;
+
+/** Raised hands: one open request per attendee, oldest first, kept in the database so a restart loses none. */
+@Injectable()
+export class HelpService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly workshops: WorkshopsService,
+    private readonly events: DomainEventBus,
+  ) {}
+
+  async raise(attendeeId: string, message: unknown): Promise<{ ok: boolean; error?: string }> {
+    const text = typeof message === 'string' ? message.trim() : '';
+    if (text.length > HELP_MESSAGE_MAX_CHARS) return { ok: false, error: `keep it to ${HELP_MESSAGE_MAX_CHARS} characters` };
+    // eslint-disable-next-line no-control-regex -- refusing control characters is the point
+    if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(text)) return { ok: false, error: 'the message contains control characters' };
+    const open = await this.prisma.helpRequest.findFirst({ where: { attendeeId, resolvedAt: null } });
+    if (open) await this.prisma.helpRequest.update({ where: { id: open.id }, data: { message: text } });
+    else await this.prisma.helpRequest.create({ data: { attendeeId, message: text } });
+    this.events.emit('help.changed', { attendeeId });
+    return { ok: true };
+  }
+
+  async lower(attendeeId: string): Promise<{ ok: boolean }> {
+    await this.prisma.helpRequest.updateMany({ where: { attendeeId, resolvedAt: null }, data: { resolvedAt: new Date() } });
+    this.events.emit('help.changed', { attendeeId });
+    return { ok: true };
+  }
+
+  async acknowledge(requestId: unknown): Promise<{ ok: boolean; error?: string }> {
+    return this.update(requestId, { acknowledgedAt: new Date() });
+  }
+
+  async resolve(requestId: unknown): Promise<{ ok: boolean; error?: string }> {
+    return this.update(requestId, { resolvedAt: new Date() });
+  }
+
+  async queue(): Promise<HelpQueueView> {
+    const open = await this.prisma.helpRequest.findMany({
+      where: { resolvedAt: null, attendee: { workshopId: this.workshops.workshop.id } },
+      orderBy: { raisedAt: 'asc' },
+      include: { attendee: { select: { displayName: true } } },
+    });
+    return {
+      requests: open.map((r) => ({
+        id: r.id,
+        attendeeId: r.attendeeId,
+        displayName: r.attendee.displayName,
+        message: r.message,
+        raisedAt: r.raisedAt.toISOString(),
+        acknowledgedAt: r.acknowledgedAt?.toISOString() ?? null,
+      })),
+    };
+  }
+
+  async handOf(attendeeId: string): Promise<HandView | null> {
+    const open = await this.prisma.helpRequest.findFirst({ where: { attendeeId, resolvedAt: null } });
+    return open ? { raisedAt: open.raisedAt.toISOString(), acknowledgedAt: open.acknowledgedAt?.toISOString() ?? null, message: open.message } : null;
+  }
+
+  private async update(requestId: unknown, data: { acknowledgedAt?: Date; resolvedAt?: Date }): Promise<{ ok: boolean; error?: string }> {
+    if (typeof requestId !== 'number' || !Number.isInteger(requestId)) return { ok: false, error: 'unknown request' };
+    const request = await this.prisma.helpRequest.findFirst({ where: { id: requestId, resolvedAt: null } });
+    if (!request) return { ok: false, error: 'that request is already resolved' };
+    await this.prisma.helpRequest.update({ where: { id: requestId }, data });
+    this.events.emit('help.changed', { attendeeId: request.attendeeId });
+    return { ok: true };
+  }
+}
