@@ -71,6 +71,15 @@ describe('an attendee registers a VM while the navigator watches the roster', ()
     expect(await attendee.getByTestId('done-count').textContent()).toBe('1 of 3 steps done');
     await expect.poll(() => row.locator('[data-step-state]').first().getAttribute('data-step-state'), { timeout: 10_000 }).toBe('done');
     await attendee.screenshot({ path: screenshotPath('attendee-connected-phone'), fullPage: true });
+    // The drawer says why, per check, with the output tail and the history.
+    await board.getByRole('button', { name: 'Ada Lovelace' }).click();
+    const drawer = board.getByTestId('drawer');
+    await expect.poll(() => drawer.locator('[data-check="prepared"]').getAttribute('data-status')).toBe('pass');
+    await expect.poll(() => drawer.locator('[data-check="built"]').getAttribute('data-status')).toBe('fail');
+    expect(await drawer.locator('[data-check="built"] .reason').textContent()).toContain('exit code 1');
+    await drawer.getByText('fail → pass').first().waitFor();
+    await board.screenshot({ path: screenshotPath('board-drawer'), fullPage: false });
+    await drawer.getByRole('button', { name: 'Close' }).click();
     await board.screenshot({ path: screenshotPath('board-roster'), fullPage: true });
     expect(await board.getByTestId('roster-count').textContent()).toContain('1 registered · 1 connected');
   });

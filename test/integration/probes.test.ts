@@ -94,6 +94,10 @@ describe('the probe loop against a real sshd', () => {
     expect(await prisma.transition.count({ where: { checkId: { not: null } } })).toBe(before);
     const prepared = await prisma.transition.findMany({ where: { checkId: 'prepared' }, orderBy: { id: 'asc' } });
     expect(prepared.map((t) => `${t.fromStatus}->${t.toStatus}`)).toEqual(['null->fail', 'fail->pass', 'pass->fail']);
+    const vm = await prisma.transition.findMany({ where: { checkId: null }, orderBy: { id: 'asc' } });
+    // Each VM transition names where it came from, even with "connecting" in between.
+    expect(vm.at(-1)?.toStatus).toBe('reachable');
+    vm.forEach((t, i) => expect(t.fromStatus).toBe(i === 0 ? null : vm[i - 1].toStatus));
     expect((await navigator.request('GET', '/metrics')).body).toMatch(/navigator_check_results_total\{check="prepared",status="fail"\} [1-9]/);
   });
 });

@@ -4,7 +4,7 @@ import { COOKIE_OPTIONS } from '../auth/auth.controller';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import { ROLE_COOKIES, type Principal } from '../auth/principal';
 import { Public, Roles } from '../auth/roles.decorator';
-import type { JoinInfo, NavigatorAttendeeView, PublicAttendeeView, RosterSnapshot, SelfView } from '../board/board.events';
+import type { JoinInfo, TimelineEntryView, NavigatorAttendeeView, PublicAttendeeView, RosterSnapshot, SelfView } from '../board/board.events';
 import { RateLimiter } from '../common/rate-limiter';
 import { AttendeesService } from './attendees.service';
 
@@ -60,6 +60,13 @@ export class AttendeesController {
   @Get('attendees')
   roster(): Promise<RosterSnapshot<NavigatorAttendeeView>> {
     return this.attendees.navigatorRoster();
+  }
+
+  /** The drawer's history: every status change of one attendee's checks and VM, oldest first. */
+  @Roles('navigator')
+  @Get('attendees/:id/timeline')
+  timeline(@Param('id') id: string): Promise<TimelineEntryView[]> {
+    return this.attendees.timeline(id);
   }
 
   @Roles('navigator', 'projector')

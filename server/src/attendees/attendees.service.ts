@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { newToken, hashToken } from '../auth/token';
-import type { NavigatorAttendeeView, ProgressView, PublicAttendeeView, RosterSnapshot, SelfView, WorkshopSummaryView } from '../board/board.events';
+import type {
+  NavigatorAttendeeView,
+  TimelineEntryView,
+  ProgressView,
+  PublicAttendeeView,
+  RosterSnapshot,
+  SelfView,
+  WorkshopSummaryView,
+} from '../board/board.events';
 import { DomainEventBus } from '../common/domain-events';
 import type { Attendee } from '../generated/prisma/client';
 import { MetricsService } from '../metrics/metrics.service';
@@ -114,6 +122,12 @@ export class AttendeesService {
     const attendee = await this.prisma.attendee.findUnique({ where: { id: attendeeId } });
     if (!attendee) throw new NotFoundException(`no attendee ${attendeeId}`);
     return attendee;
+  }
+
+  async timeline(attendeeId: string): Promise<TimelineEntryView[]> {
+    await this.find(attendeeId);
+    const transitions = await this.prisma.transition.findMany({ where: { attendeeId }, orderBy: { id: 'asc' }, take: 2000 });
+    return transitions.map((t) => ({ at: t.at.toISOString(), stepId: t.stepId, checkId: t.checkId, from: t.fromStatus, to: t.toStatus, reason: t.reason }));
   }
 
   async self(attendeeId: string): Promise<SelfView> {

@@ -91,6 +91,23 @@ export interface HelpQueueView {
   requests: HelpRequestView[];
 }
 
+/** The workshop clock: running since startedAt, minus paused time. Pace is measured against it. */
+export interface ClockView {
+  startedAt: string | null;
+  pausedAt: string | null;
+  pausedTotalMs: number;
+  serverTime: string;
+}
+
+export interface TimelineEntryView {
+  at: string;
+  stepId: string | null;
+  checkId: string | null;
+  from: string | null;
+  to: string;
+  reason: string | null;
+}
+
 export type TimerKind = 'discussion' | 'presenter';
 
 export interface TimerView {
@@ -137,6 +154,7 @@ export type NoteAck = { ok: true; note: NoteView } | { ok: false; error: string;
 
 export interface ServerToClientEvents {
   'discussion:snapshot': (view: DiscussionView) => void;
+  'clock:snapshot': (clock: ClockView) => void;
   /** Navigator: the open requests, oldest first. Projector: the same list without messages. */
   'help:snapshot': (queue: HelpQueueView) => void;
   /** Attendee: my raised hand, or null. */
@@ -153,6 +171,8 @@ export interface Ack {
 }
 
 export interface ClientToServerEvents {
+  /** Navigator: start (or resume), pause or reset the workshop clock. */
+  'clock:control': (payload: { action: 'start' | 'pause' | 'reset' }, ack: (result: Ack) => void) => void;
   'help:raise': (payload: { message?: string }, ack: (result: Ack) => void) => void;
   'help:lower': (payload: Record<string, never>, ack: (result: Ack) => void) => void;
   'help:acknowledge': (payload: { id: number }, ack: (result: Ack) => void) => void;

@@ -10,6 +10,7 @@ import { DomainEventBus } from '../common/domain-events';
 import { RateLimiter } from '../common/rate-limiter';
 import { DiscussionService } from '../discussion/discussion.service';
 import { HelpService } from '../help/help.service';
+import { WorkshopsService } from '../workshops/workshops.service';
 import { ProbeService } from '../probes/probe.service';
 import { VmConnectionsService } from '../probes/vm-connections.service';
 import type { Ack, BoardView, ClientToServerEvents, HelpQueueView, ServerToClientEvents } from './board.events';
@@ -37,6 +38,7 @@ export class BoardGateway implements OnGatewayInit, OnGatewayConnection, OnModul
     private readonly probes: ProbeService,
     private readonly discussion: DiscussionService,
     private readonly help: HelpService,
+    private readonly workshops: WorkshopsService,
     private readonly events: DomainEventBus,
   ) {}
 
@@ -74,12 +76,14 @@ export class BoardGateway implements OnGatewayInit, OnGatewayConnection, OnModul
           socket.emit('roster:snapshot', await this.attendees.navigatorRoster());
           socket.emit('discussion:snapshot', await this.discussion.view(principal));
           socket.emit('help:snapshot', await this.help.queue());
+          socket.emit('clock:snapshot', await this.workshops.clockView());
           break;
         case 'projector':
           await socket.join(ROOMS.projectors);
           socket.emit('roster:snapshot', await this.attendees.projectorRoster());
           socket.emit('discussion:snapshot', await this.discussion.view(principal));
           socket.emit('help:snapshot', withoutMessages(await this.help.queue()));
+          socket.emit('clock:snapshot', await this.workshops.clockView());
           break;
         case 'attendee':
           await socket.join([ROOMS.attendee(principal.attendeeId), ROOMS.attendees]);
@@ -128,6 +132,27 @@ export class BoardGateway implements OnGatewayInit, OnGatewayConnection, OnModul
     const wait = this.selfReconnects.take(principal.attendeeId);
     if (wait > 0) return { ok: false, error: `Navigator is already trying; ask again in ${wait} s.` };
     this.connections.reconnectNow(principal.attendeeId);
+    return { ok: true };
+  }
+
+  @Roles('navigator')
+  @SubscribeMessage('clock:control')
+  async clock(@MessageBody() payload: { action?: unknown } | null): Promise<Ack> {
+    switch (payload?.action) {
+      case 'start':
+        await this.workshops.startClock();
+        break;
+      case 'pause':
+        await this.workshops.pauseClock();
+        break;
+      case 'reset':
+        await this.workshops.resetClock();
+        break;
+      default:
+        return { ok: false, error: 'unknown clock action' };
+    }
+    const clock = await this.workshops.clockView();
+    this.server.to([ROOMS.navigators, ROOMS.projectors]).emit('clock:snapshot', clock);
     return { ok: true };
   }
 

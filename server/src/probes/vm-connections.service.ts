@@ -21,6 +21,8 @@ export class VmConnectionsService implements OnApplicationBootstrap, OnModuleDes
   private readonly logger = new Logger(VmConnectionsService.name);
   private readonly pool: SshPool;
   private readonly views = new Map<string, ConnectionView>();
+  /** The last reachable/unreachable status recorded per VM: "connecting" in between is not history. */
+  private readonly lastVmStatus = new Map<string, string>();
   private readonly unsubscribe: (() => void)[] = [];
 
   constructor(
@@ -114,7 +116,8 @@ export class VmConnectionsService implements OnApplicationBootstrap, OnModuleDes
     this.views.set(attendeeId, view);
     if (previous?.state === view.state && previous.reason === view.reason) return;
     if (view.state === 'connected' || view.state === 'unreachable') {
-      const previousStatus = previous && (previous.state === 'connected' || previous.state === 'unreachable') ? vmStatus(previous) : null;
+      const previousStatus = this.lastVmStatus.get(attendeeId) ?? null;
+      this.lastVmStatus.set(attendeeId, vmStatus(view));
       if (previousStatus !== vmStatus(view)) {
         await this.prisma.transition
           .create({ data: { attendeeId, fromStatus: previousStatus, toStatus: vmStatus(view), reason: view.reason, at: new Date(view.since) } })

@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app.config';
 import { PrismaService } from '../prisma/prisma.service';
 import { loadWorkshopFile } from './workshop.loader';
+import type { ClockView } from '../board/board.events';
 import type { WorkshopDefinition } from './workshop.schema';
 
 /** Letters and digits nobody confuses when reading them off a projector. */
@@ -61,6 +62,16 @@ export class WorkshopsService implements OnModuleInit {
   async clock(): Promise<WorkshopClock> {
     const row = await this.prisma.workshop.findUniqueOrThrow({ where: { id: this.workshop.id } });
     return { startedAt: row.clockStartedAt, pausedAt: row.clockPausedAt, pausedTotalMs: row.clockPausedTotalMs };
+  }
+
+  async clockView(now = new Date()): Promise<ClockView> {
+    const clock = await this.clock();
+    return {
+      startedAt: clock.startedAt?.toISOString() ?? null,
+      pausedAt: clock.pausedAt?.toISOString() ?? null,
+      pausedTotalMs: clock.pausedTotalMs,
+      serverTime: now.toISOString(),
+    };
   }
 
   async startClock(now = new Date()): Promise<WorkshopClock> {
