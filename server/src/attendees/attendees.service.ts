@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { newToken, hashToken } from '../auth/token';
 import type {
   NavigatorAttendeeView,
@@ -11,6 +11,7 @@ import type {
   WorkshopSummaryView,
 } from '../board/board.events';
 import { DomainEventBus } from '../common/domain-events';
+import { APP_CONFIG, type AppConfig } from '../config/app.config';
 import type { Attendee } from '../generated/prisma/client';
 import { MetricsService } from '../metrics/metrics.service';
 import { PrismaService } from '../prisma/prisma.service';
@@ -35,6 +36,7 @@ export interface RegistrationResult {
 @Injectable()
 export class AttendeesService {
   constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly policy: AddressPolicy,
     private readonly prisma: PrismaService,
     private readonly workshops: WorkshopsService,
@@ -56,6 +58,7 @@ export class AttendeesService {
       title: definition.title,
       joinCode,
       stepCount: definition.steps.length,
+      stuckFactor: this.config.stuckFactor,
       steps: definition.steps.map((step) => ({
         id: step.id,
         title: step.title,
@@ -175,7 +178,8 @@ export class AttendeesService {
 
   progressOf(attendeeId: string): ProgressView {
     const states = Object.fromEntries([...this.probes.statusesOf(attendeeId)].map(([checkId, known]) => [checkId, known.status]));
-    return stepProgress(this.workshops.workshop.definition, states);
+    const since = this.probes.currentStepSince(attendeeId);
+    return { ...stepProgress(this.workshops.workshop.definition, states), currentStepSince: since?.toISOString() ?? null };
   }
 
   selfView(attendee: Attendee): SelfView {

@@ -19,6 +19,8 @@ export type StepStateView = 'done' | 'current' | 'failing' | 'not_yet';
 
 export interface ProgressView {
   currentStepId: string | null;
+  /** When the attendee arrived at the current step; stuck detection measures from here. */
+  currentStepSince: string | null;
   doneCount: number;
   steps: Record<string, StepStateView>;
 }
@@ -60,6 +62,7 @@ export interface WorkshopSummaryView {
   title: string;
   joinCode: string;
   stepCount: number;
+  stuckFactor: number;
   steps: { id: string; title: string; minutes: number; hint: string; checks: { id: string; title: string; failure: string | null }[] }[];
 }
 

@@ -4,6 +4,7 @@ import { DomainEventBus } from '../common/domain-events';
 import { APP_CONFIG, type AppConfig } from '../config/app.config';
 import { MetricsService } from '../metrics/metrics.service';
 import { PrismaService } from '../prisma/prisma.service';
+import { stepProgress } from '../progress/step-progress';
 import { diffResults, type KnownCheck } from '../progress/transitions';
 import { Semaphore } from '../ssh/semaphore';
 import type { VmChannel } from '../ssh/ssh.types';
@@ -22,6 +23,8 @@ import { VmConnectionsService } from './vm-connections.service';
 export class ProbeService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ProbeService.name);
   private readonly known = new Map<string, Map<string, KnownCheck>>();
+  /** When each attendee arrived at their current step: what stuck detection measures from. */
+  private readonly currentStep = new Map<string, { stepId: string | null; since: Date }>();
   private readonly inFlight = new Set<string>();
   private readonly concurrency: Semaphore;
   private timer: NodeJS.Timeout | null = null;
@@ -65,6 +68,17 @@ export class ProbeService implements OnApplicationBootstrap, OnModuleDestroy {
   /** Last known status of each check for an attendee (in memory, rebuilt from transitions at start). */
   statusesOf(attendeeId: string): ReadonlyMap<string, KnownCheck> {
     return this.known.get(attendeeId) ?? new Map();
+  }
+
+  currentStepSince(attendeeId: string): Date | null {
+    return this.currentStep.get(attendeeId)?.since ?? null;
+  }
+
+  private trackCurrentStep(attendeeId: string, at: Date): void {
+    const states = Object.fromEntries([...this.statusesOf(attendeeId)].map(([checkId, known]) => [checkId, known.status]));
+    const { currentStepId } = stepProgress(this.workshops.workshop.definition, states);
+    const tracked = this.currentStep.get(attendeeId);
+    if (!tracked || tracked.stepId !== currentStepId) this.currentStep.set(attendeeId, { stepId: currentStepId, since: at });
   }
 
   async sweep(): Promise<void> {
@@ -145,6 +159,7 @@ export class ProbeService implements OnApplicationBootstrap, OnModuleDestroy {
     }
     const outputsChanged = results.some((r) => this.statusesOf(attendeeId).get(r.checkId)?.reason !== r.reason);
     this.known.set(attendeeId, next);
+    this.trackCurrentStep(attendeeId, new Date());
     if (transitions.length > 0 || outputsChanged) this.events.emit('progress.changed', { attendeeId });
   }
 
@@ -163,6 +178,12 @@ export class ProbeService implements OnApplicationBootstrap, OnModuleDestroy {
         since: new Date(typeof row.at === 'string' ? row.at : Number(row.at)),
       });
       this.known.set(row.attendeeId, map);
+    }
+    // After a restart, an attendee arrived at their current step when the last check of an earlier step passed.
+    const attendees = await this.prisma.attendee.findMany({ where: { workshopId: this.workshops.workshop.id }, select: { id: true, createdAt: true } });
+    for (const attendee of attendees) {
+      const passes = [...this.statusesOf(attendee.id).values()].filter((k) => k.status === 'pass').map((k) => k.since.getTime());
+      this.trackCurrentStep(attendee.id, new Date(Math.max(attendee.createdAt.getTime(), ...passes)));
     }
   }
 }
