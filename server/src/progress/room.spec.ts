@@ -42,7 +42,11 @@ describe('stuckReason', () => {
 
 describe('doneShares', () => {
   it('counts who has done each step', () => {
-    expect(doneShares(steps, [{ doneStepIds: ['a'] }, { doneStepIds: ['a', 'b'] }, { doneStepIds: [] }, { doneStepIds: ['a'] }])).toEqual({ a: 0.75, b: 0.25, c: 0 });
+    expect(doneShares(steps, [{ doneStepIds: ['a'] }, { doneStepIds: ['a', 'b'] }, { doneStepIds: [] }, { doneStepIds: ['a'] }])).toEqual({
+      a: 0.75,
+      b: 0.25,
+      c: 0,
+    });
   });
 });
 
