@@ -12,7 +12,7 @@ const pages: { name: string; page: Page }[] = [];
 const NAMES = ['Ada', 'Grace', 'Linus', 'Margaret', 'Dennis', 'Barbara'];
 
 beforeAll(async () => {
-  navigator = await startTestNavigator();
+  navigator = await startTestNavigator({ NAVIGATOR_ALLOW_LOOPBACK_VMS: 'true' });
   const attendees = await registerAttendees(navigator.request, navigator.joinUrl, NAMES);
   browser = await launchChromium();
   board = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();

@@ -11,7 +11,7 @@ let port: number;
 
 beforeAll(async () => {
   port = await freePort();
-  navigator = await startTestNavigator({ NAVIGATOR_PORT: String(port) });
+  navigator = await startTestNavigator({ NAVIGATOR_PORT: String(port), NAVIGATOR_ALLOW_LOOPBACK_VMS: 'true' });
   browser = await launchChromium();
 });
 
@@ -43,7 +43,7 @@ describe('raised hands', () => {
 
     // A restart loses nothing: the same queue after reload.
     await navigator.stop();
-    navigator = await startTestNavigator({ NAVIGATOR_PORT: String(port) }, navigator.dataDir);
+    navigator = await startTestNavigator({ NAVIGATOR_PORT: String(port), NAVIGATOR_ALLOW_LOOPBACK_VMS: 'true' }, navigator.dataDir);
     await board.reload();
     await attendee.reload();
     await board.locator('[data-help-for="Ada"]').waitFor();

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { NoteAck } from '../../server/src/board/board.events';
-import { TestClient } from '../support/clients';
+import { CLOSED_PORT, TestClient } from '../support/clients';
 import { REPO_ROOT } from '../support/navigator';
 import { ServerProcess } from '../support/server-process';
 import { freePort } from '../support/sshd';
@@ -21,13 +21,14 @@ describe('durability of acknowledged notes', () => {
       NAVIGATOR_PORT: String(await freePort()),
       NAVIGATOR_DATA_DIR: dataDir,
       NAVIGATOR_WORKSHOP_FILE: path.join(REPO_ROOT, 'test/fixtures/workshop.yaml'),
+      NAVIGATOR_ALLOW_LOOPBACK_VMS: 'true',
     });
     await server.start();
     const { navigatorToken, joinPath } = server.links();
     const registered = await fetch(server.url + joinPath, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ displayName: 'Writer', host: 'vm.example.invalid', port: 22, sshUser: 'ubuntu' }),
+      body: JSON.stringify({ displayName: 'Writer', host: '127.0.0.1', port: CLOSED_PORT, sshUser: 'writer' }),
     });
     const attendeeToken = ((await registered.json()) as { personalPath: string }).personalPath.split('/').pop()!;
     const board = new TestClient(server.url, 'board', `navigator_navigator=${navigatorToken}`);

@@ -8,7 +8,7 @@ let board: TestClient;
 let attendees: { id: string; name: string; token: string; client: TestClient }[] = [];
 
 beforeAll(async () => {
-  navigator = await startTestNavigator();
+  navigator = await startTestNavigator({ NAVIGATOR_ALLOW_LOOPBACK_VMS: 'true' });
   const registered = await registerAttendees(navigator.request, navigator.joinUrl, ['Ada', 'Grace', 'Linus', 'Margaret', 'Dennis', 'Barbara']);
   board = new TestClient(navigator.url, 'board', `navigator_navigator=${navigator.navigatorToken}`);
   attendees = registered.map((a) => ({ ...a, client: new TestClient(navigator.url, 'attendee', `navigator_attendee=${a.token}`) }));

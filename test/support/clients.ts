@@ -4,6 +4,9 @@ import type { BoardView, ClientToServerEvents, DiscussionView, ServerToClientEve
 export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /** A socket.io client as a page would open it, remembering the last discussion snapshot it received. */
+/** Port 9 (discard): nothing listens on it here. */
+export const CLOSED_PORT = 9;
+
 export class TestClient {
   readonly socket: TestSocket;
   discussion: DiscussionView | null = null;
@@ -32,6 +35,10 @@ export class TestClient {
   }
 }
 
+/**
+ * Registers attendees whose "VM" is a closed port on loopback: refused at once, with no DNS query and no
+ * traffic off the machine. The server must allow loopback VMs.
+ */
 export async function registerAttendees(
   request: (method: string, path: string, o?: { body?: unknown }) => Promise<{ status: number; body: unknown }>,
   joinUrl: string,
@@ -40,7 +47,7 @@ export async function registerAttendees(
   const joinPath = new URL(joinUrl).pathname.replace('/join/', '/api/join/');
   const attendees: { id: string; name: string; token: string }[] = [];
   for (const [index, name] of names.entries()) {
-    const response = await request('POST', joinPath, { body: { displayName: name, host: `vm${index}.example.invalid`, port: 22, sshUser: 'ubuntu' } });
+    const response = await request('POST', joinPath, { body: { displayName: name, host: '127.0.0.1', port: CLOSED_PORT, sshUser: `user${index}` } });
     if (response.status !== 201) throw new Error(`registering ${name}: ${JSON.stringify(response.body)}`);
     const body = response.body as { attendee: { id: string }; personalPath: string };
     attendees.push({ id: body.attendee.id, name, token: body.personalPath.split('/').pop()! });

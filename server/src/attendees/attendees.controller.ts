@@ -10,7 +10,8 @@ import { AttendeesService } from './attendees.service';
 
 @Controller('api')
 export class AttendeesController {
-  private readonly registrations = new RateLimiter(30, 0.5);
+  // Generous: a whole conference room can share one NAT address; this only stops floods.
+  private readonly registrations = new RateLimiter(200, 2);
 
   constructor(private readonly attendees: AttendeesService) {}
 

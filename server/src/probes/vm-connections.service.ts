@@ -11,6 +11,8 @@ import { SshPool, type PoolStateChange } from '../ssh/ssh.pool';
 import { REASON_MESSAGES, type SshConnection, type VmTarget } from '../ssh/ssh.types';
 import { WorkshopsService } from '../workshops/workshops.service';
 
+const DNS_RETRY_MS = 15_000;
+
 /**
  * Which VMs Navigator watches: every registered attendee's, from registration (or start-up) on.
  * Pins a host key at the first successful connection, records connection transitions, and tells
@@ -24,6 +26,7 @@ export class VmConnectionsService implements OnApplicationBootstrap, OnModuleDes
   /** The last reachable/unreachable status recorded per VM: "connecting" in between is not history. */
   private readonly lastVmStatus = new Map<string, string>();
   private readonly unsubscribe: (() => void)[] = [];
+  private readonly dnsRetries = new Map<string, NodeJS.Timeout>();
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -57,6 +60,7 @@ export class VmConnectionsService implements OnApplicationBootstrap, OnModuleDes
 
   async onModuleDestroy(): Promise<void> {
     this.unsubscribe.forEach((off) => off());
+    this.dnsRetries.forEach((timer) => clearTimeout(timer));
     await this.pool.closeAll();
   }
 
@@ -71,7 +75,8 @@ export class VmConnectionsService implements OnApplicationBootstrap, OnModuleDes
 
   reconnectNow(attendeeId: string): boolean {
     if (!this.views.has(attendeeId)) return false;
-    this.pool.connectNow(attendeeId);
+    if (this.pool.stateOf(attendeeId) === undefined) void this.watch(attendeeId);
+    else this.pool.connectNow(attendeeId);
     return true;
   }
 
@@ -81,16 +86,20 @@ export class VmConnectionsService implements OnApplicationBootstrap, OnModuleDes
   }
 
   private async watchAttendee(attendee: Attendee): Promise<void> {
+    clearTimeout(this.dnsRetries.get(attendee.id));
     const verdict = await this.policy.check(attendee.host);
-    if (!verdict.ok && verdict.reason === 'refused') {
+    if (!verdict.ok) {
       this.pool.remove(attendee.id);
-      await this.record(attendee.id, { state: 'unreachable', reason: 'address_refused', message: verdict.message, since: new Date().toISOString() });
+      const reason = verdict.reason === 'refused' ? 'address_refused' : 'dns';
+      await this.record(attendee.id, { state: 'unreachable', reason, message: verdict.message, since: new Date().toISOString() });
+      // Names are resolved here, never by the pool: a room of typos must not fill libuv's small DNS thread pool.
+      if (reason === 'dns') this.dnsRetries.set(attendee.id, setTimeout(() => void this.watch(attendee.id), DNS_RETRY_MS).unref());
       return;
     }
     const target: VmTarget = {
       id: attendee.id,
       // Connect to the address that was checked, so a DNS answer that changes later cannot point us elsewhere.
-      host: verdict.ok ? verdict.addresses[0] : attendee.host,
+      host: verdict.addresses[0],
       port: attendee.port,
       user: attendee.sshUser,
       pinnedFingerprint: attendee.hostKeyFingerprint,

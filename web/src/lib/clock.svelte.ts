@@ -1,0 +1,49 @@
+import type { ClockView } from '$server/board/board.events';
+import type { BoardSocket } from './socket.svelte';
+
+/** The workshop clock as the server keeps it, ticking locally between snapshots. */
+export class WorkshopClock {
+  view = $state<ClockView | null>(null);
+  now = $state(Date.now());
+  private receivedAt = 0;
+  private readonly tick: ReturnType<typeof setInterval>;
+
+  constructor(socket: BoardSocket) {
+    socket.on('clock:snapshot', (view) => {
+      this.view = view;
+      this.receivedAt = Date.now();
+    });
+    this.tick = setInterval(() => (this.now = Date.now()), 1000);
+  }
+
+  get started(): boolean {
+    return !!this.view?.startedAt;
+  }
+
+  get paused(): boolean {
+    return !!this.view?.pausedAt;
+  }
+
+  /** Workshop time so far, without paused time; measured on the server's clock. */
+  get elapsedMs(): number {
+    const view = this.view;
+    if (!view?.startedAt) return 0;
+    const serverNow = Date.parse(view.serverTime) + (this.now - this.receivedAt);
+    const end = view.pausedAt ? Date.parse(view.pausedAt) : serverNow;
+    return Math.max(0, end - Date.parse(view.startedAt) - view.pausedTotalMs);
+  }
+
+  close(): void {
+    clearInterval(this.tick);
+  }
+}
+
+export function formatElapsed(ms: number): string {
+  const minutes = Math.floor(ms / 60_000);
+  return `${Math.floor(minutes / 60)}:${String(minutes % 60).padStart(2, '0')}`;
+}
+
+export function paceText(minutesAhead: number): string {
+  if (Math.abs(minutesAhead) < 1) return 'on pace';
+  return `${Math.round(Math.abs(minutesAhead))} min ${minutesAhead > 0 ? 'ahead' : 'behind'}`;
+}
