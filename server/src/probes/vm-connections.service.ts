@@ -108,6 +108,8 @@ export class VmConnectionsService implements OnApplicationBootstrap, OnModuleDes
   }
 
   private async onStateChange(change: PoolStateChange): Promise<void> {
+    // A retry after a failure is not news: the VM stays unreachable (with its reason) until a retry succeeds.
+    if (change.state === 'connecting' && this.views.get(change.id)?.state === 'unreachable') return;
     if (change.state === 'connected' || change.state === 'unreachable') {
       this.metrics.sshConnectionAttempts.inc({ result: change.state === 'connected' ? 'connected' : (change.reason ?? 'error') });
     }
