@@ -1,0 +1,150 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { evaluateGrafana, evaluateHttp, evaluatePromql, type VmHttp } from '../../server/src/probes/http.evaluator';
+import { SshConnection } from '../../server/src/ssh/ssh.connection';
+import { SshKeyStore } from '../../server/src/ssh/ssh.keys';
+import { workshopSchema, type WorkshopDefinition } from '../../server/src/workshops/workshop.schema';
+import { startPrometheus, type TestPrometheus } from '../support/prometheus';
+import { createTestUser, removeStaleTestUsers, startSshd, type TestSshd, type TestUser } from '../support/sshd';
+import { EbpfExporterStandIn } from '../support/standins/ebpf-exporter';
+import { GrafanaStandIn } from '../support/standins/grafana';
+
+/**
+ * http, promql and grafana checks carried over a real SSH connection (forwardOut) to a real
+ * Prometheus scraping a stand-in ebpf_exporter, and a stand-in Grafana answering from that Prometheus.
+ */
+let sshd: TestSshd;
+let user: TestUser;
+let connection: SshConnection;
+let prometheus: TestPrometheus;
+let grafana: GrafanaStandIn;
+const exporter = new EbpfExporterStandIn();
+let workshop: WorkshopDefinition;
+let http: VmHttp;
+
+beforeAll(async () => {
+  removeStaleTestUsers();
+  await exporter.start();
+  prometheus = await startPrometheus({ ebpf: [`127.0.0.1:${exporter.port}`] });
+  grafana = new GrafanaStandIn(prometheus.url, {
+    'php-ebpf': {
+      title: 'PHP',
+      panels: [
+        { id: 1, title: 'Requests per second', targets: [{ refId: 'A', expr: 'sum(rate(ebpf_exporter_php_requests_total[30s]))' }] },
+        { id: 2, title: 'Exceptions', targets: [{ refId: 'A', expr: 'ebpf_exporter_php_exceptions_total' }] },
+      ],
+    },
+  });
+  await grafana.start();
+  const keys = SshKeyStore.open(fs.mkdtempSync(path.join(os.tmpdir(), 'navt-keys-')));
+  sshd = await startSshd();
+  user = createTestUser('navteval');
+  sshd.setAuthorizedKeys(user.name, [keys.publicKeyLine]);
+  ({ connection } = await SshConnection.connect(
+    { id: 'vm', host: '127.0.0.1', port: sshd.port, user: user.name, pinnedFingerprint: null },
+    { privateKey: keys.privateKey, readyTimeoutMs: 5000, keepaliveIntervalMs: 10_000, maxSessions: 4 },
+  ));
+  http = (port, urlPath, options) => connection.request(port, urlPath, options);
+  workshop = workshopSchema.parse({
+    id: 'w',
+    title: 'W',
+    prometheus: { port: prometheus.port },
+    grafana: { port: grafana.port, user: 'admin', password: 'navigator' },
+    steps: [{ id: 's', title: 'S', minutes: 1, checks: [{ id: 'c', title: 'C', ssh: { run: 'true' } }] }],
+  });
+  // Wait for the first scrapes.
+  for (let i = 0; i < 100 && (await prometheus.query('up{job="ebpf"}')).data.result.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+}, 120_000);
+
+afterAll(async () => {
+  connection?.close();
+  await grafana?.stop();
+  await prometheus?.stop();
+  await exporter.stop();
+  await sshd?.stop();
+  user?.remove();
+});
+
+describe('http checks over forwardOut', () => {
+  it('pass on a metric that is present, fail with the reason when absent or too low, fail when nothing listens', async () => {
+    const check = (metric: { name: string; labels?: Record<string, string>; min?: number }) =>
+      evaluateHttp('c', { port: exporter.port, path: '/metrics', status: 200, metric }, http, 3000);
+    expect(await check({ name: 'ebpf_exporter_enabled_configs', labels: { name: 'php_requests' } })).toMatchObject({ status: 'pass' });
+    expect(await check({ name: 'ebpf_exporter_enabled_configs', labels: { name: 'mysql' } })).toMatchObject({
+      status: 'fail',
+      reason: 'no ebpf_exporter_enabled_configs sample with name="mysql"',
+    });
+    expect(await check({ name: 'ebpf_exporter_php_requests_total', min: 1 })).toMatchObject({
+      status: 'fail',
+      reason: 'ebpf_exporter_php_requests_total is 0, expected at least 1',
+    });
+    expect(await evaluateHttp('c', { port: 9, path: '/', status: 200 }, http, 3000)).toMatchObject({ status: 'fail', reason: 'nothing answers on port 9' });
+    expect(await evaluateHttp('c', { port: exporter.port, path: '/nope', status: 200 }, http, 3000)).toMatchObject({
+      status: 'fail',
+      reason: `HTTP 404 from port ${exporter.port}, expected 200`,
+    });
+  });
+
+  it('an exporter answering garbage fails the metric check, it does not pass', async () => {
+    exporter.garbage = true;
+    try {
+      expect(
+        await evaluateHttp('c', { port: exporter.port, path: '/metrics', status: 200, metric: { name: 'ebpf_exporter_enabled_configs' } }, http, 3000),
+      ).toMatchObject({
+        status: 'fail',
+        reason: 'no ebpf_exporter_enabled_configs metric',
+      });
+    } finally {
+      exporter.garbage = false;
+    }
+  });
+});
+
+describe('promql checks against a real Prometheus', () => {
+  it('non-empty passes, empty fails, comparisons hold, a bad query is an error', async () => {
+    expect(await evaluatePromql('c', { query: 'up{job="ebpf"}' }, workshop, http, 3000)).toMatchObject({ status: 'pass' });
+    expect(await evaluatePromql('c', { query: 'up{job="nope"}' }, workshop, http, 3000)).toMatchObject({ status: 'fail', reason: 'query returned no series' });
+    expect(await evaluatePromql('c', { query: 'up{job="ebpf"}', expect: { op: '==', value: 1 } }, workshop, http, 3000)).toMatchObject({ status: 'pass' });
+    expect(await evaluatePromql('c', { query: 'up{job="ebpf"}', expect: { op: '>', value: 1 } }, workshop, http, 3000)).toMatchObject({
+      status: 'fail',
+      reason: 'value 1 is not > 1',
+    });
+    const bad = await evaluatePromql('c', { query: 'sum(' }, workshop, http, 3000);
+    expect(bad.status).toBe('error');
+    expect(bad.reason).toMatch(/^Prometheus refused the query: /);
+  });
+});
+
+describe('grafana checks against a stand-in Grafana backed by the real Prometheus', () => {
+  it('a panel with data passes; no data, missing dashboard or panel fail; wrong credentials are an error', async () => {
+    exporter.requests = 0;
+    expect(await evaluateGrafana('c', { dashboard: 'php-ebpf', panel: 'Exceptions' }, workshop, http, 3000)).toMatchObject({
+      status: 'fail',
+      reason: 'panel "Exceptions" has no data',
+    });
+    expect(await evaluateGrafana('c', { dashboard: 'nope', panel: 1 }, workshop, http, 3000)).toMatchObject({
+      status: 'fail',
+      reason: 'dashboard nope not found',
+    });
+    expect(await evaluateGrafana('c', { dashboard: 'php-ebpf', panel: 'Latency' }, workshop, http, 3000)).toMatchObject({
+      status: 'fail',
+      reason: 'no panel "Latency" on dashboard php-ebpf',
+    });
+    const wrong = workshopSchema.parse({ ...workshop, grafana: { ...workshop.grafana, password: 'wrong' } });
+    expect(await evaluateGrafana('c', { dashboard: 'php-ebpf', panel: 1 }, wrong, http, 3000)).toMatchObject({ status: 'error' });
+    // Requests start flowing: once Prometheus has two scrapes with a rising counter, the panel has data.
+    const rising = setInterval(() => (exporter.requests += 5), 200);
+    try {
+      let result = await evaluateGrafana('c', { dashboard: 'php-ebpf', panel: 'Requests per second' }, workshop, http, 3000);
+      for (let i = 0; i < 60 && result.status !== 'pass'; i++) {
+        await new Promise((r) => setTimeout(r, 250));
+        result = await evaluateGrafana('c', { dashboard: 'php-ebpf', panel: 'Requests per second' }, workshop, http, 3000);
+      }
+      expect(result).toMatchObject({ status: 'pass' });
+    } finally {
+      clearInterval(rising);
+    }
+  });
+});
