@@ -1,0 +1,182 @@
+/**
+ * Probe benchmark: the default workshop's own checks (checks/ebpf-php.yaml) on N simulated VMs, each
+ * a login with its own home on a real OpenSSH sshd, run by Navigator's persistent connections and,
+ * in the same run, by parallel-ssh (Debian pssh) on the same VMs. Prints a table; writes JSON.
+ *
+ *   BENCH_VMS=50 BENCH_SWEEPS=10 npm run bench
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildSshScript, parseSshScriptOutput } from '../../server/src/probes/ssh-script';
+import { evaluateGrafana, evaluateHttp, evaluatePromql } from '../../server/src/probes/http.evaluator';
+import { SshKeyStore } from '../../server/src/ssh/ssh.keys';
+import { SshPool } from '../../server/src/ssh/ssh.pool';
+import { loadWorkshopFile } from '../../server/src/workshops/workshop.loader';
+import { checkKind } from '../../server/src/workshops/workshop.schema';
+import { createTestUser, removeStaleTestUsers, startSshd, type TestUser } from '../support/sshd';
+
+const REPO_ROOT = path.resolve(__dirname, '../..');
+const N = Number(process.env.BENCH_VMS ?? 50);
+const SWEEPS = Number(process.env.BENCH_SWEEPS ?? 10);
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
+
+/** CPU seconds used by a process tree so far, including reaped children (utime+stime+cutime+cstime). */
+function treeCpuSeconds(rootPid: number): number {
+  const children = new Map<number, number[]>();
+  const ticks = new Map<number, number>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ppid = Number(fields[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+      ticks.set(Number(entry), Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  let total = 0;
+  const stack = [rootPid];
+  while (stack.length > 0) {
+    const pid = stack.pop()!;
+    total += ticks.get(pid) ?? 0;
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return total / CLOCK_TICKS;
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+async function main(): Promise<void> {
+  removeStaleTestUsers();
+  const workshop = loadWorkshopFile(path.join(REPO_ROOT, 'checks/ebpf-php.yaml')).definition;
+  const checks = workshop.steps.flatMap((s) => s.checks);
+  const keyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'navt-bench-keys-'));
+  const keys = SshKeyStore.open(keyDir);
+  // Stock MaxSessions; MaxStartups raised only so parallel-ssh's N simultaneous handshakes are not dropped.
+  const sshd = await startSshd({ maxStartups: `${N + 10}:30:${N + 20}` });
+  const sshdPid = Number(fs.readFileSync(path.join(sshd.dir, 'sshd.pid'), 'utf8'));
+  const users: TestUser[] = [];
+  for (let i = 0; i < N; i++) {
+    const user = createTestUser(`navtb${i}`);
+    if (i % 2 === 0) user.writeFile('.bpftrace-done', 'yes');
+    sshd.setAuthorizedKeys(user.name, [keys.publicKeyLine]);
+    users.push(user);
+  }
+  try {
+    // ── Navigator: one persistent connection per VM, warm.
+    const pool = new SshPool({ privateKey: keys.privateKey, maxHandshakesInFlight: 16 });
+    users.forEach((user, i) => pool.ensure({ id: `vm${i}`, host: '127.0.0.1', port: sshd.port, user: user.name, pinnedFingerprint: sshd.hostKeyFingerprint }));
+    while (users.some((_, i) => !pool.get(`vm${i}`))) await new Promise((r) => setTimeout(r, 20));
+
+    const sweepOnce = async () =>
+      Promise.all(
+        users.map(async (_, i) => {
+          const channel = pool.get(`vm${i}`)!;
+          const http = (port: number, urlPath: string, options: Parameters<typeof channel.request>[2]) => channel.request(port, urlPath, options);
+          const script = buildSshScript(checks, workshop.probe.checkTimeoutSeconds);
+          const exec = await channel.exec(script.command, { stdin: script.stdin, timeoutMs: 20_000 });
+          const results = parseSshScriptOutput(script, exec.stdout, exec.timedOut);
+          for (const check of checks) {
+            const kind = checkKind(check);
+            if (kind === 'http') results.push(await evaluateHttp(check.id, check.http!, http, 3000));
+            if (kind === 'promql') results.push(await evaluatePromql(check.id, check.promql!, workshop, http, 3000));
+            if (kind === 'grafana') results.push(await evaluateGrafana(check.id, check.grafana!, workshop, http, 3000));
+          }
+          if (results.length !== checks.length) throw new Error('a check went missing');
+        }),
+      );
+    await sweepOnce(); // warm-up
+    const navWall: number[] = [];
+    const cpuBefore = process.cpuUsage();
+    const vmBefore = treeCpuSeconds(sshdPid);
+    for (let s = 0; s < SWEEPS; s++) {
+      const started = performance.now();
+      await sweepOnce();
+      navWall.push((performance.now() - started) / 1000);
+    }
+    const cpu = process.cpuUsage(cpuBefore);
+    const navVmCpu = (treeCpuSeconds(sshdPid) - vmBefore) / (N * SWEEPS);
+    const navCpuPerVm = (cpu.user + cpu.system) / 1000 / (N * SWEEPS);
+    await pool.closeAll();
+
+    // ── parallel-ssh: the same ssh checks' script on the same VMs, configured for speed (-p N, no host key prompts).
+    const script = buildSshScript(checks, workshop.probe.checkTimeoutSeconds);
+    const hosts = path.join(keyDir, 'hosts');
+    fs.writeFileSync(hosts, users.map((u) => `${u.name}@127.0.0.1:${sshd.port}`).join('\n') + '\n');
+    const psshWall: number[] = [];
+    let psshClientCpu = 0;
+    const psshVmBefore = treeCpuSeconds(sshdPid);
+    for (let s = 0; s < SWEEPS; s++) {
+      const started = performance.now();
+      const run = spawnSync(
+        'bash',
+        [
+          '-c',
+          `parallel-ssh -h ${hosts} -p ${N} -t 30 -I -o ${keyDir}/out -O StrictHostKeyChecking=no -O UserKnownHostsFile=/dev/null -O IdentityFile=${path.join(keyDir, 'navigator_ed25519')} -O LogLevel=ERROR 'sh -s' >/dev/null; times`,
+        ],
+        { input: script.stdin, encoding: 'utf8' },
+      );
+      psshWall.push((performance.now() - started) / 1000);
+      // `times` prints the shell's own, then its children's user and system time: "0m1.234s 0m0.567s".
+      const childLine = run.stdout.trim().split('\n').pop() ?? '';
+      psshClientCpu += childLine.split(' ').reduce((sum, t) => {
+        const m = /(\d+)m([\d.]+)s/.exec(t);
+        return sum + (m ? Number(m[1]) * 60 + Number(m[2]) : 0);
+      }, 0);
+      const outputs = fs.readdirSync(path.join(keyDir, 'out'));
+      if (outputs.length !== N) throw new Error(`parallel-ssh returned ${outputs.length} of ${N} outputs`);
+      const parsed = parseSshScriptOutput(script, fs.readFileSync(path.join(keyDir, 'out', outputs[0]), 'utf8'), false);
+      if (parsed.some((r) => r.reason === 'no result (the check script was cut short)')) throw new Error('parallel-ssh did not run the checks');
+    }
+    const psshVmCpu = (treeCpuSeconds(sshdPid) - psshVmBefore) / (N * SWEEPS);
+
+    const result = {
+      vms: N,
+      sweeps: SWEEPS,
+      checks: { total: checks.length, ssh: script.checks.length, forwarded: checks.length - script.checks.length },
+      navigator: { p50: percentile(navWall, 50), p99: percentile(navWall, 99), cpuMsPerVm: navCpuPerVm, vmCpuMsPerVm: navVmCpu * 1000 },
+      parallelSsh: {
+        p50: percentile(psshWall, 50),
+        p99: percentile(psshWall, 99),
+        clientCpuMsPerVm: (psshClientCpu / (N * SWEEPS)) * 1000,
+        vmCpuMsPerVm: psshVmCpu * 1000,
+      },
+    };
+    const ratio = result.parallelSsh.p50 / result.navigator.p50;
+    const f = (n: number, d = 1) => n.toFixed(d);
+    console.log(
+      `\nProbe benchmark: ${N} VMs, ${SWEEPS} sweeps, default workshop (${result.checks.ssh} ssh checks batched, ${result.checks.forwarded} forwarded checks)`,
+    );
+    console.log('| | sweep p50 | sweep p99 | client CPU / VM / sweep | VM-side CPU / VM / sweep |');
+    console.log('| --- | --- | --- | --- | --- |');
+    console.log(
+      `| Navigator (all checks) | ${f(result.navigator.p50, 3)} s | ${f(result.navigator.p99, 3)} s | ${f(result.navigator.cpuMsPerVm, 2)} ms | ${f(result.navigator.vmCpuMsPerVm)} ms |`,
+    );
+    console.log(
+      `| parallel-ssh (ssh checks only) | ${f(result.parallelSsh.p50, 3)} s | ${f(result.parallelSsh.p99, 3)} s | ${f(result.parallelSsh.clientCpuMsPerVm, 1)} ms | ${f(result.parallelSsh.vmCpuMsPerVm)} ms |`,
+    );
+    console.log(
+      `Navigator is ${f(ratio)}× faster than parallel-ssh per sweep and uses ${f(result.parallelSsh.clientCpuMsPerVm / result.navigator.cpuMsPerVm)}× less client CPU.`,
+    );
+    fs.mkdirSync(path.join(REPO_ROOT, 'bench-results'), { recursive: true });
+    fs.writeFileSync(path.join(REPO_ROOT, 'bench-results/probe.json'), JSON.stringify({ ...result, ratio }, null, 2));
+  } finally {
+    await sshd.stop();
+    users.forEach((u) => u.remove());
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
