@@ -8,11 +8,10 @@ import { stepProgress } from '../progress/step-progress';
 import { diffResults, type KnownCheck } from '../progress/transitions';
 import { Semaphore } from '../ssh/semaphore';
 import type { VmChannel } from '../ssh/ssh.types';
-import { checkKind, type CheckDefinition } from '../workshops/workshop.schema';
 import { WorkshopsService } from '../workshops/workshops.service';
 import type { CheckResult, CheckStatus } from './check-result';
-import { evaluateGrafana, evaluateHttp, evaluatePromql, type VmHttp } from './http.evaluator';
-import { buildSshScript, parseSshScriptOutput } from './ssh-script';
+import { runChecks } from './check-runner';
+import { dueChecks } from './probe-plan';
 import { VmConnectionsService } from './vm-connections.service';
 
 /**
@@ -25,6 +24,7 @@ export class ProbeService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly known = new Map<string, Map<string, KnownCheck>>();
   /** When each attendee arrived at their current step: what stuck detection measures from. */
   private readonly currentStep = new Map<string, { stepId: string | null; since: Date }>();
+  private readonly lastRunAt = new Map<string, Map<string, number>>();
   private readonly inFlight = new Set<string>();
   private readonly concurrency: Semaphore;
   private timer: NodeJS.Timeout | null = null;
@@ -90,6 +90,7 @@ export class ProbeService implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Probe one VM now (navigator's re-probe, attendee's "check me now"). False when it cannot be reached. */
   async probeNow(attendeeId: string): Promise<boolean> {
+    this.lastRunAt.delete(attendeeId);
     return this.probe(attendeeId);
   }
 
@@ -98,7 +99,7 @@ export class ProbeService implements OnApplicationBootstrap, OnModuleDestroy {
     if (!channel || this.inFlight.has(attendeeId)) return false;
     this.inFlight.add(attendeeId);
     try {
-      const results = await this.runChecks(channel);
+      const results = await this.runChecks(attendeeId, channel);
       await this.record(attendeeId, results);
       return true;
     } catch (error) {
@@ -109,34 +110,15 @@ export class ProbeService implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  private async runChecks(channel: VmChannel): Promise<CheckResult[]> {
+  private async runChecks(attendeeId: string, channel: VmChannel): Promise<CheckResult[]> {
     const workshop = this.workshops.workshop.definition;
-    const checks = workshop.steps.flatMap((step) => step.checks);
-    const timeoutMs = (check: CheckDefinition) => (check.timeoutSeconds ?? workshop.probe.checkTimeoutSeconds) * 1000;
-    const http: VmHttp = (port, path, options) => channel.request(port, path, options);
-
-    const script = buildSshScript(checks, workshop.probe.checkTimeoutSeconds);
-    const sshResults =
-      script.checks.length === 0
-        ? Promise.resolve([])
-        : channel
-            .exec(script.command, { stdin: script.stdin, timeoutMs: (Math.max(...script.checks.map((c) => c.timeoutSeconds)) + 3) * 1000 })
-            .then((exec) => parseSshScriptOutput(script, exec.stdout, exec.timedOut));
-    const others = checks
-      .filter((check) => checkKind(check) !== 'ssh')
-      .map((check): Promise<CheckResult> => {
-        switch (checkKind(check)) {
-          case 'http':
-            return evaluateHttp(check.id, check.http!, http, timeoutMs(check));
-          case 'promql':
-            return evaluatePromql(check.id, check.promql!, workshop, http, timeoutMs(check));
-          case 'grafana':
-            return evaluateGrafana(check.id, check.grafana!, workshop, http, timeoutMs(check));
-          case 'ssh':
-            throw new Error('ssh checks run in the batched script');
-        }
-      });
-    const results = [...(await sshResults), ...(await Promise.all(others))];
+    const now = Date.now();
+    const lastRun = this.lastRunAt.get(attendeeId) ?? new Map<string, number>();
+    const currentStepId = this.currentStep.get(attendeeId)?.stepId ?? null;
+    const due = dueChecks(workshop, currentStepId, this.statusesOf(attendeeId), lastRun, now);
+    const results = await runChecks(channel, workshop, due);
+    for (const check of due) lastRun.set(check.id, now);
+    this.lastRunAt.set(attendeeId, lastRun);
     for (const result of results) this.checkResults.inc({ check: result.checkId, status: result.status });
     return results;
   }
