@@ -41,7 +41,7 @@ function vitestProject(project) {
   try {
     const json = JSON.parse(fs.readFileSync(report, 'utf8'));
     passed = json.numPassedTests;
-    failed = json.numFailedTests + (json.numFailedTestSuites ?? 0) - countSuitesWithFailedTests(json);
+    failed = json.numFailedTests + filesThatFailedToRun(json);
     skipped = json.numPendingTests + (json.numTodoTests ?? 0);
   } catch {
     [passed, failed, skipped] = [0, 1, 0]; // no report at all: the run itself broke
@@ -52,9 +52,9 @@ function vitestProject(project) {
   rows.push([`vitest ${project}`, `${passed} passed, ${failed} failed, ${skipped} skipped`, seconds]);
 }
 
-// A file that fails to load counts as a failed suite with no failed test; count it once.
-function countSuitesWithFailedTests(json) {
-  return json.testResults.filter((file) => file.status === 'failed' && file.assertionResults.some((t) => t.status === 'failed')).length;
+// A file that fails to load (syntax error, a throwing beforeAll) has no failed test; count it once.
+function filesThatFailedToRun(json) {
+  return json.testResults.filter((file) => file.status === 'failed' && !file.assertionResults.some((t) => t.status === 'failed')).length;
 }
 
 if (!only) {

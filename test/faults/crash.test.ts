@@ -25,20 +25,24 @@ describe('durability of acknowledged notes', () => {
     });
     await server.start();
     const { navigatorToken, joinPath } = server.links();
-    const registered = await fetch(server.url + joinPath, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ displayName: 'Writer', host: '127.0.0.1', port: CLOSED_PORT, sshUser: 'writer' }),
-    });
-    const attendeeToken = ((await registered.json()) as { personalPath: string }).personalPath.split('/').pop()!;
+    // Four writers in four groups, taking turns, so no group reaches its 200-note limit.
+    const writerTokens: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const registered = await fetch(server.url + joinPath, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ displayName: `Writer ${i}`, host: '127.0.0.1', port: CLOSED_PORT, sshUser: `writer${i}` }),
+      });
+      writerTokens.push(((await registered.json()) as { personalPath: string }).personalPath.split('/').pop()!);
+    }
     const board = new TestClient(server.url, 'board', `navigator_navigator=${navigatorToken}`);
-    expect(await board.socket.emitWithAck('discussion:form', { by: 'count', n: 1, strategy: 'random' })).toEqual({ ok: true });
+    expect(await board.socket.emitWithAck('discussion:form', { by: 'count', n: 4, strategy: 'random' })).toEqual({ ok: true });
     board.close();
 
     const acknowledged: string[] = [];
     let sent = 0;
     for (let round = 0; round < KILLS; round++) {
-      const writer = new TestClient(server.url, 'attendee', `navigator_attendee=${attendeeToken}`);
+      const writer = new TestClient(server.url, 'attendee', `navigator_attendee=${writerTokens[round % writerTokens.length]}`);
       const groupId = await writer.until('my group', (c) => c.discussion?.myGroupId, 10_000);
       let writing = true;
       const loop = (async () => {
@@ -48,8 +52,10 @@ describe('durability of acknowledged notes', () => {
             .timeout(2000)
             .emitWithAck('note:create', { groupId, text })
             .catch(() => null)) as NoteAck | null;
-          if (ack?.ok) acknowledged.push(text);
-          else if (ack && !ack.ok) throw new Error(`refused: ${ack.error}`);
+          if (ack?.ok) {
+            acknowledged.push(text);
+            await new Promise((r) => setTimeout(r, 10));
+          } else if (ack && !ack.ok) throw new Error(`refused: ${ack.error}`);
           else return; // no ack: the server died mid-write; the note may or may not exist, and was never promised
         }
       })();
