@@ -196,8 +196,13 @@ export class BoardGateway implements OnGatewayInit, OnGatewayConnection, OnModul
       const principal = (socket.data as { principal?: Principal }).principal;
       if (principal?.role === 'attendee') attendeeIds.add(principal.attendeeId);
     }
-    for (const attendeeId of attendeeIds) {
-      this.server.to(ROOMS.attendee(attendeeId)).emit('discussion:snapshot', await this.discussion.view({ role: 'attendee', attendeeId }));
+    // Members of one group see the same thing: build one view per group, not one per person.
+    const groupOf = await this.discussion.groupIdsOf([...attendeeIds]);
+    const byGroup = new Map<string | null, string[]>();
+    for (const id of attendeeIds) byGroup.set(groupOf.get(id) ?? null, [...(byGroup.get(groupOf.get(id) ?? null) ?? []), id]);
+    for (const members of byGroup.values()) {
+      const view = await this.discussion.view({ role: 'attendee', attendeeId: members[0] });
+      this.server.to(members.map(ROOMS.attendee)).emit('discussion:snapshot', view);
     }
   }
 

@@ -254,6 +254,11 @@ export class DiscussionService {
     };
   }
 
+  async groupIdsOf(attendeeIds: string[]): Promise<Map<string, string | null>> {
+    const rows = await this.prisma.attendee.findMany({ where: { id: { in: attendeeIds } }, select: { id: true, groupId: true } });
+    return new Map(rows.map((row) => [row.id, row.groupId]));
+  }
+
   // ── helpers ──────────────────────────────────────────────────────────────
 
   private changed(): void {

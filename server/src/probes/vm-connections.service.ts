@@ -8,7 +8,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { PrismaService } from '../prisma/prisma.service';
 import { SshKeyStore } from '../ssh/ssh.keys';
 import { SshPool, type PoolStateChange } from '../ssh/ssh.pool';
-import { REASON_MESSAGES, type SshConnection, type VmTarget } from '../ssh/ssh.types';
+import { REASON_MESSAGES, type VmChannel, type VmTarget } from '../ssh/ssh.types';
 import { WorkshopsService } from '../workshops/workshops.service';
 
 const DNS_RETRY_MS = 15_000;
@@ -69,7 +69,7 @@ export class VmConnectionsService implements OnApplicationBootstrap, OnModuleDes
   }
 
   /** The live connection to a VM, when there is one: what the probes run on. */
-  connection(attendeeId: string): SshConnection | undefined {
+  connection(attendeeId: string): VmChannel | undefined {
     return this.pool.get(attendeeId);
   }
 

@@ -57,5 +57,3 @@ export interface VmChannel {
   exec(command: string, options: ExecOptions): Promise<ExecResult>;
   request(port: number, path: string, options: RequestOptions): Promise<HttpResponse>;
 }
-
-export type SshConnection = VmChannel;
