@@ -18,7 +18,7 @@ export default tseslint.config(
     files: ['server/**/*.ts', 'test/**/*.ts', 'bpf/**/*.ts'],
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['bpf/tools/*.ts', '*.ts'] },
+        projectService: { allowDefaultProject: ['*.ts'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },

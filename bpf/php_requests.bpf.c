@@ -5,10 +5,15 @@
 
 #define MAX_BUCKET 26 // 2^26 µs ≈ 67 s: anything slower lands in the last bucket
 
+struct method_key {
+    char method[8];
+};
+
+// HTTP methods are few; the hash is sized for all of them with room to spare.
 struct {
-    __uint(type, BPF_MAP_TYPE_ARRAY);
-    __uint(max_entries, 1);
-    __type(key, u32);
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 32);
+    __type(key, struct method_key);
     __type(value, u64);
 } php_requests_total SEC(".maps");
 
@@ -41,12 +46,16 @@ SEC("usdt")
 int BPF_USDT(request_shutdown, const char *file, const char *uri, const char *method)
 {
     u32 tid = (u32)bpf_get_current_pid_tgid();
-    u32 zero = 0, bucket = 0;
-    u64 *start, *total, *count, micros;
+    struct method_key key = {};
+    u32 bucket = 0;
+    u64 one = 1, *start, *total, *count, micros;
 
-    total = bpf_map_lookup_elem(&php_requests_total, &zero);
+    bpf_probe_read_user_str(key.method, sizeof(key.method), method);
+    total = bpf_map_lookup_elem(&php_requests_total, &key);
     if (total)
         __sync_fetch_and_add(total, 1);
+    else
+        bpf_map_update_elem(&php_requests_total, &key, &one, BPF_NOEXIST);
 
     start = bpf_map_lookup_elem(&request_start, &tid);
     if (!start)

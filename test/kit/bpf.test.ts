@@ -95,7 +95,7 @@ describe.skipIf(!canTrace)('the BPF kit, attached for real (needs root and kerne
     for (let i = 0; i < 5; i++) await get('/');
     for (let i = 0; i < 2; i++) await get('/slow');
     const maps = await loader.stop();
-    expect(maps.find((m) => m.map === 'php_requests_total')?.value).toBe(7);
+    expect(maps.find((m) => m.map === 'php_requests_total' && m.key === 'GET')?.value).toBe(7);
     const buckets = maps.filter((m) => m.map === 'php_request_duration_seconds');
     expect(buckets.reduce((sum, b) => sum + b.value, 0)).toBe(7);
     // The two /slow requests sleep 200 ms: bucket 18 (2^18 µs ≈ 262 ms) holds them.

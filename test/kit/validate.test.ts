@@ -1,0 +1,57 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { validateConfig } from '../../bpf/tools/validate-configs';
+
+const BPF = path.resolve(__dirname, '../../bpf');
+
+beforeAll(() => {
+  execFileSync('make', ['-C', BPF, '-j2', '-s'], { stdio: 'pipe' });
+});
+
+/** A copy of a shipped config with one change, next to the same object. */
+function brokenCopy(
+  config: string,
+  change: (yaml: { metrics: Record<string, Record<string, unknown>[]> }) => void,
+): { configFile: string; objectFile: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'navigator-config-'));
+  const yaml = parse(fs.readFileSync(path.join(BPF, config), 'utf8')) as { metrics: Record<string, Record<string, unknown>[]> };
+  change(yaml);
+  const configFile = path.join(dir, config);
+  fs.writeFileSync(configFile, stringify(yaml));
+  return { configFile, objectFile: path.join(BPF, config.replace('.yaml', '.bpf.o')) };
+}
+
+describe('ebpf_exporter configs match their BPF objects', () => {
+  it('every shipped config is valid', () => {
+    const configs = fs.readdirSync(BPF).filter((f) => f.endsWith('.yaml'));
+    expect(configs.sort()).toEqual(['php_calls.yaml', 'php_requests.yaml']);
+    for (const config of configs) expect(validateConfig(path.join(BPF, config), path.join(BPF, config.replace('.yaml', '.bpf.o')))).toEqual([]);
+  });
+
+  it('a label size that does not add up to the key is refused, naming file and metric', () => {
+    const { configFile, objectFile } = brokenCopy('php_calls.yaml', (y) => ((y.metrics.counters[0].labels as { size: number }[])[0].size = 32));
+    expect(validateConfig(configFile, objectFile)).toEqual([
+      'php_calls.yaml: metric php_function_calls_total: label sizes add up to 32 bytes but the map key is 64 bytes',
+    ]);
+  });
+
+  it('a metric without a map is refused', () => {
+    const { configFile, objectFile } = brokenCopy('php_calls.yaml', (y) => (y.metrics.counters[1].name = 'php_errors_total'));
+    expect(validateConfig(configFile, objectFile)[0]).toMatch(/^php_calls\.yaml: metric php_errors_total: no map named php_errors_total in php_calls\.bpf\.o/);
+  });
+
+  it('histogram settings that do not fit are refused', () => {
+    const noBucket = brokenCopy('php_requests.yaml', (y) => ((y.metrics.histograms[0].labels as { name: string }[])[0].name = 'le'));
+    expect(validateConfig(noBucket.configFile, noBucket.objectFile)).toContain(
+      'php_requests.yaml: metric php_request_duration_seconds: the last label of a histogram must be the bucket',
+    );
+    const tooMany = brokenCopy('php_requests.yaml', (y) => (y.metrics.histograms[0].bucket_max = 40));
+    expect(validateConfig(tooMany.configFile, tooMany.objectFile)).toContain(
+      'php_requests.yaml: metric php_request_duration_seconds: bucket_max 40 does not fit a map of 27 entries',
+    );
+  });
+});
