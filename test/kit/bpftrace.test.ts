@@ -1,0 +1,48 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../support/sshd';
+
+/** The bpftrace one-liner from bpf/README.md, attached to php-sample served by `php -S`, prints exact counts. */
+const canTrace = process.getuid?.() === 0 && fs.existsSync('/usr/bin/bpftrace');
+let php: ChildProcess;
+let port: number;
+
+describe.skipIf(!canTrace)('bpftrace one-liners (need root)', () => {
+  beforeAll(async () => {
+    port = await freePort();
+    php = spawn('/usr/bin/php8.2', ['-S', `127.0.0.1:${port}`, '-t', path.resolve(__dirname, '../../php-sample/public')], {
+      env: { ...process.env, USE_ZEND_DTRACE: '1' },
+      stdio: 'ignore',
+    });
+    for (let i = 0; i < 100; i++) {
+      if (
+        await fetch(`http://127.0.0.1:${port}/`).then(
+          () => true,
+          () => false,
+        )
+      )
+        return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('php -S did not start');
+  });
+
+  afterAll(() => php?.kill());
+
+  it('counts function calls by name: 3 × fib(10) prints @calls[fib]: 531', async () => {
+    // The README's one-liner, plus an exit after a few seconds so the test ends.
+    const program = 'usdt:/usr/bin/php8.2:php:function__entry { @calls[str(arg0)] = count(); } interval:s:4 { exit(); }';
+    const bpftrace = spawn('bpftrace', ['-p', String(php.pid), '-e', program], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    bpftrace.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise((resolve) => bpftrace.once('exit', resolve));
+    for (let i = 0; i < 100 && !output.includes('Attaching'); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(output).toContain('Attaching');
+    for (let i = 0; i < 3; i++) expect((await fetch(`http://127.0.0.1:${port}/fib?n=10`)).status).toBe(200);
+    await exited;
+    expect(output).toMatch(/^@calls\[fib\]: 531$/m);
+    expect(output).toMatch(/^@calls\[respond\]: 3$/m);
+  }, 30_000);
+});
