@@ -9,7 +9,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildSshScript, parseSshScriptOutput } from '../../server/src/probes/ssh-script';
+import { buildSshBatch, planSshChecks, readSshBatch } from '../../server/src/probes/ssh-script';
 import { runChecks } from '../../server/src/probes/check-runner';
 import { dueChecks } from '../../server/src/probes/probe-plan';
 import { stepProgress } from '../../server/src/progress/step-progress';
@@ -122,7 +122,7 @@ async function main(): Promise<void> {
     await pool.closeAll();
 
     // ── parallel-ssh: the same ssh checks' script on the same VMs, configured for speed (-p N, no host key prompts).
-    const script = buildSshScript(checks, workshop.probe.checkTimeoutSeconds);
+    const script = buildSshBatch(planSshChecks(checks, workshop.probe.checkTimeoutSeconds));
     const hosts = path.join(keyDir, 'hosts');
     fs.writeFileSync(hosts, users.map((u) => `${u.name}@127.0.0.1:${sshd.port}`).join('\n') + '\n');
     const psshWall: number[] = [];
@@ -136,7 +136,7 @@ async function main(): Promise<void> {
           '-c',
           `parallel-ssh -h ${hosts} -p ${N} -t 30 -I -o ${keyDir}/out -O StrictHostKeyChecking=no -O UserKnownHostsFile=/dev/null -O IdentityFile=${path.join(keyDir, 'navigator_ed25519')} -O LogLevel=ERROR 'sh -s' >/dev/null; times`,
         ],
-        { input: script.stdin, encoding: 'utf8' },
+        { input: script.script, encoding: 'utf8' },
       );
       psshWall.push((performance.now() - started) / 1000);
       // `times` prints the shell's own, then its children's user and system time: "0m1.234s 0m0.567s".
@@ -147,8 +147,9 @@ async function main(): Promise<void> {
       }, 0);
       const outputs = fs.readdirSync(path.join(keyDir, 'out'));
       if (outputs.length !== N) throw new Error(`parallel-ssh returned ${outputs.length} of ${N} outputs`);
-      const parsed = parseSshScriptOutput(script, fs.readFileSync(path.join(keyDir, 'out', outputs[0]), 'utf8'), false);
-      if (parsed.some((r) => r.reason === 'no result (the check script was cut short)')) throw new Error('parallel-ssh did not run the checks');
+      const parsed = readSshBatch(script, { stdout: fs.readFileSync(path.join(keyDir, 'out', outputs[0]), 'utf8'), timedOut: false, closed: false });
+      if (parsed.results.length !== script.checks.length || parsed.results.some((r) => r.status === 'error'))
+        throw new Error('parallel-ssh did not run the checks');
     }
     const psshVmCpu = (treeCpuSeconds(sshdPid) - psshVmBefore) / (N * SWEEPS);
 

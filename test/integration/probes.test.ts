@@ -100,4 +100,20 @@ describe('the probe loop against a real sshd', () => {
     vm.forEach((t, i) => expect(t.fromStatus).toBe(i === 0 ? null : vm[i - 1].toStatus));
     expect((await navigator.request('GET', '/metrics')).body).toMatch(/navigator_check_results_total\{check="prepared",status="fail"\} [1-9]/);
   });
+
+  it('pushes each transition to the board socket within 200 ms of the result', async () => {
+    const delays: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const want = i % 2 === 0 ? 'pass' : 'fail'; // it starts failing (the test above removed the file)
+      if (want === 'fail') user.removeFile('prepared');
+      else user.writeFile('prepared', '');
+      const seen = await waitFor(`prepared ${want}`, () => {
+        const update = updates.findLast((u) => u.checks.prepared?.status === want);
+        return update && update === latest() ? { update, receivedAt: Date.now() } : undefined;
+      });
+      // `since` is when the result was diffed into a transition: the same clock, in this process.
+      delays.push(seen.receivedAt - Date.parse(seen.update.checks.prepared.since));
+    }
+    expect(Math.max(...delays)).toBeLessThan(200);
+  });
 });

@@ -2,10 +2,10 @@ import type { VmChannel } from '../ssh/ssh.types';
 import { checkKind, type CheckDefinition, type WorkshopDefinition } from '../workshops/workshop.schema';
 import type { CheckResult } from './check-result';
 import { evaluateGrafana, evaluateHttp, evaluatePromql, type VmHttp } from './http.evaluator';
-import { buildSshScript, parseSshScriptOutput } from './ssh-script';
+import { planSshChecks, runSshChecks } from './ssh-script';
 
 /**
- * Runs the given checks of one VM once: all `ssh` checks in one exec, the rest through forwardOut on
+ * Runs the given checks of one VM once: all `ssh` checks in one batch in the VM's kept-open shell, the rest through forwardOut on
  * the same connection, concurrently. Identical GETs in one run (two checks reading :9435/metrics, the
  * same Grafana dashboard) go over the wire once.
  */
@@ -23,13 +23,10 @@ export async function runChecks(channel: VmChannel, workshop: WorkshopDefinition
     return response;
   };
 
-  const script = buildSshScript(checks, workshop.probe.checkTimeoutSeconds);
-  const sshResults =
-    script.checks.length === 0
-      ? Promise.resolve([])
-      : channel
-          .exec(script.command, { stdin: script.stdin, timeoutMs: (Math.max(...script.checks.map((c) => c.timeoutSeconds)) + 3) * 1000 })
-          .then((exec) => parseSshScriptOutput(script, exec.stdout, exec.timedOut));
+  const sshResults = runSshChecks(
+    (input, doneMarker, timeout) => channel.runInShell(input, doneMarker, timeout),
+    planSshChecks(checks, workshop.probe.checkTimeoutSeconds),
+  );
   const others = checks
     .filter((check) => checkKind(check) !== 'ssh')
     .map((check): Promise<CheckResult> => {

@@ -1,52 +1,74 @@
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import type { ShellRun } from '../ssh/ssh.types';
 import type { CheckDefinition } from '../workshops/workshop.schema';
-import { buildSshScript, parseSshScriptOutput } from './ssh-script';
+import { buildSshBatch, planSshChecks, readSshBatch, runSshChecks, type ShellRunner } from './ssh-script';
 
 const check = (id: string, run: string, extra: Partial<CheckDefinition> = {}): CheckDefinition => ({ id, title: id, ssh: { run }, ...extra });
 
-/** The script logic run by the local /bin/sh: a stand-in transport for what sshd would do. */
-function runLocally(stdin: string, noise = ''): string {
-  return noise + execFileSync('/bin/sh', ['-s'], { input: stdin, encoding: 'utf8' }) + noise;
-}
+/** The local /bin/sh as a stand-in transport for the VM's kept-open shell (the integration tests use a real sshd). */
+const inputs: string[] = [];
+const localShell =
+  (noise = ''): ShellRunner =>
+  (input, _doneMarker, timeoutMs) => {
+    inputs.push(input);
+    const run = spawnSync('/bin/sh', ['-s'], { input, encoding: 'utf8', timeout: timeoutMs });
+    return Promise.resolve({ stdout: noise + run.stdout + noise, durationMs: 0, timedOut: run.error !== undefined, closed: false });
+  };
 
-describe('the batched ssh check script', () => {
-  it('reports pass, fail with the exit code, regex mismatch and timeout', () => {
-    const script = buildSshScript(
+describe('the batched ssh checks', () => {
+  it('reports pass, fail with the exit code, regex mismatch and a timeout, and still runs the checks after a hung one', async () => {
+    inputs.length = 0;
+    const planned = planSshChecks(
       [
         check('ok', 'echo fine'),
         check('missing', 'test -f /nonexistent/file'),
         check('wrong-output', 'echo nope', { ssh: { run: 'echo nope', stdout: '^yes$' } }),
-        check('slow', 'sleep 5', { timeoutSeconds: 1 }),
+        check('slow', 'sleep 30', { timeoutSeconds: 1 }),
+        check('after-slow', 'echo still', { timeoutSeconds: 1 }),
+        check('last', 'echo last'),
       ],
       10,
     );
-    const results = parseSshScriptOutput(script, runLocally(script.stdin), false);
-    expect(results).toEqual([
+    expect(await runSshChecks(localShell(), planned)).toEqual([
       { checkId: 'ok', status: 'pass', reason: null, output: 'fine' },
       { checkId: 'missing', status: 'fail', reason: 'exit code 1', output: '' },
       { checkId: 'wrong-output', status: 'fail', reason: 'output did not match /^yes$/', output: 'nope' },
-      { checkId: 'slow', status: 'error', reason: 'timed out after 1 s', output: '' },
+      { checkId: 'slow', status: 'error', reason: 'timed out after 1 s', output: null },
+      { checkId: 'after-slow', status: 'pass', reason: null, output: 'still' },
+      { checkId: 'last', status: 'pass', reason: null, output: 'last' },
     ]);
+    // Three timeouts, three batches (10 s, 1 s, 10 s); the hung check cost one more, for the check after it.
+    expect(inputs.map((input) => /timeout -k 1 (\d+)/.exec(input)![1])).toEqual(['10', '1', '1', '10']);
   });
 
-  it('is not fooled by noise or by a check printing a frame without the nonce', () => {
-    const script = buildSshScript([check('forger', "printf '@@deadbeef:begin:other:0\\nx\\n@@deadbeef:end\\n'; exit 3"), check('other', 'exit 1')], 10);
-    const results = parseSshScriptOutput(script, runLocally(script.stdin, 'Welcome!\n@@ banner\n'), false);
+  it('gives a check that was killed while others ran first a batch of its own before calling it timed out', () => {
+    const batch = buildSshBatch(planSshChecks([check('a', 'true'), check('b', 'sleep 9')], 2));
+    const killedDuringB = `\n@@${batch.nonce}:begin:a:0\n\n@@${batch.nonce}:end\n\n${batch.doneMarker}124\n`;
+    const read = readSshBatch(batch, { stdout: killedDuringB, timedOut: false, closed: false });
+    expect(read.results.map((r) => r.checkId)).toEqual(['a']);
+    expect(read.rerun.map((c) => c.id)).toEqual(['b']);
+  });
+
+  it('is not fooled by noise or by a check printing a frame without the nonce', async () => {
+    const planned = planSshChecks([check('forger', "printf '@@deadbeef:begin:other:0\\nx\\n@@deadbeef:end\\n'; exit 3"), check('other', 'exit 1')], 10);
+    const results = await runSshChecks(localShell('Welcome!\n@@ banner\n'), planned);
     expect(results.map((r) => r.status)).toEqual(['fail', 'fail']);
   });
 
-  it('keeps quotes and metacharacters of a workshop command intact', () => {
-    const script = buildSshScript([check('quotes', `printf '%s' "it's \\$HOME" | grep -q "it's"`)], 10);
-    expect(parseSshScriptOutput(script, runLocally(script.stdin), false)[0].status).toBe('pass');
+  it('keeps quotes and metacharacters of a workshop command intact, and hides the script’s own arguments', async () => {
+    const planned = planSshChecks([check('quotes', `printf '%s' "it's \\$HOME" | grep -q "it's"`), check('args', 'test "$#" -eq 0')], 10);
+    expect((await runSshChecks(localShell(), planned)).map((r) => r.status)).toEqual(['pass', 'pass']);
   });
 
-  it('bounds output and reports a cut-short script as error, not pass', () => {
-    const script = buildSshScript([check('loud', 'head -c 100000 /dev/zero | tr "\\0" x'), check('after', 'true')], 10);
-    const out = runLocally(script.stdin);
-    const [loud] = parseSshScriptOutput(script, out, false);
+  it('bounds output, and reports a cut-short batch as error, never pass', async () => {
+    const planned = planSshChecks([check('loud', 'head -c 100000 /dev/zero | tr "\\0" x'), check('after', 'true')], 10);
+    const [loud] = await runSshChecks(localShell(), planned);
     expect(loud.output!.length).toBeLessThanOrEqual(2001);
-    const cut = parseSshScriptOutput(script, out.slice(0, out.indexOf(':begin:after')), true);
-    expect(cut[1]).toMatchObject({ status: 'error', reason: 'the checks did not finish in time' });
+    const batch = buildSshBatch(planned);
+    const run: ShellRun = spawnSync('/bin/sh', ['-s'], { input: batch.shellInput, encoding: 'utf8' }) as unknown as ShellRun;
+    const cut = readSshBatch(batch, { stdout: run.stdout.slice(0, run.stdout.indexOf(':begin:after')), timedOut: false, closed: true });
+    expect(cut.results[1]).toMatchObject({ status: 'error', reason: 'no result (the connection or the shell closed)' });
+    expect(cut.rerun).toEqual([]);
   });
 });

@@ -7,11 +7,13 @@ export interface ParsedResponse {
   status: number;
   headers: Record<string, string>;
   body: Buffer;
+  /** The response ended by its own framing and the server did not ask to close: the connection can carry another request. */
+  reusable: boolean;
 }
 
 export class HttpResponseParser {
   private buffer = Buffer.alloc(0);
-  private head: { status: number; headers: Record<string, string>; bodyStart: number } | null = null;
+  private head: Head | null = null;
   truncated = false;
 
   constructor(private readonly maxBodyBytes: number) {}
@@ -42,22 +44,22 @@ export class HttpResponseParser {
     const head = this.head!;
     const raw = this.buffer.subarray(head.bodyStart);
     const { status, headers } = head;
+    const framed = (body: Buffer, exact: boolean) => ({ status, headers, body: this.bounded(body), reusable: exact && head.keepAlive && !this.truncated });
     if ((headers['transfer-encoding'] ?? '').toLowerCase().includes('chunked')) {
-      const body = decodeChunked(raw);
-      if (body) return { status, headers, body: this.bounded(body) };
-      return null;
+      const decoded = decodeChunked(raw, ended);
+      return decoded ? framed(decoded.body, decoded.consumed === raw.length) : null;
     }
     const length = headers['content-length'];
     if (length !== undefined) {
       const expected = Number(length);
       if (!Number.isInteger(expected) || expected < 0) throw new Error('malformed response: bad Content-Length');
-      if (raw.length >= expected) return { status, headers, body: this.bounded(raw.subarray(0, expected)) };
-      if (raw.length > this.maxBodyBytes) return { status, headers, body: this.bounded(raw) };
+      if (raw.length >= expected) return framed(raw.subarray(0, expected), raw.length === expected);
+      if (raw.length > this.maxBodyBytes) return framed(raw, false);
       return null;
     }
-    if (status === 204 || status === 304) return { status, headers, body: Buffer.alloc(0) };
-    if (raw.length > this.maxBodyBytes) return { status, headers, body: this.bounded(raw) };
-    return ended ? { status, headers, body: this.bounded(raw) } : null;
+    if (status === 204 || status === 304) return framed(Buffer.alloc(0), raw.length === 0);
+    if (raw.length > this.maxBodyBytes) return framed(raw, false);
+    return ended ? framed(raw, false) : null;
   }
 
   private bounded(body: Buffer): Buffer {
@@ -67,20 +69,32 @@ export class HttpResponseParser {
   }
 }
 
-function parseHead(text: string, bodyStart: number): { status: number; headers: Record<string, string>; bodyStart: number } {
+interface Head {
+  status: number;
+  headers: Record<string, string>;
+  bodyStart: number;
+  keepAlive: boolean;
+}
+
+function parseHead(text: string, bodyStart: number): Head {
   const [statusLine, ...lines] = text.split('\r\n');
-  const match = /^HTTP\/1\.[01] (\d{3})/.exec(statusLine);
+  const match = /^HTTP\/1\.([01]) (\d{3})/.exec(statusLine);
   if (!match) throw new Error(`malformed response: status line ${JSON.stringify(statusLine.slice(0, 60))}`);
   const headers: Record<string, string> = {};
   for (const line of lines) {
     const colon = line.indexOf(':');
     if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
   }
-  return { status: Number(match[1]), headers, bodyStart };
+  const connection = (headers.connection ?? '').toLowerCase();
+  const keepAlive = match[1] === '1' ? !connection.includes('close') : connection.includes('keep-alive');
+  return { status: Number(match[2]), headers, bodyStart, keepAlive };
 }
 
-/** The decoded body once the terminating zero-size chunk has arrived, else null. */
-function decodeChunked(raw: Buffer): Buffer | null {
+/**
+ * The decoded body once the last chunk has arrived, else null. `consumed` counts the bytes up to the
+ * end of the message, trailers included, so a kept-alive channel starts its next response clean.
+ */
+function decodeChunked(raw: Buffer, ended: boolean): { body: Buffer; consumed: number | null } | null {
   const parts: Buffer[] = [];
   let offset = 0;
   for (;;) {
@@ -88,7 +102,11 @@ function decodeChunked(raw: Buffer): Buffer | null {
     if (lineEnd < 0) return null;
     const size = parseInt(raw.subarray(offset, lineEnd).toString('latin1').split(';')[0], 16);
     if (Number.isNaN(size)) throw new Error('malformed response: bad chunk size');
-    if (size === 0) return Buffer.concat(parts);
+    if (size === 0) {
+      const trailersEnd = raw.subarray(lineEnd, lineEnd + 4).equals(Buffer.from('\r\n\r\n')) ? lineEnd + 4 : raw.indexOf('\r\n\r\n', lineEnd) + 4;
+      if (trailersEnd < 4 && !ended) return null;
+      return { body: Buffer.concat(parts), consumed: trailersEnd < 4 ? null : trailersEnd };
+    }
     const start = lineEnd + 2;
     if (raw.length < start + size + 2) return null;
     parts.push(raw.subarray(start, start + size));

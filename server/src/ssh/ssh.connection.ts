@@ -1,10 +1,11 @@
 import net from 'node:net';
-import { Client, type ClientChannel } from 'ssh2';
+import { Client } from 'ssh2';
 import { classifyConnectError } from './connect-error';
 import { fingerprintOf, keyAlgorithmOf } from './host-key';
-import { HttpResponseParser } from './http-response.parser';
+import { ForwardedHttp } from './forwarded-http';
+import { RemoteShell } from './remote-shell';
 import { Semaphore } from './semaphore';
-import type { ExecOptions, ExecResult, HttpResponse, RequestOptions, UnreachableReason, VmChannel, VmTarget } from './ssh.types';
+import type { ExecOptions, ExecResult, HttpResponse, RequestOptions, ShellRun, UnreachableReason, VmChannel, VmTarget } from './ssh.types';
 
 export interface ConnectOptions {
   privateKey: Buffer;
@@ -34,6 +35,8 @@ const DEFAULT_MAX_OUTPUT = 64 * 1024;
 /** One ssh2 client to one VM: exec with a deadline, and HTTP to the VM's localhost over forwardOut. */
 export class SshConnection implements VmChannel {
   private readonly sessions: Semaphore;
+  private readonly shell: RemoteShell;
+  private readonly http: ForwardedHttp;
   private closed = false;
   private readonly closeListeners: ((error: Error | null) => void)[] = [];
 
@@ -41,7 +44,10 @@ export class SshConnection implements VmChannel {
     private readonly client: Client,
     maxSessions: number,
   ) {
-    this.sessions = new Semaphore(maxSessions);
+    // The kept-open shell holds one session for the life of the connection.
+    this.sessions = new Semaphore(Math.max(1, maxSessions - 1));
+    this.shell = new RemoteShell(client);
+    this.http = new ForwardedHttp(client, this.sessions);
     const onGone = (error: Error | null) => {
       if (this.closed) return;
       this.closed = true;
@@ -60,6 +66,8 @@ export class SshConnection implements VmChannel {
   }
 
   close(): void {
+    this.shell.close();
+    this.http.closeIdle();
     this.client.end();
   }
 
@@ -163,56 +171,12 @@ export class SshConnection implements VmChannel {
     });
   }
 
-  request(port: number, path: string, options: RequestOptions): Promise<HttpResponse> {
-    return this.sessions.run(() => this.requestNow(port, path, options));
+  runInShell(input: string, doneMarker: string, timeoutMs: number): Promise<ShellRun> {
+    return this.shell.run(input, doneMarker, timeoutMs);
   }
 
-  private requestNow(port: number, path: string, options: RequestOptions): Promise<HttpResponse> {
-    const started = performance.now();
-    return new Promise((resolve, reject) => {
-      this.client.forwardOut('127.0.0.1', 0, '127.0.0.1', port, (error, channel: ClientChannel) => {
-        if (error) return reject(new Error(`port ${port} on the VM: ${error.message}`));
-        const parser = new HttpResponseParser(options.maxBodyBytes ?? 1024 * 1024);
-        let done = false;
-        const finish = (outcome: { response?: HttpResponse; error?: Error }) => {
-          if (done) return;
-          done = true;
-          clearTimeout(timer);
-          channel.close();
-          if (outcome.response) resolve(outcome.response);
-          else reject(outcome.error ?? new Error('request failed'));
-        };
-        const respond = (parsed: { status: number; headers: Record<string, string>; body: Buffer }) =>
-          finish({ response: { status: parsed.status, headers: parsed.headers, body: parsed.body.toString('utf8'), durationMs: performance.now() - started } });
-        const timer = setTimeout(() => finish({ error: new Error(`no response from port ${port} within ${options.timeoutMs} ms`) }), options.timeoutMs);
-        channel.on('data', (chunk: Buffer) => {
-          try {
-            const parsed = parser.push(chunk);
-            if (parsed) respond(parsed);
-          } catch (parseError) {
-            finish({ error: parseError as Error });
-          }
-        });
-        channel.on('close', () => {
-          if (done) return;
-          try {
-            respond(parser.end());
-          } catch (parseError) {
-            finish({ error: parseError as Error });
-          }
-        });
-        const body = options.body ?? '';
-        const headers = {
-          host: `127.0.0.1:${port}`,
-          connection: 'close',
-          'user-agent': 'navigator',
-          ...(body ? { 'content-length': String(Buffer.byteLength(body)) } : {}),
-          ...options.headers,
-        };
-        const head = [`${options.method ?? 'GET'} ${path} HTTP/1.1`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)].join('\r\n');
-        channel.write(`${head}\r\n\r\n${body}`);
-      });
-    });
+  request(port: number, path: string, options: RequestOptions): Promise<HttpResponse> {
+    return this.http.request(port, path, options);
   }
 }
 

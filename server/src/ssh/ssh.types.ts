@@ -52,8 +52,20 @@ export interface RequestOptions {
   maxBodyBytes?: number;
 }
 
+export interface ShellRun {
+  stdout: string;
+  durationMs: number;
+  /** The done marker did not arrive in time; the shell was discarded. */
+  timedOut: boolean;
+  /** The shell ended (or the connection dropped) before the done marker. */
+  closed: boolean;
+}
+
 /** What the probes need of a connection; SshConnection implements it over ssh2. */
 export interface VmChannel {
   exec(command: string, options: ExecOptions): Promise<ExecResult>;
+  /** Writes input to a POSIX shell kept open on the VM; resolves when stdout contains doneMarker. */
+  runInShell(input: string, doneMarker: string, timeoutMs: number): Promise<ShellRun>;
+  /** HTTP/1.1 to a port on the VM's localhost, over the SSH connection. */
   request(port: number, path: string, options: RequestOptions): Promise<HttpResponse>;
 }

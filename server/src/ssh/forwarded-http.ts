@@ -1,0 +1,122 @@
+import type { Client, ClientChannel } from 'ssh2';
+import { HttpResponseParser } from './http-response.parser';
+import type { Semaphore } from './semaphore';
+import type { HttpResponse, RequestOptions } from './ssh.types';
+
+const IDLE_CHANNELS_PER_PORT = 2;
+
+/** The server closed a kept-alive channel before answering: safe to send the request again on a new one. */
+class StaleChannel extends Error {}
+
+/**
+ * HTTP/1.1 to ports on the VM's localhost through `forwardOut` on the VM's SSH connection. Channels
+ * are kept alive between requests and sweeps (direct-tcpip channels do not count against sshd's
+ * MaxSessions), so a check costs one data packet each way instead of a channel open and close.
+ * A response is finished when its body ends, not when the channel closes.
+ */
+export class ForwardedHttp {
+  private readonly idle = new Map<number, Set<ClientChannel>>();
+
+  constructor(
+    private readonly client: Client,
+    private readonly channels: Semaphore,
+  ) {}
+
+  request(port: number, path: string, options: RequestOptions): Promise<HttpResponse> {
+    return this.channels.run(async () => {
+      const reused = this.takeIdle(port);
+      if (reused) {
+        try {
+          return await this.send(reused, port, path, options, true);
+        } catch (error) {
+          if (!(error instanceof StaleChannel)) throw error;
+        }
+      }
+      return this.send(await this.open(port), port, path, options, false);
+    });
+  }
+
+  closeIdle(): void {
+    for (const channels of this.idle.values()) channels.forEach((channel) => channel.close());
+    this.idle.clear();
+  }
+
+  private open(port: number): Promise<ClientChannel> {
+    return new Promise((resolve, reject) => {
+      this.client.forwardOut('127.0.0.1', 0, '127.0.0.1', port, (error, channel) => {
+        if (error) reject(new Error(`port ${port} on the VM: ${error.message}`));
+        else resolve(channel);
+      });
+    });
+  }
+
+  private takeIdle(port: number): ClientChannel | undefined {
+    const channels = this.idle.get(port);
+    const channel = channels?.values().next().value;
+    if (channel) channels!.delete(channel);
+    return channel;
+  }
+
+  private keep(port: number, channel: ClientChannel): void {
+    const channels = this.idle.get(port) ?? new Set<ClientChannel>();
+    if (channels.size >= IDLE_CHANNELS_PER_PORT) return void channel.close();
+    channels.add(channel);
+    this.idle.set(port, channels);
+    channel.once('close', () => channels.delete(channel));
+  }
+
+  private send(channel: ClientChannel, port: number, path: string, options: RequestOptions, reused: boolean): Promise<HttpResponse> {
+    const started = performance.now();
+    const parser = new HttpResponseParser(options.maxBodyBytes ?? 1024 * 1024);
+    return new Promise((resolve, reject) => {
+      let received = false;
+      let done = false;
+      const finish = (outcome: { response?: HttpResponse; error?: Error }, keepChannel = false) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        channel.removeListener('data', onData);
+        channel.removeListener('close', onClose);
+        if (keepChannel) this.keep(port, channel);
+        else channel.close();
+        if (outcome.response) resolve(outcome.response);
+        else reject(outcome.error ?? new Error('request failed'));
+      };
+      const respond = (parsed: { status: number; headers: Record<string, string>; body: Buffer; reusable: boolean }) =>
+        finish(
+          { response: { status: parsed.status, headers: parsed.headers, body: parsed.body.toString('utf8'), durationMs: performance.now() - started } },
+          parsed.reusable,
+        );
+      const onData = (chunk: Buffer) => {
+        received = true;
+        try {
+          const parsed = parser.push(chunk);
+          if (parsed) respond(parsed);
+        } catch (parseError) {
+          finish({ error: parseError as Error });
+        }
+      };
+      const onClose = () => {
+        if (reused && !received) return finish({ error: new StaleChannel('the kept-alive channel was closed') });
+        try {
+          respond({ ...parser.end(), reusable: false });
+        } catch (parseError) {
+          finish({ error: parseError as Error });
+        }
+      };
+      const timer = setTimeout(() => finish({ error: new Error(`no response from port ${port} within ${options.timeoutMs} ms`) }), options.timeoutMs);
+      channel.on('data', onData);
+      channel.on('close', onClose);
+      const body = options.body ?? '';
+      const headers = {
+        host: `127.0.0.1:${port}`,
+        connection: 'keep-alive',
+        'user-agent': 'navigator',
+        ...(body ? { 'content-length': String(Buffer.byteLength(body)) } : {}),
+        ...options.headers,
+      };
+      const head = [`${options.method ?? 'GET'} ${path} HTTP/1.1`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)].join('\r\n');
+      channel.write(`${head}\r\n\r\n${body}`);
+    });
+  }
+}
