@@ -5,18 +5,21 @@
  *
  *   BENCH_VMS=50 BENCH_SWEEPS=10 npm run bench
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildSshBatch, planSshChecks, readSshBatch } from '../../server/src/probes/ssh-script';
+import { buildSshBatch, planSshChecks, readSshBatch, shellQuote, type PlannedSshCheck } from '../../server/src/probes/ssh-script';
+import type { RequestOptions, VmChannel } from '../../server/src/ssh/ssh.types';
+import type { WorkshopDefinition } from '../../server/src/workshops/workshop.schema';
+import { startPrometheus } from '../support/prometheus';
 import { runChecks } from '../../server/src/probes/check-runner';
 import { dueChecks } from '../../server/src/probes/probe-plan';
 import { stepProgress } from '../../server/src/progress/step-progress';
 import { SshKeyStore } from '../../server/src/ssh/ssh.keys';
 import { SshPool } from '../../server/src/ssh/ssh.pool';
 import { loadWorkshopFile } from '../../server/src/workshops/workshop.loader';
-import { createTestUser, removeStaleTestUsers, startSshd, type TestUser } from '../support/sshd';
+import { createTestUser, freePort, removeStaleTestUsers, startSshd, type TestUser } from '../support/sshd';
 
 const REPO_ROOT = path.resolve(__dirname, '../..');
 const N = Number(process.env.BENCH_VMS ?? 50);
@@ -54,9 +57,89 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
+/**
+ * What answers on the VMs' localhost, shared by all the simulated VMs of one sshd: the real PHP
+ * sample under `php -S`, a real Prometheus, and the stand-ins for ebpf_exporter and Grafana, each in
+ * a process of its own so that none of their CPU is counted as Navigator's.
+ */
+async function startVmServices(): Promise<{ ports: Record<number, number>; prometheusPort: number; grafanaPort: number; stop: () => Promise<void> }> {
+  const phpPort = await freePort();
+  const php = spawn('/usr/bin/php8.2', ['-S', `127.0.0.1:${phpPort}`, '-t', path.join(REPO_ROOT, 'php-sample/public')], { stdio: 'ignore' });
+  const exporterPort = await freePort();
+  const prometheus = await startPrometheus({ ebpf: [`127.0.0.1:${exporterPort}`] });
+  const standIns = spawn(
+    'npx',
+    [
+      'tsx',
+      path.join(REPO_ROOT, 'test/support/standins/serve.ts'),
+      prometheus.url,
+      path.join(REPO_ROOT, 'bpf/grafana/dashboards/php-ebpf.json'),
+      String(exporterPort),
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  const { grafanaPort } = await new Promise<{ grafanaPort: number }>((resolve) =>
+    standIns.stdout!.once('data', (line: Buffer) => resolve(JSON.parse(line.toString()) as { grafanaPort: number })),
+  );
+  // Request rates need two scrapes of a growing counter.
+  for (let i = 0; i < 100; i++) {
+    const rate = await prometheus.query('sum(rate(ebpf_exporter_php_requests_total[1m])) > 0');
+    if (rate.data.result.length > 0) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    ports: { 8000: phpPort, 9435: exporterPort, 9090: prometheus.port, 3000: grafanaPort },
+    prometheusPort: prometheus.port,
+    grafanaPort,
+    stop: async () => {
+      php.kill();
+      standIns.kill();
+      await prometheus.stop();
+    },
+  };
+}
+
+/** The default workshop with its localhost ports moved to where this machine's services listen. */
+function onPorts(workshop: WorkshopDefinition, services: Awaited<ReturnType<typeof startVmServices>>): WorkshopDefinition {
+  return {
+    ...workshop,
+    prometheus: { ...workshop.prometheus, port: services.prometheusPort },
+    grafana: { ...workshop.grafana, port: services.grafanaPort },
+    steps: workshop.steps.map((step) => ({
+      ...step,
+      checks: step.checks.map((check) =>
+        check.http ? { ...check, http: { ...check.http, port: services.ports[check.http.port] ?? check.http.port } } : check,
+      ),
+    })),
+  };
+}
+
+/** Records the HTTP requests a check run makes, so parallel-ssh can make the same ones with curl. */
+function recording(channel: VmChannel, requests: { port: number; path: string; options: RequestOptions }[]): VmChannel {
+  return {
+    exec: (command, options) => channel.exec(command, options),
+    runInShell: (input, marker, timeoutMs) => channel.runInShell(input, marker, timeoutMs),
+    request: (port, urlPath, options) => {
+      requests.push({ port, path: urlPath, options });
+      return channel.request(port, urlPath, options);
+    },
+  };
+}
+
+/** The same requests as curl commands run on the VM, as checks of the same batch (each gets a frame). */
+function curlChecks(requests: { port: number; path: string; options: RequestOptions }[], timeoutSeconds: number): PlannedSshCheck[] {
+  return requests.map((request, i) => {
+    const headers = Object.entries(request.options.headers ?? {}).map(([k, v]) => `-H ${shellQuote(`${k}: ${v}`)}`);
+    const body = request.options.body ? `--data-binary ${shellQuote(request.options.body)}` : '';
+    const url = shellQuote(`http://127.0.0.1:${request.port}${request.path}`);
+    return { id: `http${i}`, run: `curl -sf -m 10 -X ${request.options.method ?? 'GET'} ${headers.join(' ')} ${body} ${url}`, timeoutSeconds };
+  });
+}
+
 async function main(): Promise<void> {
   removeStaleTestUsers();
-  const workshop = loadWorkshopFile(path.join(REPO_ROOT, 'checks/ebpf-php.yaml')).definition;
+  const services = await startVmServices();
+  const workshop = onPorts(loadWorkshopFile(path.join(REPO_ROOT, 'checks/ebpf-php.yaml')).definition, services);
   const checks = workshop.steps.flatMap((s) => s.checks);
   const keyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'navt-bench-keys-'));
   const keys = SshKeyStore.open(keyDir);
@@ -78,6 +161,11 @@ async function main(): Promise<void> {
 
     const fullSweep = () => Promise.all(users.map((_, i) => runChecks(pool.get(`vm${i}`)!, workshop, checks)));
     const first = await fullSweep(); // warm-up, and where each VM stands
+    if (process.env.BENCH_DEBUG) console.log(JSON.stringify(first[0]));
+    const requests: { port: number; path: string; options: RequestOptions }[] = [];
+    const firstResults = await runChecks(recording(pool.get('vm0')!, requests), workshop, checks);
+    const unreal = firstResults.filter((r) => r.status === 'error');
+    if (unreal.length > 0) throw new Error(`checks that could not be evaluated: ${JSON.stringify(unreal)}`);
 
     const measure = async (sweep: (index: number) => Promise<unknown>) => {
       const wall: number[] = [];
@@ -122,7 +210,8 @@ async function main(): Promise<void> {
     await pool.closeAll();
 
     // ── parallel-ssh: the same ssh checks' script on the same VMs, configured for speed (-p N, no host key prompts).
-    const script = buildSshBatch(planSshChecks(checks, workshop.probe.checkTimeoutSeconds));
+    const sshChecks = planSshChecks(checks, workshop.probe.checkTimeoutSeconds);
+    const script = buildSshBatch([...sshChecks, ...curlChecks(requests, workshop.probe.checkTimeoutSeconds)]);
     const hosts = path.join(keyDir, 'hosts');
     fs.writeFileSync(hosts, users.map((u) => `${u.name}@127.0.0.1:${sshd.port}`).join('\n') + '\n');
     const psshWall: number[] = [];
@@ -147,8 +236,9 @@ async function main(): Promise<void> {
       }, 0);
       const outputs = fs.readdirSync(path.join(keyDir, 'out'));
       if (outputs.length !== N) throw new Error(`parallel-ssh returned ${outputs.length} of ${N} outputs`);
-      const parsed = readSshBatch(script, { stdout: fs.readFileSync(path.join(keyDir, 'out', outputs[0]), 'utf8'), timedOut: false, closed: false });
-      if (parsed.results.length !== script.checks.length || parsed.results.some((r) => r.status === 'error'))
+      const psshOutput = fs.readFileSync(path.join(keyDir, 'out', outputs[0]), 'utf8');
+      const parsed = readSshBatch(script, { stdout: psshOutput, timedOut: false, closed: false });
+      if (parsed.results.length !== script.checks.length || parsed.results.some((r) => r.checkId.startsWith('http') && r.status !== 'pass'))
         throw new Error('parallel-ssh did not run the checks');
     }
     const psshVmCpu = (treeCpuSeconds(sshdPid) - psshVmBefore) / (N * SWEEPS);
@@ -158,8 +248,8 @@ async function main(): Promise<void> {
       sweeps: SWEEPS,
       checks: {
         total: checks.length,
-        ssh: script.checks.length,
-        forwarded: checks.length - script.checks.length,
+        ssh: sshChecks.length,
+        forwarded: checks.length - sshChecks.length,
         steadyPerVmPerSweep: checksRun / (N * SWEEPS),
       },
       navigator: full,
@@ -183,7 +273,7 @@ async function main(): Promise<void> {
     row(`Navigator, full sweep (all ${checks.length} checks)`, full);
     row(`Navigator, steady state (${f(result.checks.steadyPerVmPerSweep)} checks per VM per sweep)`, steady);
     console.log(
-      `| parallel-ssh (ssh checks only) | ${f(result.parallelSsh.p50, 3)} s | ${f(result.parallelSsh.p99, 3)} s | ${f(result.parallelSsh.clientCpuMsPerVm, 1)} ms | ${f(result.parallelSsh.vmCpuMsPerVm)} ms |`,
+      `| parallel-ssh (ssh checks + the same HTTP requests by curl) | ${f(result.parallelSsh.p50, 3)} s | ${f(result.parallelSsh.p99, 3)} s | ${f(result.parallelSsh.clientCpuMsPerVm, 1)} ms | ${f(result.parallelSsh.vmCpuMsPerVm)} ms |`,
     );
     console.log(`Full sweep: ${f(ratio)}× faster than parallel-ssh, ${f(result.parallelSsh.clientCpuMsPerVm / full.cpuMsPerVm)}× less client CPU.`);
     console.log(
@@ -192,6 +282,7 @@ async function main(): Promise<void> {
     fs.mkdirSync(path.join(REPO_ROOT, 'bench-results'), { recursive: true });
     fs.writeFileSync(path.join(REPO_ROOT, 'bench-results/probe.json'), JSON.stringify({ ...result, ratio }, null, 2));
   } finally {
+    await services.stop();
     await sshd.stop();
     users.forEach((u) => u.remove());
   }

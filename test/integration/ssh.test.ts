@@ -133,6 +133,9 @@ describe('HTTP to the VM over forwardOut', () => {
       if (req.url === '/chunked') {
         res.write('first-');
         res.end('second');
+      } else if (req.url === '/until-close') {
+        // Like PHP's built-in server: no Content-Length, the body ends when the server closes.
+        req.socket.end('HTTP/1.1 200 OK\r\nconnection: close\r\n\r\nuntil-close');
       } else res.end(`hello ${req.url}`);
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -140,9 +143,11 @@ describe('HTTP to the VM over forwardOut', () => {
   });
   afterAll(() => server.close());
 
-  it('reads a response through the same SSH connection, length-delimited and chunked', async () => {
+  it('reads a response through the same SSH connection, length-delimited, chunked and ended by close', async () => {
     const { connection } = await SshConnection.connect(target(), connectOptions());
     expect(await connection.request(port, '/metrics', { timeoutMs: 3000 })).toMatchObject({ status: 200, body: 'hello /metrics' });
+    expect(await connection.request(port, '/chunked', { timeoutMs: 3000 })).toMatchObject({ status: 200, body: 'first-second' });
+    expect(await connection.request(port, '/until-close', { timeoutMs: 3000 })).toMatchObject({ status: 200, body: 'until-close' });
     expect(await connection.request(port, '/chunked', { timeoutMs: 3000 })).toMatchObject({ status: 200, body: 'first-second' });
     connection.close();
   });

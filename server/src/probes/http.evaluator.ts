@@ -18,7 +18,7 @@ export async function evaluateHttp(checkId: string, check: HttpCheck, http: VmHt
   if (check.contains && !response.body.includes(check.contains)) return result('fail', `the response does not contain "${check.contains}"`);
   if (check.matches && !new RegExp(check.matches, 'm').test(response.body)) return result('fail', `the response does not match /${check.matches}/`);
   if (check.metric) {
-    const missing = missingSample(parsePrometheusText(response.body), check.metric);
+    const missing = missingSample(parsePrometheusText(response.body, check.metric.name), check.metric);
     if (missing) return result('fail', missing);
   }
   return result('pass', null);

@@ -9,11 +9,15 @@ export interface Sample {
 const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+-?\d+)?\s*$/;
 const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"((?:[^"\\]|\\.)*)"\s*,?/g;
 
-/** Samples of the Prometheus text exposition format; lines that are not samples are skipped. */
-export function parsePrometheusText(text: string): Sample[] {
+/**
+ * Samples of the Prometheus text exposition format; lines that are not samples are skipped. Given a
+ * metric name, only its lines are parsed: an exporter's page is mostly other metrics.
+ */
+export function parsePrometheusText(text: string, onlyName?: string): Sample[] {
   const samples: Sample[] = [];
   for (const line of text.split('\n')) {
     if (line === '' || line.startsWith('#')) continue;
+    if (onlyName !== undefined && !(line.startsWith(onlyName) && (line.length === onlyName.length || '{ \t'.includes(line[onlyName.length])))) continue;
     const match = SAMPLE.exec(line);
     if (!match) continue;
     const labels: Record<string, string> = {};

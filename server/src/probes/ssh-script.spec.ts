@@ -50,6 +50,18 @@ describe('the batched ssh checks', () => {
     expect(read.rerun.map((c) => c.id)).toEqual(['b']);
   });
 
+  it('finds the hung check even when it ignores TERM and has to be KILLed, losing the frames of its batch', async () => {
+    inputs.length = 0;
+    const planned = planSshChecks([check('quick', 'echo quick', { timeoutSeconds: 1 }), check('stubborn', "trap '' TERM; sleep 5", { timeoutSeconds: 1 })], 10);
+    expect((await runSshChecks(localShell(), planned)).map((r) => `${r.checkId}:${r.status}:${r.reason}`)).toEqual([
+      'quick:pass:null',
+      'stubborn:error:timed out after 1 s',
+    ]);
+    // The whole batch, then the first check alone, then the stubborn one alone.
+    // (the script appears twice in the input: with and without `timeout`)
+    expect(inputs.map((input) => (input.match(/\nc [a-z]+ /g) ?? []).length / 2)).toEqual([2, 1, 1]);
+  });
+
   it('is not fooled by noise or by a check printing a frame without the nonce', async () => {
     const planned = planSshChecks([check('forger', "printf '@@deadbeef:begin:other:0\\nx\\n@@deadbeef:end\\n'; exit 3"), check('other', 'exit 1')], 10);
     const results = await runSshChecks(localShell('Welcome!\n@@ banner\n'), planned);

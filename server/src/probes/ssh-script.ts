@@ -35,8 +35,10 @@ export interface SshBatch {
 
 export type ShellRunner = (input: string, doneMarker: string, timeoutMs: number) => Promise<ShellRun>;
 
+/** The batch's TERM trap ran: the frames of every check that finished were printed. */
+const TERMINATED_WITH_FRAMES = 143;
 /** `timeout` exits 124 when it stopped the command, 137 when it had to KILL it. */
-const KILLED_BY_TIMEOUT = new Set([124, 137]);
+const KILLED_BY_TIMEOUT = new Set([124, 137, TERMINATED_WITH_FRAMES]);
 /** Past the batch's own deadline: `timeout -k 1` needs a second more, the round trip a little. */
 const SHELL_GRACE_MS = 3000;
 
@@ -51,23 +53,29 @@ export function buildSshBatch(planned: PlannedSshCheck[], nonce = randomBytes(8)
   const timeoutSeconds = planned[0].timeoutSeconds;
   const end = planned.findIndex((check) => check.timeoutSeconds !== timeoutSeconds);
   const checks = end < 0 ? planned : planned.slice(0, end);
+  const doneMarker = `@@${nonce}:done:`;
   const script = [
     'LC_ALL=C; export LC_ALL',
     `N=${nonce}`,
+    // Frames are collected and printed in one write at the end: one SSH packet back per sweep. If
+    // `timeout` stops the batch, the TERM trap still prints the frames of the checks that finished.
+    "F=''",
+    `trap 'printf "%s\\n${doneMarker}${TERMINATED_WITH_FRAMES}\\n" "$F"; exit ${TERMINATED_WITH_FRAMES}' TERM`,
     // Each check in a subshell with its positional parameters cleared: one fork, no exec of its own.
     'c() {',
     '  o=$(C=$2; set --; eval "$C" 2>&1 </dev/null); r=$?',
     `  [ \${#o} -gt ${OUTPUT_TAIL_BYTES} ] && o=$(printf '%s' "$o" | tail -c ${OUTPUT_TAIL_BYTES})`,
-    `  printf '\\n@@%s:begin:%s:%s\\n%s\\n@@%s:end\\n' "$N" "$1" "$r" "$o" "$N"`,
+    `  F="$F\n@@$N:begin:$1:$r\n$o\n@@$N:end"`,
     '}',
     ...checks.map((check) => `c ${check.id} ${shellQuote(check.run)}`),
+    `printf '%s\n${doneMarker}0\n' "$F"`,
     '',
   ].join('\n');
-  const doneMarker = `@@${nonce}:done:`;
   // GNU timeout is in coreutils on every supported distribution; without it the batch runs under Navigator's deadline only.
+  // The script prints its own done marker; this one is for a batch that could not (killed, or no sh).
   const shellInput =
     `if command -v timeout >/dev/null 2>&1; then timeout -k 1 ${timeoutSeconds} sh -c ${shellQuote(script)} navigator-checks </dev/null 2>&1; ` +
-    `else sh -c ${shellQuote(script)} navigator-checks </dev/null 2>&1; fi; printf '\\n${doneMarker}%s\\n' "$?"\n`;
+    `else sh -c ${shellQuote(script)} navigator-checks </dev/null 2>&1; fi || printf '\n${doneMarker}%s\n' "$?"\n`;
   return { nonce, timeoutSeconds, checks, script, shellInput, doneMarker };
 }
 
@@ -79,23 +87,32 @@ export function shellQuote(text: string): string {
 export async function runSshChecks(runInShell: ShellRunner, planned: PlannedSshCheck[]): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   let remaining = planned;
+  let alone = false;
   while (remaining.length > 0) {
-    const batch = buildSshBatch(remaining);
+    const batch = buildSshBatch(alone ? remaining.slice(0, 1) : remaining);
     const run = await runInShell(batch.shellInput, batch.doneMarker, batch.timeoutSeconds * 1000 + SHELL_GRACE_MS);
     const read = readSshBatch(batch, run);
     results.push(...read.results);
     remaining = [...read.rerun, ...remaining.slice(batch.checks.length)];
+    alone = read.runFirstAlone;
   }
   return results;
 }
 
-/** One result per check that has one; the checks that still need a batch of their own. */
-export function readSshBatch(batch: SshBatch, run: Pick<ShellRun, 'stdout' | 'timedOut' | 'closed'>): { results: CheckResult[]; rerun: PlannedSshCheck[] } {
-  const frames = new Map<string, { code: number; output: string }>();
-  const pattern = new RegExp(`@@${batch.nonce}:begin:([a-z0-9-]+):(\\d+)\\n([\\s\\S]*?)\\n@@${batch.nonce}:end`, 'g');
-  for (const match of run.stdout.matchAll(pattern)) frames.set(match[1], { code: Number(match[2]), output: match[3] });
-  const done = new RegExp(`${batch.doneMarker}(\\d+)`).exec(run.stdout);
-  const killed = run.timedOut || (done !== null && KILLED_BY_TIMEOUT.has(Number(done[1])));
+/**
+ * One result per check that has one; the checks that still need a batch. `runFirstAlone` when a
+ * killed batch could not print its frames (a check ignored TERM and was KILLed): which check hung
+ * is unknown, so the first goes alone.
+ */
+export function readSshBatch(
+  batch: SshBatch,
+  run: Pick<ShellRun, 'stdout' | 'timedOut' | 'closed'>,
+): { results: CheckResult[]; rerun: PlannedSshCheck[]; runFirstAlone: boolean } {
+  const frames = framesIn(run.stdout, batch.nonce);
+  const done = run.stdout.indexOf(batch.doneMarker);
+  const code = done >= 0 ? parseInt(run.stdout.slice(done + batch.doneMarker.length), 10) : null;
+  const killed = run.timedOut || (code !== null && KILLED_BY_TIMEOUT.has(code));
+  const framesComplete = code === TERMINATED_WITH_FRAMES;
 
   const results: CheckResult[] = [];
   for (const [index, check] of batch.checks.entries()) {
@@ -104,16 +121,35 @@ export function readSshBatch(batch: SshBatch, run: Pick<ShellRun, 'stdout' | 'ti
       results.push(resultOf(check, frame));
       continue;
     }
-    if (killed && index > 0) return { results, rerun: batch.checks.slice(index) };
+    if (killed && index === 0 && !framesComplete && batch.checks.length > 1) return { results, rerun: batch.checks, runFirstAlone: true };
+    if (killed && index > 0) return { results, rerun: batch.checks.slice(index), runFirstAlone: false };
     if (killed) {
       results.push({ checkId: check.id, status: 'error', reason: `timed out after ${check.timeoutSeconds} s`, output: null });
-      return { results, rerun: batch.checks.slice(1) };
+      return { results, rerun: batch.checks.slice(1), runFirstAlone: false };
     }
     const reason = run.closed ? 'no result (the connection or the shell closed)' : 'no result (the check script was cut short)';
     results.push(...batch.checks.slice(index).map((c): CheckResult => ({ checkId: c.id, status: 'error', reason, output: null })));
-    return { results, rerun: [] };
+    return { results, rerun: [], runFirstAlone: false };
   }
-  return { results, rerun: [] };
+  return { results, rerun: [], runFirstAlone: false };
+}
+
+/** `@@<nonce>:begin:<id>:<code>\n<output>\n@@<nonce>:end` frames, found by plain string search. */
+function framesIn(stdout: string, nonce: string): Map<string, { code: number; output: string }> {
+  const frames = new Map<string, { code: number; output: string }>();
+  const begin = `@@${nonce}:begin:`;
+  const end = `\n@@${nonce}:end`;
+  for (let at = stdout.indexOf(begin); at >= 0; at = stdout.indexOf(begin, at + 1)) {
+    const headerEnd = stdout.indexOf('\n', at);
+    const frameEnd = stdout.indexOf(end, headerEnd);
+    if (headerEnd < 0 || frameEnd < 0) break;
+    const header = stdout.slice(at + begin.length, headerEnd);
+    const colon = header.lastIndexOf(':');
+    const code = Number(header.slice(colon + 1));
+    if (colon <= 0 || !Number.isInteger(code)) continue;
+    frames.set(header.slice(0, colon), { code, output: stdout.slice(headerEnd + 1, frameEnd) });
+  }
+  return frames;
 }
 
 function resultOf(check: PlannedSshCheck, frame: { code: number; output: string }): CheckResult {

@@ -15,7 +15,7 @@ class StaleChannel extends Error {}
  * A response is finished when its body ends, not when the channel closes.
  */
 export class ForwardedHttp {
-  private readonly idle = new Map<number, Set<ClientChannel>>();
+  private readonly idle = new Map<number, Map<ClientChannel, () => void>>();
 
   constructor(
     private readonly client: Client,
@@ -37,7 +37,7 @@ export class ForwardedHttp {
   }
 
   closeIdle(): void {
-    for (const channels of this.idle.values()) channels.forEach((channel) => channel.close());
+    for (const channels of this.idle.values()) channels.forEach((_forget, channel) => channel.close());
     this.idle.clear();
   }
 
@@ -52,17 +52,25 @@ export class ForwardedHttp {
 
   private takeIdle(port: number): ClientChannel | undefined {
     const channels = this.idle.get(port);
-    const channel = channels?.values().next().value;
-    if (channel) channels!.delete(channel);
+    const entry = channels?.entries().next().value;
+    if (!entry) return undefined;
+    const [channel, forget] = entry;
+    channels!.delete(channel);
+    channel.removeListener('end', forget).removeListener('close', forget);
     return channel;
   }
 
   private keep(port: number, channel: ClientChannel): void {
-    const channels = this.idle.get(port) ?? new Set<ClientChannel>();
+    const channels = this.idle.get(port) ?? new Map<ClientChannel, () => void>();
     if (channels.size >= IDLE_CHANNELS_PER_PORT) return void channel.close();
-    channels.add(channel);
+    // An idle channel the server closes is dropped (and closed on our side: sshd waits for our EOF).
+    const forget = () => {
+      channels.delete(channel);
+      channel.close();
+    };
+    channels.set(channel, forget);
     this.idle.set(port, channels);
-    channel.once('close', () => channels.delete(channel));
+    channel.once('end', forget).once('close', forget);
   }
 
   private send(channel: ClientChannel, port: number, path: string, options: RequestOptions, reused: boolean): Promise<HttpResponse> {
@@ -76,7 +84,7 @@ export class ForwardedHttp {
         done = true;
         clearTimeout(timer);
         channel.removeListener('data', onData);
-        channel.removeListener('close', onClose);
+        channel.removeListener('end', onEnd);
         if (keepChannel) this.keep(port, channel);
         else channel.close();
         if (outcome.response) resolve(outcome.response);
@@ -96,7 +104,8 @@ export class ForwardedHttp {
           finish({ error: parseError as Error });
         }
       };
-      const onClose = () => {
+      // The server closing its socket reaches us as EOF; sshd sends CLOSE only after our own EOF.
+      const onEnd = () => {
         if (reused && !received) return finish({ error: new StaleChannel('the kept-alive channel was closed') });
         try {
           respond({ ...parser.end(), reusable: false });
@@ -106,7 +115,7 @@ export class ForwardedHttp {
       };
       const timer = setTimeout(() => finish({ error: new Error(`no response from port ${port} within ${options.timeoutMs} ms`) }), options.timeoutMs);
       channel.on('data', onData);
-      channel.on('close', onClose);
+      channel.on('end', onEnd);
       const body = options.body ?? '';
       const headers = {
         host: `127.0.0.1:${port}`,

@@ -8,6 +8,9 @@ import type net from 'node:net';
  */
 export class EbpfExporterStandIn {
   requests = 0;
+  /** Series the kit's php_calls config produces; empty maps print no series, as the exporter does before the first event. */
+  functionCalls: Record<string, number> = {};
+  exceptionsThrown: Record<string, number> = {};
   garbage = false;
   private server: http.Server | null = null;
   port = 0;
@@ -37,6 +40,10 @@ export class EbpfExporterStandIn {
       '# HELP ebpf_exporter_php_requests_total PHP requests by method',
       '# TYPE ebpf_exporter_php_requests_total counter',
       `ebpf_exporter_php_requests_total{method="GET"} ${this.requests}`,
+      '# TYPE ebpf_exporter_php_function_calls_total counter',
+      ...Object.entries(this.functionCalls).map(([name, count]) => `ebpf_exporter_php_function_calls_total{function="${name}"} ${count}`),
+      '# TYPE ebpf_exporter_php_exceptions_thrown_total counter',
+      ...Object.entries(this.exceptionsThrown).map(([name, count]) => `ebpf_exporter_php_exceptions_thrown_total{class="${name}"} ${count}`),
       '',
     ].join('\n');
   }
