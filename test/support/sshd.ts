@@ -38,6 +38,26 @@ export interface TestSshd {
   setAuthorizedKeys(user: string, lines: string[]): void;
 }
 
+function killDescendants(pid: number): void {
+  let children: number[] = [];
+  try {
+    children = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    // no children
+  }
+  for (const child of children) {
+    killDescendants(child);
+    try {
+      process.kill(child, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
 function fingerprintOfKeyFile(publicKeyFile: string): string {
   return execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', publicKeyFile], { encoding: 'utf8' }).split(' ')[1];
 }
@@ -100,12 +120,10 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
       child = null;
       if (proc.exitCode !== null || proc.signalCode !== null) return;
       const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-      // Per-connection sshd processes are the listener's children: end them too, as a crash or reboot would.
-      try {
-        execFileSync('pkill', ['-KILL', '-P', String(proc.pid)], { stdio: 'ignore' });
-      } catch {
-        // no open sessions
-      }
+      // Every connection's processes (sshd's privileged and unprivileged halves, the sessions' shells)
+      // descend from the listener: end them all, as a crash or a reboot would. Killing only the
+      // listener would leave open connections working, as `systemctl stop ssh` does.
+      killDescendants(proc.pid!);
       proc.kill('SIGKILL');
       await exited;
     },
