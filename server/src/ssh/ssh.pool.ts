@@ -37,6 +37,8 @@ interface Entry {
   timer: NodeJS.Timeout | null;
   connecting: boolean;
   removed: boolean;
+  /** A handshake dropped mid-way is retried once before anyone is told: see connect(). */
+  quietRetryUsed: boolean;
 }
 
 /** Owns one SSH connection per VM, keeps it up with backoff, and says when its state changes. */
@@ -80,7 +82,7 @@ export class SshPool {
     const existing = this.entries.get(target.id);
     if (existing && sameMachine(existing.target, target) && existing.target.pinnedFingerprint === target.pinnedFingerprint) return;
     if (existing) this.remove(target.id);
-    const entry: Entry = { target, connection: null, state: 'idle', attempt: 0, timer: null, connecting: false, removed: false };
+    const entry: Entry = { target, connection: null, state: 'idle', attempt: 0, timer: null, connecting: false, removed: false, quietRetryUsed: false };
     this.entries.set(target.id, entry);
     void this.connect(entry);
   }
@@ -142,6 +144,7 @@ export class SshPool {
       if (entry.removed) return connection.close();
       entry.connection = connection;
       entry.attempt = 0;
+      entry.quietRetryUsed = false;
       if (entry.target.pinnedFingerprint === null) this.hostKeyListeners.forEach((listener) => listener({ id: entry.target.id, fingerprint, algorithm }));
       connection.onClose((error) => {
         if (entry.removed || entry.connection !== connection) return;
@@ -154,6 +157,20 @@ export class SshPool {
       entry.connecting = false;
       if (entry.removed) return;
       const reason = error instanceof ConnectError ? error.reason : 'error';
+      // sshd's MaxStartups drops some handshakes at random when many arrive at once: the connection
+      // resets or closes mid-handshake. One quick retry tells that apart from a VM really in trouble.
+      if (reason === 'error' && !entry.quietRetryUsed) {
+        entry.quietRetryUsed = true;
+        entry.timer = setTimeout(
+          () => {
+            entry.timer = null;
+            if (!entry.removed) void this.connect(entry);
+          },
+          100 + 300 * this.options.random(),
+        );
+        entry.timer.unref();
+        return;
+      }
       this.setState(entry, { state: 'unreachable', reason, message: (error as Error).message });
       this.scheduleRetry(entry, reason, false);
     }
