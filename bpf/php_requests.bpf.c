@@ -1,26 +1,38 @@
-// PHP requests: a count and a latency histogram (exp2, microseconds), from request__startup/shutdown.
+// PHP requests: a count and an exp2 latency histogram by HTTP method and route, from
+// request__startup/request__shutdown (these two fire without USE_ZEND_DTRACE).
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/usdt.bpf.h>
+#include "php.bpf.h"
 
+#define METHOD_LEN 8
+#define ROUTE_LEN 32
 #define MAX_BUCKET 26 // 2^26 µs ≈ 67 s: anything slower lands in the last bucket
 
-struct method_key {
-    char method[8];
+// The route is the URI's first path segment ("/order?id=7" and "/order/7" are both "/order"),
+// cut to 32 bytes: ids and query strings never become label values.
+struct request_key {
+    char method[METHOD_LEN];
+    char route[ROUTE_LEN];
 };
 
-// HTTP methods are few; the hash is sized for all of them with room to spare.
+struct request_bucket_key {
+    struct request_key request;
+    u32 bucket;
+};
+
+// LRU: a scan of random URLs evicts old routes instead of filling the map.
 struct {
-    __uint(type, BPF_MAP_TYPE_HASH);
-    __uint(max_entries, 32);
-    __type(key, struct method_key);
+    __uint(type, BPF_MAP_TYPE_LRU_HASH);
+    __uint(max_entries, 1024);
+    __type(key, struct request_key);
     __type(value, u64);
 } php_requests_total SEC(".maps");
 
 struct {
-    __uint(type, BPF_MAP_TYPE_ARRAY);
-    __uint(max_entries, MAX_BUCKET + 1);
-    __type(key, u32);
+    __uint(type, BPF_MAP_TYPE_LRU_HASH);
+    __uint(max_entries, 1024 * (MAX_BUCKET + 1));
+    __type(key, struct request_bucket_key);
     __type(value, u64);
 } php_request_duration_seconds SEC(".maps");
 
@@ -32,7 +44,20 @@ struct {
     __type(value, u64);
 } request_start SEC(".maps");
 
-SEC("usdt")
+static __always_inline void route_of(char route[ROUTE_LEN], const char *uri)
+{
+    bool ended = false;
+
+    bpf_probe_read_user_str(route, ROUTE_LEN, uri);
+    for (int i = 1; i < ROUTE_LEN; i++) {
+        if (route[i] == '/' || route[i] == '?' || route[i] == '#')
+            ended = true;
+        if (ended)
+            route[i] = 0;
+    }
+}
+
+PHP_USDT("request__startup")
 int BPF_USDT(request_startup, const char *file, const char *uri, const char *method)
 {
     u32 tid = (u32)bpf_get_current_pid_tgid();
@@ -42,20 +67,16 @@ int BPF_USDT(request_startup, const char *file, const char *uri, const char *met
     return 0;
 }
 
-SEC("usdt")
+PHP_USDT("request__shutdown")
 int BPF_USDT(request_shutdown, const char *file, const char *uri, const char *method)
 {
     u32 tid = (u32)bpf_get_current_pid_tgid();
-    struct method_key key = {};
-    u32 bucket = 0;
-    u64 one = 1, *start, *total, *count, micros;
+    struct request_bucket_key key = {};
+    u64 *start, micros;
 
-    bpf_probe_read_user_str(key.method, sizeof(key.method), method);
-    total = bpf_map_lookup_elem(&php_requests_total, &key);
-    if (total)
-        __sync_fetch_and_add(total, 1);
-    else
-        bpf_map_update_elem(&php_requests_total, &key, &one, BPF_NOEXIST);
+    bpf_probe_read_user_str(key.request.method, sizeof(key.request.method), method);
+    route_of(key.request.route, uri);
+    increment(&php_requests_total, &key.request);
 
     start = bpf_map_lookup_elem(&request_start, &tid);
     if (!start)
@@ -63,11 +84,9 @@ int BPF_USDT(request_shutdown, const char *file, const char *uri, const char *me
     micros = (bpf_ktime_get_ns() - *start) / 1000;
     bpf_map_delete_elem(&request_start, &tid);
 
-    while (bucket < MAX_BUCKET && micros > (1ULL << bucket))
-        bucket++;
-    count = bpf_map_lookup_elem(&php_request_duration_seconds, &bucket);
-    if (count)
-        __sync_fetch_and_add(count, 1);
+    while (key.bucket < MAX_BUCKET && micros > (1ULL << key.bucket))
+        key.bucket++;
+    increment(&php_request_duration_seconds, &key);
     return 0;
 }
 

@@ -44,7 +44,7 @@ describe.skipIf(!canTrace)('bpftrace one-liners (need root)', () => {
     bpftrace.kill('SIGINT');
     await exited;
     expect(output).toMatch(/^@calls\[fib\]: 531$/m);
-    expect(output).toMatch(/^@calls\[respond\]: 3$/m);
+    expect(output).toMatch(/^@calls\[json\]: 3$/m);
   }, 30_000);
 });
 

@@ -35,7 +35,7 @@ describe('systemd units', () => {
     const exporter = fs.readFileSync(path.join(UNITS, 'ebpf_exporter.service'), 'utf8');
     expect(exporter).toMatch(/^Type=notify$/m);
     expect(exporter).toMatch(/^AmbientCapabilities=CAP_BPF CAP_PERFMON/m);
-    expect(exporter).toContain('--config.names=php_requests,php_calls');
+    expect(exporter).toContain('--config.names=php_requests,php_calls,php_files');
     expect(fs.readFileSync(path.join(UNITS, 'php-sample.service'), 'utf8')).toMatch(/^Environment=USE_ZEND_DTRACE=1$/m);
   });
 });

@@ -1,6 +1,7 @@
-// Test loader: opens a BPF object, attaches each program to the USDT probe its name says
-// (request_startup -> php:request__startup) in the given binary, prints "attached", and on
-// SIGTERM prints every map as JSON lines before exiting. Debian's bpftool 7.1 cannot autoattach USDT.
+// Test loader: opens a BPF object and attaches every program by its section name, as ebpf_exporter
+// does (libbpf auto-attach: "usdt/<binary>:php:<probe>", "uprobe/<binary>:<symbol>"), prints
+// "attached", and on SIGTERM prints every map as JSON lines, keys in hex, before exiting.
+// Debian's bpftool 7.1 cannot auto-attach USDT, hence this loader.
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
 #include <signal.h>
@@ -15,7 +16,7 @@ static void dump_map(struct bpf_map *map)
 {
     int fd = bpf_map__fd(map);
     unsigned key_size = bpf_map__key_size(map);
-    char key[256] = {0}, next[256] = {0};
+    unsigned char key[256] = {0}, next[256] = {0};
     unsigned long long value;
     void *current = NULL;
 
@@ -26,17 +27,17 @@ static void dump_map(struct bpf_map *map)
         current = key;
         if (bpf_map_lookup_elem(fd, key, &value) != 0)
             continue;
-        if (key_size == 4)
-            printf("{\"map\":\"%s\",\"key\":%u,\"value\":%llu}\n", bpf_map__name(map), *(unsigned *)key, value);
-        else
-            printf("{\"map\":\"%s\",\"key\":\"%.*s\",\"value\":%llu}\n", bpf_map__name(map), (int)strnlen(key, key_size), key, value);
+        printf("{\"map\":\"%s\",\"key\":\"", bpf_map__name(map));
+        for (unsigned i = 0; i < key_size; i++)
+            printf("%02x", key[i]);
+        printf("\",\"value\":%llu}\n", value);
     }
 }
 
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: %s OBJECT.bpf.o BINARY\n", argv[0]);
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s OBJECT.bpf.o\n", argv[0]);
         return 2;
     }
     struct bpf_object *obj = bpf_object__open_file(argv[1], NULL);
@@ -46,14 +47,8 @@ int main(int argc, char **argv)
     }
     struct bpf_program *prog;
     bpf_object__for_each_program(prog, obj) {
-        char probe[64];
-        const char *name = bpf_program__name(prog);
-        const char *underscore = strchr(name, '_');
-        if (!underscore)
-            continue;
-        snprintf(probe, sizeof(probe), "%.*s__%s", (int)(underscore - name), name, underscore + 1);
-        if (!bpf_program__attach_usdt(prog, -1, argv[2], "php", probe, NULL)) {
-            fprintf(stderr, "cannot attach %s to php:%s in %s\n", name, probe, argv[2]);
+        if (!bpf_program__attach(prog)) {
+            fprintf(stderr, "cannot attach %s (section %s)\n", bpf_program__name(prog), bpf_program__section_name(prog));
             return 1;
         }
     }

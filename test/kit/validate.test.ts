@@ -28,14 +28,14 @@ function brokenCopy(
 describe('ebpf_exporter configs match their BPF objects', () => {
   it('every shipped config is valid', () => {
     const configs = fs.readdirSync(BPF).filter((f) => f.endsWith('.yaml'));
-    expect(configs.sort()).toEqual(['php_calls.yaml', 'php_requests.yaml']);
+    expect(configs.sort()).toEqual(['php_calls.yaml', 'php_files.yaml', 'php_requests.yaml']);
     for (const config of configs) expect(validateConfig(path.join(BPF, config), path.join(BPF, config.replace('.yaml', '.bpf.o')))).toEqual([]);
   });
 
   it('a label size that does not add up to the key is refused, naming file and metric', () => {
     const { configFile, objectFile } = brokenCopy('php_calls.yaml', (y) => ((y.metrics.counters[0].labels as { size: number }[])[0].size = 32));
     expect(validateConfig(configFile, objectFile)).toEqual([
-      'php_calls.yaml: metric php_function_calls_total: label sizes add up to 32 bytes but the map key is 64 bytes',
+      'php_calls.yaml: metric php_function_calls_total: label sizes add up to 80 bytes but the map key is 96 bytes',
     ]);
   });
 
@@ -45,13 +45,17 @@ describe('ebpf_exporter configs match their BPF objects', () => {
   });
 
   it('histogram settings that do not fit are refused', () => {
-    const noBucket = brokenCopy('php_requests.yaml', (y) => ((y.metrics.histograms[0].labels as { name: string }[])[0].name = 'le'));
+    const noBucket = brokenCopy('php_requests.yaml', (y) => ((y.metrics.histograms[0].labels as { name: string }[]).at(-1)!.name = 'le'));
     expect(validateConfig(noBucket.configFile, noBucket.objectFile)).toContain(
       'php_requests.yaml: metric php_request_duration_seconds: the last label of a histogram must be the bucket',
     );
-    const tooMany = brokenCopy('php_requests.yaml', (y) => (y.metrics.histograms[0].bucket_max = 40));
-    expect(validateConfig(tooMany.configFile, tooMany.objectFile)).toContain(
-      'php_requests.yaml: metric php_request_duration_seconds: bucket_max 40 does not fit a map of 27 entries',
+    const inverted = brokenCopy('php_requests.yaml', (y) => (y.metrics.histograms[0].bucket_min = 30));
+    expect(validateConfig(inverted.configFile, inverted.objectFile)).toContain(
+      'php_requests.yaml: metric php_request_duration_seconds: needs bucket_min <= bucket_max',
+    );
+    const wrongKey = brokenCopy('php_requests.yaml', (y) => ((y.metrics.histograms[0].labels as { size: number }[]).at(-1)!.size = 8));
+    expect(validateConfig(wrongKey.configFile, wrongKey.objectFile)).toContain(
+      'php_requests.yaml: metric php_request_duration_seconds: label sizes add up to 48 bytes but the map key is 44 bytes',
     );
   });
 });

@@ -21,11 +21,7 @@ async function main(): Promise<void> {
   const dashboard = JSON.parse(fs.readFileSync(dashboardFile, 'utf8')) as DashboardJson;
   const exporter = new EbpfExporterStandIn();
   await exporter.start(Number(exporterPort ?? 0));
-  const load = setInterval(() => {
-    exporter.requests += 5;
-    exporter.functionCalls = { fib: (exporter.functionCalls.fib ?? 0) + 885, respond: (exporter.functionCalls.respond ?? 0) + 5 };
-    exporter.exceptionsThrown = { OrderNotFound: (exporter.exceptionsThrown.OrderNotFound ?? 0) + 1 };
-  }, 500);
+  const load = setInterval(() => exporter.tick(), 500);
   load.unref();
   const grafana = new GrafanaStandIn(prometheusUrl, {
     [dashboard.uid]: { title: dashboard.title, panels: dashboard.panels.map((p) => ({ id: p.id, title: p.title, targets: p.targets ?? [] })) },
