@@ -251,4 +251,8 @@ if [ "$MODE" = check ]; then
   say "$not_done of $total steps not done: run sudo $0"
   exit 1
 fi
-[ "$MODE" = apply ] && say "All done. Send load with ./php-sample/load.sh, then open http://localhost:3000/d/php-ebpf (ssh -L 3000:localhost:3000 <your VM>), user admin, password navigator."
+if [ "$MODE" = dry-run ]; then
+  say "Dry run: nothing was changed."
+else
+  say "All done. Send load with ./php-sample/load.sh, then open http://localhost:3000/d/php-ebpf (ssh -L 3000:localhost:3000 <your VM>), user admin, password navigator."
+fi
