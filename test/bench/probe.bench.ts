@@ -149,7 +149,6 @@ async function main(): Promise<void> {
   const users: TestUser[] = [];
   for (let i = 0; i < N; i++) {
     const user = createTestUser(`navtb${i}`);
-    if (i % 2 === 0) user.writeFile('.bpftrace-done', 'yes');
     sshd.setAuthorizedKeys(user.name, [keys.publicKeyLine]);
     users.push(user);
   }

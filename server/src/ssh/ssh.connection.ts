@@ -13,7 +13,17 @@ export interface ConnectOptions {
   keepaliveIntervalMs: number;
   /** Sessions (exec or forward) open at once on one connection; stock sshd allows 10. */
   maxSessions: number;
+  /**
+   * With a probe waiting, this long without a byte from the VM means the connection is dead (its
+   * network went down): found within a sweep or two instead of after keepalive's 30+ s.
+   */
+  stallMs?: number;
 }
+
+export const DEFAULT_STALL_MS = 4_000;
+
+/** The message a connection closed by the stall watchdog carries; the pool reads it as a timeout. */
+export const STALLED = 'no answer from the VM';
 
 export class ConnectError extends Error {
   constructor(
@@ -39,10 +49,16 @@ export class SshConnection implements VmChannel {
   private readonly http: ForwardedHttp;
   private closed = false;
   private readonly closeListeners: ((error: Error | null) => void)[] = [];
+  /** Probe calls (shell runs, HTTP requests) waiting for the VM, and when it last sent anything. */
+  private waiting = 0;
+  private heardAt = performance.now();
+  private readonly watchdog: NodeJS.Timeout;
 
   private constructor(
     private readonly client: Client,
+    socket: net.Socket,
     maxSessions: number,
+    stallMs: number,
   ) {
     // The kept-open shell holds one session for the life of the connection.
     this.sessions = new Semaphore(Math.max(1, maxSessions - 1));
@@ -54,7 +70,37 @@ export class SshConnection implements VmChannel {
       this.closeListeners.forEach((listener) => listener(error));
     };
     client.on('error', (error) => onGone(error));
-    client.on('close', () => onGone(null));
+    client.on('close', () => {
+      clearInterval(this.watchdog);
+      onGone(null);
+    });
+    socket.on('data', () => (this.heardAt = performance.now()));
+    // A check may rightly stay silent for its whole timeout, so silence is first asked about: an SSH
+    // keepalive request, which sshd answers at once however busy the session is.
+    let pingedAt = 0;
+    this.watchdog = setInterval(() => {
+      const silent = performance.now() - this.heardAt;
+      if (this.waiting === 0 || silent < stallMs / 2) return;
+      if (pingedAt < this.heardAt) {
+        pingedAt = performance.now();
+        (client as unknown as { _protocol?: { ping?: () => void } })._protocol?.ping?.();
+      }
+      if (silent < stallMs) return;
+      clearInterval(this.watchdog);
+      onGone(new Error(`${STALLED} for ${Math.round(stallMs / 1000)} s while a probe waited: its network may be down`));
+      socket.destroy();
+    }, 500);
+    this.watchdog.unref();
+  }
+
+  /** Counts a probe call as waiting for the VM, for the stall watchdog. */
+  private async awaited<T>(call: () => Promise<T>): Promise<T> {
+    if (this.waiting++ === 0) this.heardAt = performance.now();
+    try {
+      return await call();
+    } finally {
+      this.waiting--;
+    }
   }
 
   get isOpen(): boolean {
@@ -66,6 +112,7 @@ export class SshConnection implements VmChannel {
   }
 
   close(): void {
+    clearInterval(this.watchdog);
     this.shell.close();
     this.http.closeIdle();
     this.client.end();
@@ -112,7 +159,7 @@ export class SshConnection implements VmChannel {
       client.once('ready', () => {
         if (settled || !seen) return fail('error', 'connected without a host key');
         settled = true;
-        resolve({ connection: new SshConnection(client, options.maxSessions), ...seen });
+        resolve({ connection: new SshConnection(client, socket, options.maxSessions, options.stallMs ?? DEFAULT_STALL_MS), ...seen });
       });
       client.on('error', (error) => {
         if (hostKeyMismatch && seen) {
@@ -172,11 +219,11 @@ export class SshConnection implements VmChannel {
   }
 
   runInShell(input: string, doneMarker: string, timeoutMs: number): Promise<ShellRun> {
-    return this.shell.run(input, doneMarker, timeoutMs);
+    return this.awaited(() => this.shell.run(input, doneMarker, timeoutMs));
   }
 
   request(port: number, path: string, options: RequestOptions): Promise<HttpResponse> {
-    return this.http.request(port, path, options);
+    return this.awaited(() => this.http.request(port, path, options));
   }
 }
 

@@ -1,4 +1,4 @@
-import { ConnectError, SshConnection } from './ssh.connection';
+import { ConnectError, SshConnection, STALLED } from './ssh.connection';
 import { Semaphore } from './semaphore';
 import type { ConnectionState, UnreachableReason, VmTarget } from './ssh.types';
 
@@ -55,8 +55,9 @@ export class SshPool {
       keepaliveIntervalMs: 12_000,
       maxSessionsPerConnection: 4,
       maxHandshakesInFlight: 8,
-      quickRetryCapMs: 5_000,
-      slowRetryCapMs: 30_000,
+      quickRetryCapMs: 4_000,
+      // Both caps are about one probe interval: a VM that comes back is seen again within two sweeps.
+      slowRetryCapMs: 6_000,
       random: Math.random,
       ...options,
     };
@@ -149,8 +150,10 @@ export class SshPool {
       connection.onClose((error) => {
         if (entry.removed || entry.connection !== connection) return;
         entry.connection = null;
-        this.setState(entry, { state: 'unreachable', reason: 'error', message: `the connection dropped${error ? `: ${error.message}` : ''}` });
-        this.scheduleRetry(entry, 'error', true);
+        const stalled = error !== null && (error.message.startsWith(STALLED) || /keepalive/i.test(error.message));
+        const reason = stalled ? 'timeout' : 'error';
+        this.setState(entry, { state: 'unreachable', reason, message: stalled ? error.message : `the connection dropped${error ? `: ${error.message}` : ''}` });
+        this.scheduleRetry(entry, reason, true);
       });
       this.setState(entry, { state: 'connected' });
     } catch (error) {

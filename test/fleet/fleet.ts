@@ -1,0 +1,406 @@
+/**
+ * A simulated attendee fleet: N VMs, each its own network namespace (veth to a bridge, addresses from
+ * 198.18.0.0/15, the range reserved for benchmarks; no route anywhere else), its own loopback, a real
+ * OpenSSH sshd with its own host key, its own login user and home, and its own /var/lib/php-ebpf and
+ * /opt/php-ebpf (bind mounts in the sshd's mount namespace, so the workshop's real checks read per-VM
+ * state). HTTP services on each VM's localhost come from vm-services.c (STAND-INS, see there); a few
+ * VMs run a real Prometheus scraping their stand-in exporter. `systemctl` inside a VM is a STAND-IN
+ * too (systemd is not init here): it answers from the VM's unit files that the scenario writes.
+ *
+ *   npx tsx test/fleet/fleet.ts up 20      start 20 VMs and wait (Ctrl-C tears them down)
+ *   npx tsx test/fleet/fleet.ts down       tear down whatever a crashed run left behind
+ */
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+const NETNS_PREFIX = 'navvm';
+const BRIDGE = 'navfleet0';
+const USER_PREFIX = 'navtf';
+const STATE_ROOT = path.join(os.tmpdir(), 'navigator-fleet');
+const HOST_ADDRESS = '198.18.0.1';
+/** Ports the stand-in services may listen on inside each VM. */
+export const VM_PORTS = { app: 8000, exporter: 9435, prometheus: 9090, grafana: 3000 } as const;
+/** The directories each VM gets its own copy of (as mounts), matching the kit's paths. */
+const PRIVATE_DIRS = ['/var/lib/php-ebpf', '/opt/php-ebpf'];
+
+export interface FleetOptions {
+  size: number;
+  /** Every n-th VM (0, n, 2n…) runs a real Prometheus; 0 for none. */
+  realPrometheusEvery?: number;
+  /** Scrape interval of the real Prometheus instances, in seconds. */
+  scrapeSeconds?: number;
+  maxSessions?: number;
+  maxStartups?: string;
+}
+
+export interface FleetVm {
+  index: number;
+  name: string;
+  address: string;
+  user: string;
+  dir: string;
+  realPrometheus: boolean;
+  hostKeyFingerprint: string;
+}
+
+function sh(script: string, args: string[] = []): string {
+  return execFileSync('sh', ['-c', script, 'sh', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+function addressOf(index: number): string {
+  const n = index + 2; // .0 is the network, .1 the host's bridge
+  return `198.18.${n >> 8}.${n & 255}`;
+}
+
+function fingerprint(publicKeyFile: string): string {
+  return execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', publicKeyFile], { encoding: 'utf8' }).split(' ')[1];
+}
+
+/** The stand-in systemctl each VM sees at /usr/bin/systemctl: units are files in /var/lib/php-ebpf/.units. */
+const SYSTEMCTL_STAND_IN = `#!/bin/sh
+# STAND-IN for systemctl inside a simulated VM (systemd is not init here).
+units=/var/lib/php-ebpf/.units
+case "$1" in
+  is-active) [ "$2" = --quiet ] && shift; test -e "$units/$2.active" ;;
+  show) [ "$2" = -p ] && [ "$3" = Environment ] && { printf 'Environment='; cat "$units/$4.environment" 2>/dev/null; echo; } ;;
+  *) echo "systemctl stand-in: $*" >&2; exit 1 ;;
+esac
+`;
+
+export class Fleet {
+  readonly vms: FleetVm[] = [];
+  private readonly sshd = new Map<number, ChildProcess>();
+  private readonly prometheus = new Map<number, ChildProcess>();
+  private services: ChildProcess | null = null;
+  private authorizedKey = '';
+
+  private constructor(
+    readonly options: Required<FleetOptions>,
+    readonly stateDir: string,
+  ) {}
+
+  /** Starts the fleet; tears down anything a crashed run left behind first. */
+  static async up(options: FleetOptions): Promise<Fleet> {
+    if (options.size < 1 || options.size > 1000) throw new Error(`fleet size must be 1..1000, not ${options.size}`);
+    Fleet.down();
+    const stateDir = path.join(STATE_ROOT, String(process.pid));
+    fs.mkdirSync(stateDir, { recursive: true, mode: 0o755 });
+    fs.chmodSync(STATE_ROOT, 0o755);
+    const fleet = new Fleet(
+      { realPrometheusEvery: 0, scrapeSeconds: 5, maxSessions: 10, maxStartups: '10:30:100', ...options },
+      stateDir,
+    );
+    try {
+      await fleet.start();
+    } catch (error) {
+      await fleet.stop();
+      throw error;
+    }
+    return fleet;
+  }
+
+  /** Removes every fleet namespace, process, user and the bridge, whoever started them. */
+  static down(): void {
+    spawnSync('pkill', ['-KILL', '-f', STATE_ROOT]);
+    const namespaces = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .map((line) => line.split(' ')[0])
+      .filter((name) => name.startsWith(NETNS_PREFIX));
+    for (const name of namespaces) {
+      // Whatever still runs in the namespace (a session shell, a sleep) goes with it.
+      spawnSync('sh', ['-c', 'ip netns pids "$1" | xargs -r kill -KILL; ip netns del "$1"', 'sh', name]);
+    }
+    spawnSync('ip', ['link', 'del', BRIDGE], { stdio: 'ignore' });
+    const users = fs
+      .readFileSync('/etc/passwd', 'utf8')
+      .split('\n')
+      .map((line) => line.split(':')[0])
+      .filter((name) => name.startsWith(USER_PREFIX));
+    if (users.length > 0) sh('for u in "$@"; do pkill -KILL -u "$u"; userdel -f "$u" 2>/dev/null; done; true', users);
+    fs.rmSync(STATE_ROOT, { recursive: true, force: true });
+  }
+
+  private async start(): Promise<void> {
+    const { size } = this.options;
+    const servicesBinary = path.join(STATE_ROOT, 'vm-services');
+    execFileSync('gcc', ['-O2', '-Wall', '-o', servicesBinary, path.join(__dirname, 'vm-services.c')]);
+    fs.writeFileSync(path.join(STATE_ROOT, 'systemctl'), SYSTEMCTL_STAND_IN, { mode: 0o755 });
+    for (const dir of PRIVATE_DIRS) fs.mkdirSync(dir, { recursive: true });
+
+    // The network: one bridge on the host, one namespace and veth pair per VM.
+    const host = [`link add ${BRIDGE} type bridge`, `addr add ${HOST_ADDRESS}/15 dev ${BRIDGE}`, `link set ${BRIDGE} up`];
+    const names: string[] = [];
+    for (let i = 0; i < size; i++) {
+      const name = `${NETNS_PREFIX}${i}`;
+      names.push(name);
+      host.push(`netns add ${name}`, `link add nvf${i} type veth peer name eth0 netns ${name}`, `link set nvf${i} master ${BRIDGE} up`);
+    }
+    execFileSync('ip', ['-batch', '-'], { input: host.join('\n') + '\n' });
+    for (let i = 0; i < size; i++) {
+      execFileSync('ip', ['-netns', names[i], '-batch', '-'], {
+        input: ['link set lo up', `addr add ${addressOf(i)}/15 dev eth0`, 'link set eth0 up'].join('\n') + '\n',
+      });
+    }
+
+    // Users, one per VM, in one shell: 300 useradds in one process are seconds, not a minute.
+    const users = names.map((_, i) => `${USER_PREFIX}${i}`);
+    sh(
+      `for u in "$@"; do useradd -m -d "${this.stateDir}/home/$u" -s /bin/sh "$u" && usermod -p '*' "$u" || exit 1; done`,
+      users,
+    );
+    fs.chmodSync(this.stateDir, 0o755);
+
+    for (let i = 0; i < size; i++) {
+      const dir = path.join(this.stateDir, names[i]);
+      fs.mkdirSync(path.join(dir, 'http'), { recursive: true });
+      for (const mount of PRIVATE_DIRS) fs.mkdirSync(path.join(dir, 'root', mount), { recursive: true });
+      fs.mkdirSync(path.join(dir, 'root/var/lib/php-ebpf/.units'), { recursive: true });
+      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'host_ed25519')]);
+      fs.writeFileSync(
+        path.join(dir, 'sshd_config'),
+        [
+          `ListenAddress ${addressOf(i)}:22`,
+          `HostKey ${dir}/host_ed25519`,
+          `PidFile ${dir}/sshd.pid`,
+          `AuthorizedKeysFile ${dir}/authorized_keys`,
+          'StrictModes no',
+          'UsePAM no',
+          'PasswordAuthentication no',
+          'KbdInteractiveAuthentication no',
+          'PubkeyAuthentication yes',
+          'AllowTcpForwarding yes',
+          `MaxSessions ${this.options.maxSessions}`,
+          `MaxStartups ${this.options.maxStartups}`,
+          'LogLevel ERROR',
+          'UseDNS no',
+          '',
+        ].join('\n'),
+      );
+      fs.writeFileSync(path.join(dir, 'authorized_keys'), '');
+      const realPrometheus = this.options.realPrometheusEvery > 0 && i % this.options.realPrometheusEvery === 0;
+      this.vms.push({
+        index: i,
+        name: names[i],
+        address: addressOf(i),
+        user: users[i],
+        dir,
+        realPrometheus,
+        hostKeyFingerprint: fingerprint(path.join(dir, 'host_ed25519.pub')),
+      });
+    }
+
+    this.services = spawn(servicesBinary, [this.stateDir, Object.values(VM_PORTS).join(','), ...names], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve, reject) => {
+      this.services!.once('exit', (code) => reject(new Error(`vm-services exited with ${code}`)));
+      this.services!.stdout!.once('data', () => resolve());
+    });
+    for (const vm of this.vms) this.startSshd(vm.index);
+    for (const vm of this.vms.filter((v) => v.realPrometheus)) this.startPrometheus(vm.index);
+    await Promise.all(this.vms.map((vm) => waitForSsh(vm.address, 15_000)));
+  }
+
+  /** Tears this fleet down (and anything else of a fleet's). */
+  async stop(): Promise<void> {
+    this.services?.kill('SIGKILL');
+    for (const child of [...this.sshd.values(), ...this.prometheus.values()]) child.kill('SIGKILL');
+    Fleet.down();
+  }
+
+  vm(index: number): FleetVm {
+    const vm = this.vms[index];
+    if (!vm) throw new Error(`no VM ${index} in a fleet of ${this.vms.length}`);
+    return vm;
+  }
+
+  /** The line Navigator asks attendees to add, written to every VM's authorized_keys. */
+  authorize(line: string): void {
+    this.authorizedKey = line;
+    for (const vm of this.vms) fs.writeFileSync(path.join(vm.dir, 'authorized_keys'), line + '\n');
+  }
+
+  // ── faults and scenario moves ────────────────────────────────────────────────────────────────
+
+  /** Starts the VM's sshd in its namespace, with the VM's private directories and systemctl mounted. */
+  startSshd(index: number): void {
+    const vm = this.vm(index);
+    if (this.sshd.get(index)?.exitCode === null) return;
+    const mounts = PRIVATE_DIRS.map((dir) => `mount --bind "$1/root${dir}" ${dir}`).join(' && ');
+    const child = spawn(
+      'ip',
+      [
+        'netns',
+        'exec',
+        vm.name,
+        'sh',
+        '-c',
+        `${mounts} && mount --bind "$2" /usr/bin/systemctl && exec /usr/sbin/sshd -D -e -f "$1/sshd_config"`,
+        'sh',
+        vm.dir,
+        path.join(STATE_ROOT, 'systemctl'),
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    child.stderr!.on('data', (d: Buffer) => fs.appendFileSync(path.join(vm.dir, 'sshd.log'), d));
+    this.sshd.set(index, child);
+  }
+
+  /** Kills the VM's sshd and every process of every connection, as a crash or a reboot would. */
+  killSshd(index: number): void {
+    const child = this.sshd.get(index);
+    if (!child?.pid) return;
+    sh('pkill -KILL -P "$1"; kill -KILL "$1"; true', [String(child.pid)]);
+    sh('pkill -KILL -u "$1"; true', [this.vm(index).user]);
+    this.sshd.delete(index);
+  }
+
+  async restartSshd(index: number): Promise<void> {
+    this.killSshd(index);
+    this.startSshd(index);
+    await waitForSsh(this.vm(index).address, 10_000);
+  }
+
+  linkDown(index: number): void {
+    execFileSync('ip', ['-netns', this.vm(index).name, 'link', 'set', 'eth0', 'down']);
+  }
+
+  linkUp(index: number): void {
+    execFileSync('ip', ['-netns', this.vm(index).name, 'link', 'set', 'eth0', 'up']);
+  }
+
+  async rotateHostKey(index: number): Promise<void> {
+    const vm = this.vm(index);
+    for (const file of ['host_ed25519', 'host_ed25519.pub']) fs.rmSync(path.join(vm.dir, file), { force: true });
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(vm.dir, 'host_ed25519')]);
+    vm.hostKeyFingerprint = fingerprint(path.join(vm.dir, 'host_ed25519.pub'));
+    await this.restartSshd(index);
+  }
+
+  removeKey(index: number): void {
+    fs.writeFileSync(path.join(this.vm(index).dir, 'authorized_keys'), '');
+  }
+
+  restoreKey(index: number): void {
+    fs.writeFileSync(path.join(this.vm(index).dir, 'authorized_keys'), this.authorizedKey + '\n');
+  }
+
+  /** A login shell that prints text (an rc file's banner), as some attendees' VMs do. */
+  shellNoise(index: number, noise: string | null): void {
+    const profile = path.join(this.stateDir, 'home', this.vm(index).user, '.profile');
+    if (noise === null) fs.rmSync(profile, { force: true });
+    else fs.writeFileSync(profile, `echo ${JSON.stringify(noise)}\n`);
+  }
+
+  /** A file on the VM, under one of its private directories (/var/lib/php-ebpf, /opt/php-ebpf). */
+  writeFile(index: number, file: string, content: string): void {
+    if (!PRIVATE_DIRS.some((dir) => file.startsWith(dir + '/'))) throw new Error(`${file} is not in a VM's private directories`);
+    const target = path.join(this.vm(index).dir, 'root', file);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.writeFileSync(target + '.tmp', content);
+    fs.renameSync(target + '.tmp', target);
+  }
+
+  removeFile(index: number, file: string): void {
+    fs.rmSync(path.join(this.vm(index).dir, 'root', file), { force: true, recursive: true });
+  }
+
+  /** A unit as the stand-in systemctl reports it. */
+  unit(index: number, name: string, state: { active: boolean; environment?: string }): void {
+    const units = '/var/lib/php-ebpf/.units';
+    if (state.active) this.writeFile(index, `${units}/${name}.active`, '');
+    else this.removeFile(index, `${units}/${name}.active`);
+    if (state.environment !== undefined) this.writeFile(index, `${units}/${name}.environment`, state.environment);
+  }
+
+  /** Opens a stand-in service on the VM's localhost with these bodies by path, or closes it (null). */
+  service(index: number, port: number, bodies: Record<string, string> | null): void {
+    const dir = path.join(this.vm(index).dir, 'http', String(port));
+    if (bodies === null) {
+      fs.rmSync(dir, { recursive: true, force: true });
+      return;
+    }
+    fs.mkdirSync(dir, { recursive: true });
+    for (const [urlPath, body] of Object.entries(bodies)) {
+      const file = path.join(dir, urlPath.replace(/\//g, '_').replace(/\./g, '-'));
+      fs.writeFileSync(file + '.tmp', body);
+      fs.renameSync(file + '.tmp', file);
+    }
+  }
+
+  /** Makes a stand-in service answer garbage (a broken exporter), or stop doing so. */
+  garbage(index: number, port: number, on: boolean): void {
+    const file = path.join(this.vm(index).dir, 'http', String(port), 'garbage');
+    if (on) fs.writeFileSync(file, '');
+    else fs.rmSync(file, { force: true });
+  }
+
+  private startPrometheus(index: number): void {
+    const vm = this.vm(index);
+    const config = path.join(vm.dir, 'prometheus.yml');
+    fs.writeFileSync(
+      config,
+      `global: { scrape_interval: ${this.options.scrapeSeconds}s, evaluation_interval: ${this.options.scrapeSeconds}s }\n` +
+        `scrape_configs:\n  - job_name: ebpf\n    static_configs: [{ targets: ['127.0.0.1:${VM_PORTS.exporter}'] }]\n`,
+    );
+    const child = spawn(
+      'ip',
+      [
+        'netns',
+        'exec',
+        vm.name,
+        'prometheus',
+        `--config.file=${config}`,
+        `--storage.tsdb.path=${path.join(vm.dir, 'prometheus-data')}`,
+        `--web.listen-address=127.0.0.1:${VM_PORTS.prometheus}`,
+        '--log.level=error',
+      ],
+      { stdio: 'ignore' },
+    );
+    this.prometheus.set(index, child);
+  }
+}
+
+/** Waits for sshd's banner (a bare connect-and-close would cost a penalty in newer sshd). */
+export async function waitForSsh(host: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = net.connect({ host, port: 22 });
+      socket.setTimeout(1000, () => {
+        socket.destroy();
+        resolve(false);
+      });
+      socket.once('connect', () =>
+        socket.once('data', () => {
+          socket.destroy();
+          resolve(true);
+        }),
+      );
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    if (Date.now() > deadline) throw new Error(`sshd on ${host} not answering after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+// CLI
+if (require.main === module) {
+  const [command, size] = process.argv.slice(2);
+  if (command === 'down') {
+    Fleet.down();
+    console.log('fleet torn down');
+  } else if (command === 'up') {
+    void Fleet.up({ size: Number(size ?? 20), realPrometheusEvery: 10 }).then((fleet) => {
+      console.log(`${fleet.vms.length} VMs up: ${fleet.vms[0].address} … ${fleet.vms.at(-1)!.address}, users ${USER_PREFIX}0…; Ctrl-C tears them down`);
+      const stop = () => void fleet.stop().then(() => process.exit(0));
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+  } else {
+    console.error('usage: fleet.ts up [N] | down');
+    process.exit(2);
+  }
+}
