@@ -63,6 +63,7 @@ function fingerprint(publicKeyFile: string): string {
 const SYSTEMCTL_STAND_IN = `#!/bin/sh
 # STAND-IN for systemctl inside a simulated VM (systemd is not init here).
 units=/var/lib/php-ebpf/.units
+[ "$1" = is-active ] && [ -e "$units/hang" ] && exec sleep 3600
 case "$1" in
   is-active) [ "$2" = --quiet ] && shift; test -e "$units/$2.active" ;;
   show) [ "$2" = -p ] && [ "$3" = Environment ] && { printf 'Environment='; cat "$units/$4.environment" 2>/dev/null; echo; } ;;
@@ -89,10 +90,7 @@ export class Fleet {
     const stateDir = path.join(STATE_ROOT, String(process.pid));
     fs.mkdirSync(stateDir, { recursive: true, mode: 0o755 });
     fs.chmodSync(STATE_ROOT, 0o755);
-    const fleet = new Fleet(
-      { realPrometheusEvery: 0, scrapeSeconds: 5, maxSessions: 10, maxStartups: '10:30:100', ...options },
-      stateDir,
-    );
+    const fleet = new Fleet({ realPrometheusEvery: 0, scrapeSeconds: 5, maxSessions: 10, maxStartups: '10:30:100', ...options }, stateDir);
     try {
       await fleet.start();
     } catch (error) {
@@ -105,6 +103,12 @@ export class Fleet {
   /** Removes every fleet namespace, process, user and the bridge, whoever started them. */
   static down(): void {
     spawnSync('pkill', ['-KILL', '-f', STATE_ROOT]);
+    // veth ends first: a namespace's deletion frees its links later, in the background.
+    const links = spawnSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .map((line) => /^\d+: (nvf\d+)@/.exec(line)?.[1])
+      .filter((name): name is string => name !== undefined);
+    if (links.length > 0) spawnSync('ip', ['-force', '-batch', '-'], { input: links.map((link) => `link del ${link}`).join('\n') + '\n' });
     const namespaces = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' })
       .stdout.split('\n')
       .map((line) => line.split(' ')[0])
@@ -147,10 +151,7 @@ export class Fleet {
 
     // Users, one per VM, in one shell: 300 useradds in one process are seconds, not a minute.
     const users = names.map((_, i) => `${USER_PREFIX}${i}`);
-    sh(
-      `for u in "$@"; do useradd -m -d "${this.stateDir}/home/$u" -s /bin/sh "$u" && usermod -p '*' "$u" || exit 1; done`,
-      users,
-    );
+    sh(`for u in "$@"; do useradd -m -d "${this.stateDir}/home/$u" -s /bin/sh "$u" && usermod -p '*' "$u" || exit 1; done`, users);
     fs.chmodSync(this.stateDir, 0o755);
 
     for (let i = 0; i < size; i++) {
@@ -243,7 +244,7 @@ export class Fleet {
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
-    child.stderr!.on('data', (d: Buffer) => fs.appendFileSync(path.join(vm.dir, 'sshd.log'), d));
+    child.stderr!.on('data', (d: Buffer) => fs.appendFile(path.join(vm.dir, 'sshd.log'), d, () => undefined));
     this.sshd.set(index, child);
   }
 
@@ -286,11 +287,42 @@ export class Fleet {
     fs.writeFileSync(path.join(this.vm(index).dir, 'authorized_keys'), this.authorizedKey + '\n');
   }
 
-  /** A login shell that prints text (an rc file's banner), as some attendees' VMs do. */
+  /**
+   * A shell that prints text for every command (bash reads .bashrc for ssh commands), as some
+   * attendees' VMs do; the VM's sessions end so the next connection meets it, as after a reboot.
+   */
   shellNoise(index: number, noise: string | null): void {
-    const profile = path.join(this.stateDir, 'home', this.vm(index).user, '.profile');
-    if (noise === null) fs.rmSync(profile, { force: true });
-    else fs.writeFileSync(profile, `echo ${JSON.stringify(noise)}\n`);
+    const vm = this.vm(index);
+    const rc = path.join(this.stateDir, 'home', vm.user, '.bashrc');
+    if (noise === null) fs.rmSync(rc, { force: true });
+    else fs.writeFileSync(rc, `echo ${JSON.stringify(noise)}\necho ${JSON.stringify(noise)} >&2\n`);
+    execFileSync('usermod', ['-s', noise === null ? '/bin/sh' : '/bin/bash', vm.user]);
+    sh('pkill -KILL -u "$1"; true', [vm.user]);
+  }
+
+  /** Makes the VM's `systemctl is-active` hang (a check command that never returns), or stop hanging. */
+  hangSystemctl(index: number, on: boolean): void {
+    if (on) this.writeFile(index, '/var/lib/php-ebpf/.units/hang', '');
+    else this.removeFile(index, '/var/lib/php-ebpf/.units/hang');
+  }
+
+  /** Copies the host key aside (rotateHostKey then restoreHostKey brings the pinned one back). */
+  saveHostKey(index: number): void {
+    const vm = this.vm(index);
+    for (const file of ['host_ed25519', 'host_ed25519.pub']) fs.copyFileSync(path.join(vm.dir, file), path.join(vm.dir, `${file}.saved`));
+  }
+
+  async restoreHostKey(index: number): Promise<void> {
+    const vm = this.vm(index);
+    for (const file of ['host_ed25519', 'host_ed25519.pub']) fs.copyFileSync(path.join(vm.dir, `${file}.saved`), path.join(vm.dir, file));
+    fs.chmodSync(path.join(vm.dir, 'host_ed25519'), 0o600);
+    vm.hostKeyFingerprint = fingerprint(path.join(vm.dir, 'host_ed25519.pub'));
+    await this.restartSshd(index);
+  }
+
+  /** Ends every session of the VM's user (the probe connection included), as a reboot would. */
+  endSessions(index: number): void {
+    sh('pkill -KILL -u "$1"; true', [this.vm(index).user]);
   }
 
   /** A file on the VM, under one of its private directories (/var/lib/php-ebpf, /opt/php-ebpf). */

@@ -42,6 +42,18 @@ describe('the batched ssh checks', () => {
     expect(inputs.map((input) => /timeout -k 1 (\d+)/.exec(input)![1])).toEqual(['10', '1', '1', '10']);
   });
 
+  it('calls a check timed out at once when the clock says it had its whole timeout, even behind others in its batch', async () => {
+    inputs.length = 0;
+    const planned = planSshChecks([check('quick', 'echo quick'), check('hung', 'sleep 30'), check('after', 'echo after')], 1);
+    expect((await runSshChecks(localShell(), planned)).map((r) => `${r.checkId}:${r.status}:${r.reason}`)).toEqual([
+      'quick:pass:null',
+      'hung:error:timed out after 1 s',
+      'after:pass:null',
+    ]);
+    // The batch, then the check after the hung one: the hung check is not run a second time.
+    expect(inputs).toHaveLength(2);
+  });
+
   it('gives a check that was killed while others ran first a batch of its own before calling it timed out', () => {
     const batch = buildSshBatch(planSshChecks([check('a', 'true'), check('b', 'sleep 9')], 2));
     const killedDuringB = `\n@@${batch.nonce}:begin:a:0\n\n@@${batch.nonce}:end\n\n${batch.doneMarker}124\n`;

@@ -11,9 +11,10 @@ import { OUTPUT_TAIL_BYTES, tail, type CheckResult } from './check-result';
  *
  * A batch has one deadline, that of its checks (consecutive checks with the same timeout share a
  * batch). When it is killed, the check that was running is the first one without a frame: if it
- * was the first of its batch it ran alone for its whole timeout and is reported timed out;
- * otherwise it gets a fresh batch of its own. So one `timeout` per sweep gives every check its own
- * timeout, without a `timeout` and a `sh -c` per check.
+ * ran for (nearly) its whole timeout, by /proc/uptime read when it started and when the batch was
+ * stopped (a builtin read, no fork), it is reported timed out; otherwise it gets a fresh batch of
+ * its own. So one `timeout` per sweep gives every check its own timeout, without a `timeout` and a
+ * `sh -c` per check.
  */
 export interface PlannedSshCheck {
   id: string;
@@ -60,9 +61,10 @@ export function buildSshBatch(planned: PlannedSshCheck[], nonce = randomBytes(8)
     // Frames are collected and printed in one write at the end: one SSH packet back per sweep. If
     // `timeout` stops the batch, the TERM trap still prints the frames of the checks that finished.
     "F=''",
-    `trap 'printf "%s\\n${doneMarker}${TERMINATED_WITH_FRAMES}\\n" "$F"; exit ${TERMINATED_WITH_FRAMES}' TERM`,
+    `trap '{ read E _ </proc/uptime; } 2>/dev/null; printf "%s\\n@@$N:ran:%s:%s\\n${doneMarker}${TERMINATED_WITH_FRAMES}\\n" "$F" "$S" "$E"; exit ${TERMINATED_WITH_FRAMES}' TERM`,
     // Each check in a subshell with its positional parameters cleared: one fork, no exec of its own.
     'c() {',
+    '  { read S _ </proc/uptime; } 2>/dev/null',
     '  o=$(C=$2; set --; eval "$C" 2>&1 </dev/null); r=$?',
     `  [ \${#o} -gt ${OUTPUT_TAIL_BYTES} ] && o=$(printf '%s' "$o" | tail -c ${OUTPUT_TAIL_BYTES})`,
     `  F="$F\n@@$N:begin:$1:$r\n$o\n@@$N:end"`,
@@ -113,6 +115,9 @@ export function readSshBatch(
   const code = done >= 0 ? parseInt(run.stdout.slice(done + batch.doneMarker.length), 10) : null;
   const killed = run.timedOut || (code !== null && KILLED_BY_TIMEOUT.has(code));
   const framesComplete = code === TERMINATED_WITH_FRAMES;
+  // How long the check that was running when the batch was stopped had run, in seconds.
+  const ran = framesComplete ? new RegExp(`@@${batch.nonce}:ran:(\\d+(?:\\.\\d+)?):(\\d+(?:\\.\\d+)?)`).exec(run.stdout) : null;
+  const ranFor = ran ? Number(ran[2]) - Number(ran[1]) : 0;
 
   const results: CheckResult[] = [];
   for (const [index, check] of batch.checks.entries()) {
@@ -122,10 +127,11 @@ export function readSshBatch(
       continue;
     }
     if (killed && index === 0 && !framesComplete && batch.checks.length > 1) return { results, rerun: batch.checks, runFirstAlone: true };
-    if (killed && index > 0) return { results, rerun: batch.checks.slice(index), runFirstAlone: false };
+    // 95%: the clock read before the check and the trap's read bracket it, give or take a tick.
+    if (killed && index > 0 && ranFor < check.timeoutSeconds * 0.95) return { results, rerun: batch.checks.slice(index), runFirstAlone: false };
     if (killed) {
       results.push({ checkId: check.id, status: 'error', reason: `timed out after ${check.timeoutSeconds} s`, output: null });
-      return { results, rerun: batch.checks.slice(1), runFirstAlone: false };
+      return { results, rerun: batch.checks.slice(index + 1), runFirstAlone: false };
     }
     const reason = run.closed ? 'no result (the connection or the shell closed)' : 'no result (the check script was cut short)';
     results.push(...batch.checks.slice(index).map((c): CheckResult => ({ checkId: c.id, status: 'error', reason, output: null })));

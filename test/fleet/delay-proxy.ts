@@ -1,0 +1,68 @@
+import net from 'node:net';
+
+/**
+ * A userspace delaying and "dropping" TCP proxy in front of one sshd (this kernel has no netem).
+ * Every chunk is held for `delayMs` each way; a `lossRate` share of chunks is held `lossPenaltyMs`
+ * longer, as a TCP retransmission after a lost segment would be. Order is always kept. It listens on
+ * the fleet's bridge address, so traffic stays inside the test's namespaces.
+ */
+export class DelayProxy {
+  delayMs = 0;
+  lossRate = 0;
+  lossPenaltyMs = 300;
+  port = 0;
+  private readonly server: net.Server;
+  private readonly sockets = new Set<net.Socket>();
+
+  constructor(
+    private readonly target: { host: string; port: number },
+    private readonly random: () => number = Math.random,
+  ) {
+    this.server = net.createServer((client) => {
+      const upstream = net.connect(this.target);
+      for (const socket of [client, upstream]) {
+        socket.setNoDelay(true);
+        this.sockets.add(socket);
+        socket.once('close', () => this.sockets.delete(socket));
+        socket.on('error', () => undefined);
+      }
+      this.pipe(client, upstream);
+      this.pipe(upstream, client);
+    });
+  }
+
+  private pipe(from: net.Socket, to: net.Socket): void {
+    let releaseAt = 0;
+    let pending = 0;
+    let ended = false;
+    const send = (write: () => void) => {
+      const hold = this.delayMs + (this.random() < this.lossRate ? this.lossPenaltyMs : 0);
+      releaseAt = Math.max(Date.now() + hold, releaseAt);
+      pending++;
+      setTimeout(() => {
+        pending--;
+        write();
+      }, releaseAt - Date.now());
+    };
+    from.on('data', (chunk) => send(() => to.writable && to.write(chunk)));
+    from.once('end', () => {
+      ended = true;
+      send(() => to.end());
+    });
+    from.once('close', () => {
+      if (!ended && pending === 0) to.destroy();
+      else send(() => to.destroy());
+    });
+  }
+
+  async listen(host: string): Promise<number> {
+    await new Promise<void>((resolve) => this.server.listen(0, host, resolve));
+    this.port = (this.server.address() as net.AddressInfo).port;
+    return this.port;
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+}
