@@ -117,6 +117,19 @@ export class ProbeService implements OnApplicationBootstrap, OnModuleDestroy {
     const currentStepId = this.currentStep.get(attendeeId)?.stepId ?? null;
     const due = dueChecks(workshop, currentStepId, this.statusesOf(attendeeId), lastRun, now);
     const results = await runChecks(channel, workshop, due);
+    // An attendee who finished a step since the last sweep may have finished the next one too: the
+    // new current step's checks run now rather than at their next stable recheck, up to 25 s later.
+    const ran = new Set(due.map((check) => check.id));
+    for (let followUps = 0; followUps < workshop.steps.length; followUps++) {
+      const states: Record<string, CheckStatus> = Object.fromEntries([...this.statusesOf(attendeeId)].map(([id, known]) => [id, known.status]));
+      for (const result of results) states[result.checkId] = result.status;
+      const current = workshop.steps.find((step) => step.id === stepProgress(workshop, states).currentStepId);
+      const missing = current?.checks.filter((check) => !ran.has(check.id)) ?? [];
+      if (missing.length === 0) break;
+      missing.forEach((check) => ran.add(check.id));
+      due.push(...missing);
+      results.push(...(await runChecks(channel, workshop, missing)));
+    }
     for (const check of due) lastRun.set(check.id, now);
     this.lastRunAt.set(attendeeId, lastRun);
     for (const result of results) this.checkResults.inc({ check: result.checkId, status: result.status });

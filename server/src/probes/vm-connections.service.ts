@@ -54,6 +54,12 @@ export class VmConnectionsService implements OnApplicationBootstrap, OnModuleDes
       this.events.on('attendee.changed', ({ attendeeId }) => void this.watch(attendeeId)),
     );
     const attendees = await this.prisma.attendee.findMany({ where: { workshopId: this.workshops.workshop.id } });
+    // After a restart, reconnecting to a VM whose last recorded status was "reachable" is not a new transition.
+    const latest = await this.prisma.$queryRawUnsafe<{ attendeeId: string; toStatus: string }[]>(
+      `SELECT t.attendeeId, t.toStatus FROM "Transition" t
+       JOIN (SELECT attendeeId, MAX(id) AS id FROM "Transition" WHERE checkId IS NULL GROUP BY attendeeId) last ON last.id = t.id`,
+    );
+    for (const row of latest) this.lastVmStatus.set(row.attendeeId, row.toStatus);
     await Promise.all(attendees.map((attendee) => this.watchAttendee(attendee)));
     this.logger.log(`watching ${attendees.length} VMs`);
   }
