@@ -1,0 +1,234 @@
+/**
+ * Fleet benchmark: N simulated VMs (test/fleet: a network namespace, a real sshd and a user each; a
+ * real Prometheus on every 50th), every VM through the whole default workshop so every check runs and
+ * passes. Navigator's persistent connections against parallel-ssh and Ansible ad-hoc running the same
+ * ssh checks plus the same HTTP requests by curl, in the same run; then 50 ms of round trip in front
+ * of every sshd; then every sshd restarted at once. Prints a table; writes bench-results/fleet.json.
+ *
+ *   BENCH_FLEET_SIZES=50,100,300 BENCH_SWEEPS=5 npx tsx --tsconfig test/tsconfig.json test/bench/fleet.bench.ts
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runChecks } from '../../server/src/probes/check-runner';
+import { buildSshBatch, planSshChecks, readSshBatch, shellQuote } from '../../server/src/probes/ssh-script';
+import { SshKeyStore } from '../../server/src/ssh/ssh.keys';
+import { SshPool } from '../../server/src/ssh/ssh.pool';
+import type { RequestOptions, VmChannel } from '../../server/src/ssh/ssh.types';
+import { loadWorkshopFile } from '../../server/src/workshops/workshop.loader';
+import { Fleet } from '../fleet/fleet';
+import { SimulatedVm, STEPS } from '../fleet/scenario';
+
+const REPO_ROOT = path.resolve(__dirname, '../..');
+const SIZES = (process.env.BENCH_FLEET_SIZES ?? '50,100,300').split(',').map(Number);
+const SWEEPS = Number(process.env.BENCH_SWEEPS ?? 5);
+const PEER_SWEEPS = Number(process.env.BENCH_PEER_SWEEPS ?? 2);
+
+const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil((p / 100) * values.length) - 1)];
+const cpuMs = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1000;
+
+/** CPU seconds of this process's finished children (`times` in a shell around the peer). */
+function timedShell(command: string, input?: string): { wall: number; childCpu: number; stdout: string } {
+  const started = performance.now();
+  const run = spawnSync('bash', ['-c', `${command} >/dev/null 2>&1; times`], { input, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const childLine = run.stdout.trim().split('\n').pop() ?? '';
+  const childCpu = childLine.split(' ').reduce((sum, t) => {
+    const m = /(\d+)m([\d.]+)s/.exec(t);
+    return sum + (m ? Number(m[1]) * 60 + Number(m[2]) : 0);
+  }, 0);
+  return { wall: (performance.now() - started) / 1000, childCpu, stdout: run.stdout };
+}
+
+/** Delaying proxies (25 ms each way) in their own process, so their CPU is not counted as Navigator's. */
+function startDelayProxies(targets: string[]): Promise<{ ports: number[]; child: ChildProcess }> {
+  const script = `
+    const { DelayProxy } = require(${JSON.stringify(path.join(__dirname, '../fleet/delay-proxy.ts'))});
+    (async () => {
+      const ports = [];
+      for (const host of ${JSON.stringify(targets)}) { const p = new DelayProxy({ host, port: 22 }); p.delayMs = 25; ports.push(await p.listen('198.18.0.1')); }
+      process.stdout.write(JSON.stringify(ports) + '\\n');
+      process.stdin.on('end', () => process.exit(0)).resume();
+    })();`;
+  const child = spawn('npx', ['tsx', '-e', script], { stdio: ['pipe', 'pipe', 'inherit'], cwd: REPO_ROOT });
+  return new Promise((resolve) => child.stdout!.once('data', (d: Buffer) => resolve({ ports: JSON.parse(d.toString()) as number[], child })));
+}
+
+async function connectAll(pool: SshPool, fleet: Fleet, via: (i: number) => { host: string; port: number }): Promise<void> {
+  fleet.vms.forEach((vm) => pool.ensure({ id: `vm${vm.index}`, ...via(vm.index), user: vm.user, pinnedFingerprint: vm.hostKeyFingerprint }));
+  const deadline = Date.now() + 120_000;
+  while (fleet.vms.some((vm) => !pool.get(`vm${vm.index}`))) {
+    if (Date.now() > deadline) throw new Error('not every VM connected within 120 s');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function benchSize(size: number): Promise<Record<string, unknown>> {
+  const workshop = loadWorkshopFile(path.join(REPO_ROOT, 'checks/ebpf-php.yaml')).definition;
+  const checks = workshop.steps.flatMap((s) => s.checks);
+  const keyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'navt-fleet-bench-'));
+  const keys = SshKeyStore.open(keyDir);
+  const fleet = await Fleet.up({ size, realPrometheusEvery: 50 });
+  try {
+    fleet.authorize(keys.publicKeyLine);
+    fleet.vms.forEach((vm) => new SimulatedVm(fleet, vm.index).apply(STEPS.length));
+    await new Promise((r) => setTimeout(r, 3000)); // real Prometheus instances: a few scrapes
+
+    // ── Navigator: one persistent connection per VM, every check of the workshop each sweep.
+    const pool = new SshPool({ privateKey: keys.privateKey, maxHandshakesInFlight: 16 });
+    await connectAll(pool, fleet, (i) => ({ host: fleet.vm(i).address, port: 22 }));
+    const sweep = () => Promise.all(fleet.vms.map((vm) => runChecks(pool.get(`vm${vm.index}`)!, workshop, checks)));
+    const first = await sweep();
+    const failing = first.flatMap((results, i) => results.filter((r) => r.status !== 'pass').map((r) => `vm${i}:${r.checkId}:${r.reason}`));
+    if (failing.length > 0) console.log(`  note: not passing on the first sweep: ${failing.slice(0, 5).join(', ')}${failing.length > 5 ? ' …' : ''}`);
+    const requests: { port: number; path: string; options: RequestOptions }[] = [];
+    const channel = pool.get('vm1')!;
+    const recording: VmChannel = {
+      exec: (c, o) => channel.exec(c, o),
+      runInShell: (i, m, t) => channel.runInShell(i, m, t),
+      request: (port, urlPath, options) => {
+        requests.push({ port, path: urlPath, options });
+        return channel.request(port, urlPath, options);
+      },
+    };
+    await runChecks(recording, workshop, checks);
+    const wall: number[] = [];
+    const cpuBefore = process.cpuUsage();
+    for (let s = 0; s < SWEEPS; s++) {
+      const started = performance.now();
+      await sweep();
+      wall.push((performance.now() - started) / 1000);
+    }
+    const navigator = {
+      p50: percentile(wall, 50),
+      p99: percentile(wall, 99),
+      cpuMsPerVm: cpuMs(process.cpuUsage(cpuBefore)) / (size * SWEEPS),
+      rssMb: process.memoryUsage().rss / 2 ** 20,
+    };
+
+    // ── Every sshd restarted at once: time until every VM is connected again, and the failed handshakes on the way.
+    let failedHandshakes = 0;
+    const off = pool.onStateChange((change) => change.state === 'unreachable' && failedHandshakes++);
+    const restartStarted = performance.now();
+    fleet.vms.forEach((vm) => fleet.killSshd(vm.index));
+    fleet.vms.forEach((vm) => fleet.startSshd(vm.index));
+    await new Promise((r) => setTimeout(r, 200));
+    while (fleet.vms.some((vm) => !pool.get(`vm${vm.index}`))) await new Promise((r) => setTimeout(r, 50));
+    const massRestart = { allBackSeconds: (performance.now() - restartStarted) / 1000, unreachableOnTheWay: failedHandshakes };
+    off();
+    await pool.closeAll();
+
+    // ── The peers: the ssh checks and curl for the same HTTP requests, as one script per VM.
+    const curl = requests.map((r, i) => ({
+      id: `http${i}`,
+      run: `curl -sf -m 10 -X ${r.options.method ?? 'GET'} ${Object.entries(r.options.headers ?? {})
+        .map(([k, v]) => `-H ${shellQuote(`${k}: ${v}`)}`)
+        .join(' ')} ${r.options.body ? `--data-binary ${shellQuote(r.options.body)}` : ''} ${shellQuote(`http://127.0.0.1:${r.port}${r.path}`)}`,
+      timeoutSeconds: workshop.probe.checkTimeoutSeconds,
+    }));
+    const batch = buildSshBatch([...planSshChecks(checks, workshop.probe.checkTimeoutSeconds), ...curl]);
+    const scriptFile = path.join(keyDir, 'checks.sh');
+    fs.writeFileSync(scriptFile, batch.script);
+    const identity = path.join(keyDir, 'navigator_ed25519');
+    const sshOptions = ['StrictHostKeyChecking=no', 'UserKnownHostsFile=/dev/null', `IdentityFile=${identity}`, 'LogLevel=ERROR'];
+    const forks = Math.min(size, 100);
+
+    const hosts = path.join(keyDir, 'hosts');
+    fs.writeFileSync(hosts, fleet.vms.map((vm) => `${vm.user}@${vm.address}`).join('\n') + '\n');
+    const pssh = [];
+    for (let s = 0; s < PEER_SWEEPS; s++) {
+      fs.rmSync(path.join(keyDir, 'out'), { recursive: true, force: true });
+      pssh.push(
+        timedShell(`parallel-ssh -h ${hosts} -p ${forks} -t 60 -I -o ${keyDir}/out ${sshOptions.map((o) => `-O ${o}`).join(' ')} 'sh -s'`, batch.script),
+      );
+      const outputs = fs.readdirSync(path.join(keyDir, 'out'));
+      const sample = readSshBatch(batch, { stdout: fs.readFileSync(path.join(keyDir, 'out', outputs[0]), 'utf8'), timedOut: false, closed: false });
+      if (outputs.length !== size || sample.results.length !== batch.checks.length) throw new Error(`parallel-ssh: ${outputs.length}/${size} outputs`);
+    }
+
+    // Ansible ad-hoc as its docs recommend for speed: pipelining, ControlPersist, forks, no fact gathering, linear strategy.
+    const inventory = path.join(keyDir, 'inventory.ini');
+    fs.writeFileSync(inventory, fleet.vms.map((vm) => `vm${vm.index} ansible_host=${vm.address} ansible_user=${vm.user}`).join('\n') + '\n');
+    fs.writeFileSync(
+      path.join(keyDir, 'ansible.cfg'),
+      `[defaults]\nhost_key_checking = False\nforks = ${forks}\ngathering = explicit\ninterpreter_python = auto_silent\n` +
+        `[ssh_connection]\npipelining = True\nssh_args = -o ControlMaster=auto -o ControlPersist=60s -o ${sshOptions.join(' -o ')}\ncontrol_path_dir = ${keyDir}/cp\n`,
+    );
+    const ansible = [];
+    for (let s = 0; s < PEER_SWEEPS + 1; s++) {
+      // The first run opens the ControlPersist masters; it is not counted.
+      const run = timedShell(`cd ${keyDir} && ANSIBLE_CONFIG=${keyDir}/ansible.cfg ansible all -i ${inventory} -m script -a ${scriptFile} -o`);
+      if (s > 0) ansible.push(run);
+    }
+
+    // ── 50 ms of round trip in front of every sshd (userspace proxies: this kernel has no netem).
+    const proxies = await startDelayProxies(fleet.vms.map((vm) => vm.address));
+    const slowPool = new SshPool({ privateKey: keys.privateKey, maxHandshakesInFlight: 16 });
+    await connectAll(slowPool, fleet, (i) => ({ host: '198.18.0.1', port: proxies.ports[i] }));
+    const slowWall: number[] = [];
+    for (let s = 0; s < SWEEPS; s++) {
+      const started = performance.now();
+      await Promise.all(fleet.vms.map((vm) => runChecks(slowPool.get(`vm${vm.index}`)!, workshop, checks)));
+      slowWall.push((performance.now() - started) / 1000);
+    }
+    await slowPool.closeAll();
+    fs.writeFileSync(hosts, fleet.vms.map((vm, i) => `${vm.user}@198.18.0.1:${proxies.ports[i]}`).join('\n') + '\n');
+    const slowPssh = timedShell(`parallel-ssh -h ${hosts} -p ${forks} -t 60 -I ${sshOptions.map((o) => `-O ${o}`).join(' ')} 'sh -s'`, batch.script);
+    proxies.child.stdin!.end();
+
+    const per = (runs: { wall: number; childCpu: number }[]) => ({
+      p50: percentile(
+        runs.map((r) => r.wall),
+        50,
+      ),
+      clientCpuMsPerVm: (runs.reduce((s, r) => s + r.childCpu, 0) / (runs.length * size)) * 1000,
+    });
+    return {
+      size,
+      checks: checks.length,
+      navigator,
+      massRestart,
+      parallelSsh: per(pssh),
+      ansible: per(ansible),
+      rtt50ms: { navigatorP50: percentile(slowWall, 50), navigatorP99: percentile(slowWall, 99), parallelSsh: slowPssh.wall },
+    };
+  } finally {
+    await fleet.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const results = [];
+  for (const size of SIZES) {
+    console.log(`fleet of ${size}…`);
+    results.push(await benchSize(size));
+  }
+  const f = (n: number, d = 2) => n.toFixed(d);
+  console.log(
+    '\n| VMs | Navigator sweep p50 / p99 | Navigator CPU / VM / sweep | RSS | parallel-ssh | Ansible | vs pssh | vs Ansible | 50 ms RTT: Navigator p50 / pssh | all sshd restarted: back in |',
+  );
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const r of results as {
+    size: number;
+    navigator: { p50: number; p99: number; cpuMsPerVm: number; rssMb: number };
+    parallelSsh: { p50: number; clientCpuMsPerVm: number };
+    ansible: { p50: number; clientCpuMsPerVm: number };
+    rtt50ms: { navigatorP50: number; parallelSsh: number };
+    massRestart: { allBackSeconds: number; unreachableOnTheWay: number };
+  }[]) {
+    console.log(
+      `| ${r.size} | ${f(r.navigator.p50)} s / ${f(r.navigator.p99)} s | ${f(r.navigator.cpuMsPerVm)} ms | ${f(r.navigator.rssMb, 0)} MB | ${f(r.parallelSsh.p50)} s (${f(r.parallelSsh.clientCpuMsPerVm, 0)} ms CPU/VM) | ${f(r.ansible.p50)} s (${f(r.ansible.clientCpuMsPerVm, 0)} ms CPU/VM) | ${f(r.parallelSsh.p50 / r.navigator.p50, 1)}× | ${f(r.ansible.p50 / r.navigator.p50, 1)}× | ${f(r.rtt50ms.navigatorP50)} s / ${f(r.rtt50ms.parallelSsh)} s (${f(r.rtt50ms.parallelSsh / r.rtt50ms.navigatorP50, 1)}×) | ${f(r.massRestart.allBackSeconds, 1)} s, ${r.massRestart.unreachableOnTheWay} marked unreachable on the way |`,
+    );
+  }
+  fs.mkdirSync(path.join(REPO_ROOT, 'bench-results'), { recursive: true });
+  fs.writeFileSync(path.join(REPO_ROOT, 'bench-results/fleet.json'), JSON.stringify(results, null, 2));
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    Fleet.down();
+    process.exit(1);
+  },
+);
