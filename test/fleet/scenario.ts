@@ -103,7 +103,8 @@ export class SimulatedVm {
       fleet.service(index, VM_PORTS.grafana, {
         '/api/health': '{"database":"ok","version":"11.6.0"}',
         [`/api/dashboards/uid/${DASHBOARD.uid}`]: JSON.stringify({ meta: { provisioned: true }, dashboard: DASHBOARD }),
-        '/api/ds/query': JSON.stringify({ results: { A: { status: 200, frames: [frame] }, B: { status: 200, frames: [frame] } } }),
+        // One frame, given by the stand-in to every refId the request asks for.
+        '/api/ds/query': JSON.stringify(frame),
       });
     } else fleet.service(index, VM_PORTS.grafana, null);
   }

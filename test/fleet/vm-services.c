@@ -5,6 +5,8 @@
 //   <state>/<vm>/http/<port>/            exists  -> the port listens; removed -> it is closed (refused)
 //   <state>/<vm>/http/<port>/<path>      the body for GET/POST <path> ('/' -> '_', query cut), 200
 //   <state>/<vm>/http/<port>/garbage     exists  -> every answer is garbage (a broken exporter)
+//   POST /api/ds/query (Grafana)         the file holds one frame; the answer gives it to every refId
+//                                        of the request, as Grafana answers each query by its refId
 //
 // It stands in for ebpf_exporter (cannot be installed here), Grafana (cannot be installed here), and,
 // on VMs without a real one, the PHP sample and Prometheus: 300 real ones would need ~20 GB.
@@ -113,7 +115,26 @@ static void reconcile(void)
     }
 }
 
-static void respond(struct connection *c, const char *method, const char *target)
+// Grafana's /api/ds/query: {"results":{"<refId>":{"status":200,"frames":[<frame>]},...}} for each refId asked.
+static ssize_t ds_query(char *out, size_t room, const char *frame, const char *body, size_t body_length)
+{
+    size_t used = snprintf(out, room, "{\"results\":{");
+    int first = 1;
+    const char *end = body + body_length;
+    for (const char *p = body; p < end && (p = memmem(p, end - p, "\"refId\":\"", 9)); ) {
+        p += 9;
+        const char *close = memchr(p, '"', end - p);
+        if (!close || used + (close - p) + strlen(frame) + 64 >= room)
+            break;
+        used += snprintf(out + used, room - used, "%s\"%.*s\":{\"status\":200,\"frames\":[%s]}", first ? "" : ",", (int)(close - p), p, frame);
+        first = 0;
+        p = close;
+    }
+    used += snprintf(out + used, room - used, "}}");
+    return used;
+}
+
+static void respond(struct connection *c, const char *method, const char *target, const char *body_start, size_t body_length)
 {
     char path[1024], name[256] = "", head[256];
     size_t n = 0;
@@ -136,6 +157,11 @@ static void respond(struct connection *c, const char *method, const char *target
         if (length < 0) {
             status = 404;
             length = snprintf(body, sizeof body, "404 page not found\n");
+        } else if (strcmp(name, "_api_ds_query") == 0) {
+            static char frame[1 << 16], answer[1 << 20];
+            snprintf(frame, sizeof frame, "%.*s", (int)length, body);
+            length = ds_query(answer, sizeof answer, frame, body_start, body_length);
+            memcpy(body, answer, length);
         }
     }
     int head_length = snprintf(head, sizeof head, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zd\r\nConnection: keep-alive\r\n\r\n", status,
@@ -165,7 +191,7 @@ static int serve(struct connection *c)
             return total < BUFFER - 1;
         char method[16] = "", target[512] = "";
         sscanf(c->buffer, "%15s %511s", method, target);
-        respond(c, method, target);
+        respond(c, method, target, end + 4, body);
         memmove(c->buffer, c->buffer + total, c->used - total);
         c->used -= total;
         c->buffer[c->used] = 0;

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evaluateGrafana, evaluateHttp, evaluatePromql, type VmHttp } from '../../server/src/probes/http.evaluator';
+import { evaluateGrafana, evaluateGrafanaChecks, evaluateHttp, evaluatePromql, type VmHttp } from '../../server/src/probes/http.evaluator';
 import { SshConnection } from '../../server/src/ssh/ssh.connection';
 import { SshKeyStore } from '../../server/src/ssh/ssh.keys';
 import { workshopSchema, type WorkshopDefinition } from '../../server/src/workshops/workshop.schema';
@@ -146,5 +146,34 @@ describe('grafana checks against a stand-in Grafana backed by the real Prometheu
     } finally {
       clearInterval(rising);
     }
+  });
+});
+
+describe('grafana checks of one VM together', () => {
+  it('read the dashboard once and ask all panels in one query, each check judged on its own panel', async () => {
+    const calls: string[] = [];
+    const counting: VmHttp = (port, urlPath, options) => {
+      calls.push(`${options.method ?? 'GET'} ${urlPath.split('?')[0]}`);
+      return http(port, urlPath, options);
+    };
+    exporter.requests = 0;
+    exporter.exceptionsThrown = { 'Sample\\OrderNotFound': 3 };
+    const results = await evaluateGrafanaChecks(
+      [
+        { checkId: 'exceptions', check: { dashboard: 'php-ebpf', panel: 'Exceptions' } },
+        { checkId: 'missing', check: { dashboard: 'php-ebpf', panel: 'Latency' } },
+        { checkId: 'other-dashboard', check: { dashboard: 'nope', panel: 1 } },
+      ],
+      workshop,
+      counting,
+      3000,
+    );
+    expect(results.map((r) => `${r.checkId}:${r.status}:${r.reason}`)).toEqual([
+      // increase() over a counter Prometheus has seen once gives no point yet: the panel's own queries decide.
+      expect.stringMatching(/^exceptions:(pass|fail):/),
+      'missing:fail:no panel "Latency" on dashboard php-ebpf',
+      'other-dashboard:fail:dashboard nope not found',
+    ]);
+    expect(calls.sort()).toEqual(['GET /api/dashboards/uid/nope', 'GET /api/dashboards/uid/php-ebpf', 'POST /api/ds/query']);
   });
 });

@@ -82,38 +82,93 @@ export async function evaluateGrafana(
   http: VmHttp,
   timeoutMs: number,
 ): Promise<CheckResult> {
+  return (await evaluateGrafanaChecks([{ checkId, check }], workshop, http, timeoutMs))[0];
+}
+
+/**
+ * Grafana checks of one VM together: each dashboard is read once and the queries of all its checked
+ * panels go to Grafana in one /api/ds/query (refIds made unique per panel), instead of a dashboard read
+ * and a query per panel. Each check still gets its own result.
+ */
+export async function evaluateGrafanaChecks(
+  checks: { checkId: string; check: GrafanaCheck }[],
+  workshop: WorkshopDefinition,
+  http: VmHttp,
+  timeoutMs: number,
+): Promise<CheckResult[]> {
   const { port, user, password, token } = workshop.grafana;
   const headers: Record<string, string> = token
     ? { authorization: `Bearer ${token}` }
     : user
       ? { authorization: `Basic ${Buffer.from(`${user}:${password ?? ''}`).toString('base64')}` }
       : {};
-  try {
-    const dashboard = await http(port, `/api/dashboards/uid/${encodeURIComponent(check.dashboard)}`, { timeoutMs, headers });
-    if (dashboard.status === 404) return { checkId, status: 'fail', reason: `dashboard ${check.dashboard} not found`, output: null };
-    if (dashboard.status === 401 || dashboard.status === 403)
-      return { checkId, status: 'error', reason: `Grafana refused Navigator's credentials (HTTP ${dashboard.status})`, output: null };
-    if (dashboard.status !== 200) return { checkId, status: 'error', reason: `HTTP ${dashboard.status} from Grafana`, output: tail(dashboard.body) };
-    const panel = findPanel((JSON.parse(dashboard.body) as { dashboard?: { panels?: Panel[] } }).dashboard?.panels ?? [], check.panel);
-    if (!panel) return { checkId, status: 'fail', reason: `no panel "${check.panel}" on dashboard ${check.dashboard}`, output: null };
-    const queries = (panel.targets ?? []).map((t) => ({ ...t, datasource: t.datasource ?? panel.datasource }));
-    if (queries.length === 0) return { checkId, status: 'fail', reason: `panel "${check.panel}" has no queries`, output: null };
-    const answer = await http(port, '/api/ds/query', {
-      timeoutMs,
-      method: 'POST',
-      headers: { ...headers, 'content-type': 'application/json' },
-      body: JSON.stringify({ queries, from: 'now-5m', to: 'now' }),
-    });
-    if (answer.status !== 200) return { checkId, status: 'error', reason: `HTTP ${answer.status} from Grafana's query API`, output: tail(answer.body) };
-    const results = (JSON.parse(answer.body) as { results?: Record<string, { frames?: { data?: { values?: unknown[][] } }[] }> }).results ?? {};
-    const hasData = Object.values(results).some((r) => (r.frames ?? []).some((f) => (f.data?.values ?? []).some((column) => column.length > 0)));
-    return hasData
-      ? { checkId, status: 'pass', reason: null, output: null }
-      : { checkId, status: 'fail', reason: `panel "${check.panel}" has no data`, output: null };
-  } catch (error) {
-    if (error instanceof SyntaxError) return { checkId, status: 'error', reason: 'malformed response from Grafana', output: null };
-    return transportError(checkId, port, error);
-  }
+  const byDashboard = new Map<string, { checkId: string; check: GrafanaCheck }[]>();
+  for (const entry of checks) byDashboard.set(entry.check.dashboard, [...(byDashboard.get(entry.check.dashboard) ?? []), entry]);
+  const results = new Map<string, CheckResult>();
+  await Promise.all(
+    [...byDashboard].map(async ([uid, group]) => {
+      const all = (status: CheckResult['status'], reason: string, output: string | null = null) =>
+        group.forEach(({ checkId }) => results.set(checkId, { checkId, status, reason, output }));
+      try {
+        const dashboard = await http(port, `/api/dashboards/uid/${encodeURIComponent(uid)}`, { timeoutMs, headers });
+        if (dashboard.status === 404) return all('fail', `dashboard ${uid} not found`);
+        if (dashboard.status === 401 || dashboard.status === 403) return all('error', `Grafana refused Navigator's credentials (HTTP ${dashboard.status})`);
+        if (dashboard.status !== 200) return all('error', `HTTP ${dashboard.status} from Grafana`, tail(dashboard.body));
+        const panels = (JSON.parse(dashboard.body) as { dashboard?: { panels?: Panel[] } }).dashboard?.panels ?? [];
+        const queried: { checkId: string; check: GrafanaCheck; refIds: string[] }[] = [];
+        const queries: Record<string, unknown>[] = [];
+        for (const [index, { checkId, check }] of group.entries()) {
+          const panel = findPanel(panels, check.panel);
+          if (!panel) {
+            results.set(checkId, { checkId, status: 'fail', reason: `no panel "${check.panel}" on dashboard ${uid}`, output: null });
+            continue;
+          }
+          const targets = panel.targets ?? [];
+          if (targets.length === 0) {
+            results.set(checkId, { checkId, status: 'fail', reason: `panel "${check.panel}" has no queries`, output: null });
+            continue;
+          }
+          const refIds = targets.map((t, i) => `p${index}_${t.refId ?? String(i)}`);
+          targets.forEach((t, i) => queries.push({ ...t, refId: refIds[i], datasource: t.datasource ?? panel.datasource }));
+          queried.push({ checkId, check, refIds });
+        }
+        if (queried.length === 0) return;
+        const answer = await http(port, '/api/ds/query', {
+          timeoutMs,
+          method: 'POST',
+          headers: { ...headers, 'content-type': 'application/json' },
+          body: JSON.stringify({ queries, from: 'now-5m', to: 'now' }),
+        });
+        // 207: some queries failed and others did not; each panel is judged by its own.
+        if (answer.status !== 200 && answer.status !== 207) {
+          for (const { checkId } of queried)
+            results.set(checkId, { checkId, status: 'error', reason: `HTTP ${answer.status} from Grafana's query API`, output: tail(answer.body) });
+          return;
+        }
+        const frames = (JSON.parse(answer.body) as { results?: Record<string, { frames?: { data?: { values?: unknown[][] } }[] }> }).results ?? {};
+        for (const { checkId, check, refIds } of queried) {
+          const hasData = refIds.some((refId) => (frames[refId]?.frames ?? []).some((f) => (f.data?.values ?? []).some((column) => column.length > 0)));
+          results.set(
+            checkId,
+            hasData
+              ? { checkId, status: 'pass', reason: null, output: null }
+              : { checkId, status: 'fail', reason: `panel "${check.panel}" has no data`, output: null },
+          );
+        }
+      } catch (error) {
+        for (const { checkId } of group) {
+          if (results.has(checkId)) continue;
+          results.set(
+            checkId,
+            error instanceof SyntaxError
+              ? { checkId, status: 'error', reason: 'malformed response from Grafana', output: null }
+              : transportError(checkId, port, error),
+          );
+        }
+      }
+    }),
+  );
+  return checks.map(({ checkId }) => results.get(checkId)!);
 }
 
 interface Panel {

@@ -182,7 +182,8 @@ export class SshPool {
   private scheduleRetry(entry: Entry, reason: UnreachableReason, immediately: boolean): void {
     const quick = reason === 'auth_rejected' || reason === 'refused' || reason === 'error';
     const cap = quick ? this.options.quickRetryCapMs : this.options.slowRetryCapMs;
-    const base = immediately ? 250 : Math.min(cap, 1000 * 2 ** entry.attempt);
+    // Quick reasons start at half a second: a restarted sshd (a reboot, a mass restart) listens again within a second or two.
+    const base = immediately ? 250 : Math.min(cap, (quick ? 500 : 1000) * 2 ** entry.attempt);
     const delay = base * (0.7 + 0.6 * this.options.random());
     entry.attempt += 1;
     entry.timer = setTimeout(() => {
