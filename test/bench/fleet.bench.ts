@@ -25,6 +25,8 @@ const REPO_ROOT = path.resolve(__dirname, '../..');
 const SIZES = (process.env.BENCH_FLEET_SIZES ?? '50,100,300').split(',').map(Number);
 const SWEEPS = Number(process.env.BENCH_SWEEPS ?? 5);
 const PEER_SWEEPS = Number(process.env.BENCH_PEER_SWEEPS ?? 2);
+/** BENCH_PEERS=0 measures Navigator only (no parallel-ssh, Ansible or 50 ms RTT runs). */
+const PEERS = process.env.BENCH_PEERS !== '0';
 /** As the server probes: at most this many VMs at once (NAVIGATOR_PROBE_CONCURRENCY's default). */
 const CONCURRENCY = 64;
 let probeErrors = 0;
@@ -132,13 +134,15 @@ async function benchSize(size: number): Promise<Record<string, unknown>> {
     let failedHandshakes = 0;
     const off = pool.onStateChange((change) => change.state === 'unreachable' && !/connection dropped/.test(change.message ?? '') && failedHandshakes++);
     const restartStarted = performance.now();
-    fleet.vms.forEach((vm) => fleet.killSshd(vm.index));
+    fleet.killAllSshd();
     fleet.vms.forEach((vm) => fleet.startSshd(vm.index));
     await new Promise((r) => setTimeout(r, 200));
     while (fleet.vms.some((vm) => !pool.get(`vm${vm.index}`))) await new Promise((r) => setTimeout(r, 50));
     const massRestart = { allBackSeconds: (performance.now() - restartStarted) / 1000, failedHandshakes };
     off();
     await pool.closeAll();
+
+    if (!PEERS) return { size, checks: checks.length, navigator, massRestart };
 
     // ── The peers: the ssh checks and curl for the same HTTP requests, as one script per VM.
     const curl = requests.map((r, i) => ({
@@ -241,6 +245,7 @@ async function main(): Promise<void> {
     rtt50ms: { navigatorP50: number; parallelSsh: number };
     massRestart: { allBackSeconds: number; failedHandshakes: number };
   }[]) {
+    if (!r.parallelSsh) continue; // BENCH_PEERS=0: the JSON line above has it all
     console.log(
       `| ${r.size} | ${f(r.navigator.p50)} s / ${f(r.navigator.p99)} s | ${f(r.navigator.cpuMsPerVm)} ms | ${f(r.navigator.rssMb, 0)} MB | ${f(r.parallelSsh.p50)} s (${f(r.parallelSsh.clientCpuMsPerVm, 0)} ms CPU/VM) | ${f(r.ansible.p50)} s (${f(r.ansible.clientCpuMsPerVm, 0)} ms CPU/VM) | ${f(r.parallelSsh.p50 / r.navigator.p50, 1)}× | ${f(r.ansible.p50 / r.navigator.p50, 1)}× | ${f(r.rtt50ms.navigatorP50)} s / ${f(r.rtt50ms.parallelSsh)} s (${f(r.rtt50ms.parallelSsh / r.rtt50ms.navigatorP50, 1)}×) | ${f(r.massRestart.allBackSeconds, 1)} s, ${r.massRestart.failedHandshakes} failed handshakes on the way |`,
     );

@@ -257,6 +257,14 @@ export class Fleet {
     this.sshd.delete(index);
   }
 
+  /** Kills every VM's sshd and every session at once (one kill, one pkill), as a power cut would. */
+  killAllSshd(): void {
+    const pids = [...this.sshd.values()].map((child) => child.pid).filter((pid): pid is number => pid !== undefined);
+    sh('kill -KILL "$@" 2>/dev/null; true', pids.map(String));
+    sh('pkill -KILL -u "$1"; true', [this.vms.map((vm) => vm.user).join(',')]);
+    this.sshd.clear();
+  }
+
   async restartSshd(index: number): Promise<void> {
     this.killSshd(index);
     this.startSshd(index);

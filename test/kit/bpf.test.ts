@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { freePort } from '../support/sshd';
+import { PHP, startPhpSample } from '../support/php';
 
 /**
  * The kit's BPF objects, built by bpf/Makefile for Debian's php8.2, loaded and attached by section
@@ -13,7 +13,6 @@ import { freePort } from '../support/sshd';
  * string/uint/static_map decoders), the way ebpf_exporter turns keys into labels.
  */
 const REPO = path.resolve(__dirname, '../..');
-const PHP = '/usr/bin/php8.2';
 const canTrace = process.getuid?.() === 0 && fs.existsSync('/sys/kernel/btf/vmlinux');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'navigator-kit-'));
 const loaderBinary = path.join(work, 'usdt-loader');
@@ -104,23 +103,10 @@ describe.skipIf(!canTrace)('the BPF kit, attached for real (needs root and kerne
     execFileSync('make', ['-C', path.join(REPO, 'bpf'), '-j2', '-s', `PHP_BINARY=${PHP}`], { stdio: 'pipe' });
     console.log(`bpf/ build: ${((performance.now() - started) / 1000).toFixed(1)} s`);
     execFileSync('gcc', ['-O2', '-Wall', '-o', loaderBinary, path.join(__dirname, 'usdt-loader.c'), '-lbpf']);
-    port = await freePort();
     // As the kit's php-sample.service runs it: without opcache, so every request compiles its files.
-    php = spawn(PHP, ['-d', 'opcache.enable=0', '-S', `127.0.0.1:${port}`, '-t', path.join(REPO, 'php-sample/public')], {
-      env: { ...process.env, USE_ZEND_DTRACE: '1' },
-      stdio: 'ignore',
-    });
-    for (let i = 0; i < 100; i++) {
-      if (
-        await get('/').then(
-          () => true,
-          () => false,
-        )
-      )
-        return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error('php -S did not start');
+    const sample = await startPhpSample({ dtrace: true, opcache: false });
+    php = sample.process;
+    port = sample.port;
   }, 120_000);
 
   afterAll(() => {
@@ -173,7 +159,7 @@ describe.skipIf(!canTrace)('the BPF kit, attached for real (needs root and kerne
     const metrics = decode('php_files.yaml', await loader.stop());
     const index = path.join(REPO, 'php-sample/public/index.php');
     expect(metrics.get('php_errors_total')?.map((e) => [e.labels.file, e.labels.level, e.value])).toEqual([[index, 'warning', 4]]);
-    // php -S has no opcache: every request compiles the front controller and the three classes.
+    // opcache is off (as in the unit): every request compiles the front controller and the three classes.
     const compiled = metrics.get('php_files_compiled_total')!;
     expect(sum(compiled, { file: index })).toBe(6);
     // Included files are named as require named them.

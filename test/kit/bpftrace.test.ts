@@ -1,8 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../support/sshd';
+import { startPhpSample } from '../support/php';
 
 /** The bpftrace one-liner from bpf/README.md, attached to php-sample served by `php -S`, prints exact counts. */
 const canTrace = process.getuid?.() === 0 && fs.existsSync('/usr/bin/bpftrace');
@@ -11,22 +10,9 @@ let port: number;
 
 describe.skipIf(!canTrace)('bpftrace one-liners (need root)', () => {
   beforeAll(async () => {
-    port = await freePort();
-    php = spawn('/usr/bin/php8.2', ['-S', `127.0.0.1:${port}`, '-t', path.resolve(__dirname, '../../php-sample/public')], {
-      env: { ...process.env, USE_ZEND_DTRACE: '1' },
-      stdio: 'ignore',
-    });
-    for (let i = 0; i < 100; i++) {
-      if (
-        await fetch(`http://127.0.0.1:${port}/`).then(
-          () => true,
-          () => false,
-        )
-      )
-        return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error('php -S did not start');
+    const started = await startPhpSample({ dtrace: true });
+    php = started.process;
+    port = started.port;
   });
 
   afterAll(() => php?.kill());

@@ -1,6 +1,7 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPhpSample } from '../support/php';
 import { freePort } from '../support/sshd';
 
 /** The PHP sample under Debian's php8.2 (`php -S`), and its load generator against it. */
@@ -14,19 +15,9 @@ function load(args: string[]): { status: number; output: string } {
 }
 
 beforeAll(async () => {
-  url = `http://127.0.0.1:${await freePort()}`;
-  php = spawn('/usr/bin/php8.2', ['-S', url.slice('http://'.length), '-t', path.join(SAMPLE, 'public')], { stdio: 'ignore' });
-  for (let i = 0; i < 100; i++) {
-    if (
-      await fetch(url).then(
-        () => true,
-        () => false,
-      )
-    )
-      return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('php -S did not start');
+  const started = await startPhpSample();
+  php = started.process;
+  url = started.url;
 });
 
 afterAll(() => php?.kill());
