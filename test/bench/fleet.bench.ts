@@ -19,6 +19,9 @@ import { Semaphore } from '../../server/src/ssh/semaphore';
 import type { RequestOptions, VmChannel } from '../../server/src/ssh/ssh.types';
 import { loadWorkshopFile } from '../../server/src/workshops/workshop.loader';
 import { Fleet } from '../fleet/fleet';
+import { BoardWatcher, registerFleet } from '../fleet/room';
+import { ServerProcess } from '../support/server-process';
+import { freePort } from '../support/sshd';
 import { SimulatedVm, STEPS } from '../fleet/scenario';
 
 const REPO_ROOT = path.resolve(__dirname, '../..');
@@ -225,7 +228,61 @@ async function benchSize(size: number): Promise<Record<string, unknown>> {
   }
 }
 
+/**
+ * The real server (dist/, its own process) watching the fleet with N navigator boards connected:
+ * VM state change → board update latency, as a socket.io client sees it, and the server's RSS.
+ */
+async function benchServer(size: number, changes: number): Promise<Record<string, number>> {
+  const fleet = await Fleet.up({ size });
+  const server = new ServerProcess({
+    NAVIGATOR_PORT: String(await freePort()),
+    NAVIGATOR_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'navigator-fleet-bench-')),
+    NAVIGATOR_WORKSHOP_FILE: path.join(REPO_ROOT, 'checks/ebpf-php.yaml'),
+  });
+  const boards: BoardWatcher[] = [];
+  try {
+    // Four steps done, the exporter step current: its checks run every sweep, as the current step's do.
+    const vms = fleet.vms.map((vm) => new SimulatedVm(fleet, vm.index));
+    vms.forEach((vm) => vm.apply(STEPS.indexOf('exporter')));
+    await server.start();
+    const { navigatorToken, joinPath } = server.links();
+    const room = await registerFleet(server.url, joinPath, fleet);
+    for (let i = 0; i < size; i++) boards.push(new BoardWatcher(server.url, navigatorToken));
+    const watcher = boards[0];
+    for (const vm of room) await watcher.until(vm.attendeeId, `VM ${vm.index} at the exporter step`, (v) => v.progress.currentStepId === 'exporter', 120_000);
+    const latencies: number[] = [];
+    const order = [...room].sort(() => Math.random() - 0.5).slice(0, changes);
+    await Promise.all(
+      order.map(async (vm, k) => {
+        await new Promise((r) => setTimeout(r, (k * 60_000) / changes)); // spread over a minute, at random points of the sweeps
+        const madeAt = Date.now();
+        vms[vm.index].apply(STEPS.indexOf('exporter') + 1);
+        await watcher.until(vm.attendeeId, `VM ${vm.index}: exporter done on the board`, (v) => v.progress.steps.exporter === 'done', 60_000);
+        latencies.push(Date.now() - madeAt);
+      }),
+    );
+    return {
+      size,
+      boards: boards.length,
+      changes,
+      latencyP50Ms: percentile(latencies, 50),
+      latencyP99Ms: percentile(latencies, 99),
+      serverRssMb: server.rssMb(),
+    };
+  } finally {
+    boards.forEach((board) => board.close());
+    await server.kill();
+    await fleet.stop();
+  }
+}
+
 async function main(): Promise<void> {
+  if (process.env.BENCH_SERVER !== '0') {
+    for (const size of SIZES) {
+      console.log(`server watching ${size} VMs with ${size} boards connected…`);
+      console.log(JSON.stringify(await benchServer(size, Math.min(size, 60))));
+    }
+  }
   const results = [];
   for (const size of SIZES) {
     console.log(`fleet of ${size}…`);

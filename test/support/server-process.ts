@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from './navigator';
 
@@ -8,6 +9,12 @@ export class ServerProcess {
   output = '';
 
   constructor(private readonly env: Record<string, string>) {}
+
+  /** The server's resident memory now, in MB (from /proc). */
+  rssMb(): number {
+    const status = fs.readFileSync(`/proc/${this.child?.pid}/status`, 'utf8');
+    return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN) / 1024;
+  }
 
   get url(): string {
     return `http://127.0.0.1:${this.env.NAVIGATOR_PORT}`;
