@@ -151,7 +151,13 @@ describe.skipIf(!canRun)(`a fleet of ${SIZE} simulated VMs under faults (needs r
     );
     // Faults that leave the VM's state as it was must hold it for the whole window, not just once.
     await new Promise((r) => setTimeout(r, Math.max(0, TWO_SWEEPS - (Date.now() - injectedAt))));
-    for (const fault of ['latency and loss', 'shell noise'] as const) expect(baseline(board.view(attendee(faultVm(fault)))!), fault).toBe(true);
+    for (const fault of ['latency and loss', 'shell noise'] as const) {
+      const v = board.view(attendee(faultVm(fault)))!;
+      const flips = board.updates.filter((u) => u.view.id === v.id && u.at >= injectedAt + 3000 && !baseline(u.view));
+      expect(baseline(v), `${fault}: ${JSON.stringify({ connection: v.connection, progress: v.progress, flips: flips.map((u) => u.view.connection) })}`).toBe(
+        true,
+      );
+    }
     const faultWindowEnd = Date.now();
 
     // The control group: never unreachable, and its probes not slower by more than 20% (5 ms floor for timer noise).

@@ -31,28 +31,25 @@ export class DelayProxy {
     });
   }
 
+  /** One queue and one timer per direction: bytes leave in the order they came, never reordered. */
   private pipe(from: net.Socket, to: net.Socket): void {
+    const queue: { at: number; send: () => void }[] = [];
+    let timer: NodeJS.Timeout | null = null;
     let releaseAt = 0;
-    let pending = 0;
-    let ended = false;
+    const drain = () => {
+      timer = null;
+      while (queue.length > 0 && queue[0].at <= Date.now()) queue.shift()!.send();
+      if (queue.length > 0) timer = setTimeout(drain, queue[0].at - Date.now());
+    };
     const send = (write: () => void) => {
       const hold = this.delayMs + (this.random() < this.lossRate ? this.lossPenaltyMs : 0);
       releaseAt = Math.max(Date.now() + hold, releaseAt);
-      pending++;
-      setTimeout(() => {
-        pending--;
-        write();
-      }, releaseAt - Date.now());
+      queue.push({ at: releaseAt, send: write });
+      if (timer === null) timer = setTimeout(drain, Math.max(0, queue[0].at - Date.now()));
     };
     from.on('data', (chunk) => send(() => to.writable && to.write(chunk)));
-    from.once('end', () => {
-      ended = true;
-      send(() => to.end());
-    });
-    from.once('close', () => {
-      if (!ended && pending === 0) to.destroy();
-      else send(() => to.destroy());
-    });
+    from.once('end', () => send(() => to.end()));
+    from.once('close', () => send(() => to.destroy()));
   }
 
   async listen(host: string): Promise<number> {

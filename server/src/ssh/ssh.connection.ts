@@ -80,7 +80,8 @@ export class SshConnection implements VmChannel {
     let pingedAt = 0;
     this.watchdog = setInterval(() => {
       const silent = performance.now() - this.heardAt;
-      if (this.waiting === 0 || silent < stallMs / 2) return;
+      // Asked early (a quarter of the way), so even a 1 s round trip with retransmissions has time to answer.
+      if (this.waiting === 0 || silent < stallMs / 4) return;
       if (pingedAt < this.heardAt) {
         pingedAt = performance.now();
         (client as unknown as { _protocol?: { ping?: () => void } })._protocol?.ping?.();
