@@ -180,10 +180,15 @@ async function main(): Promise<void> {
         p50: percentile(wall, 50),
         p99: percentile(wall, 99),
         cpuMsPerVm: (cpu.user + cpu.system) / 1000 / (N * SWEEPS),
+        cpuSystemMsPerVm: cpu.system / 1000 / (N * SWEEPS),
         vmCpuMsPerVm: ((treeCpuSeconds(sshdPid) - vmBefore) / (N * SWEEPS)) * 1000,
       };
     };
+    // Phase boundaries on the CPU profile's clock, for `tsx --cpu-prof` runs.
+    const mark = (phase: string) => process.env.BENCH_DEBUG && console.log(`phase ${phase} at ${process.hrtime.bigint() / 1000n} µs`);
+    mark('full');
     const full = await measure(() => fullSweep());
+    mark('full done');
 
     // Steady state: what the scheduler runs sweep after sweep once statuses are stable (5 s interval).
     const interval = workshop.probe.intervalSeconds * 1000;
@@ -194,6 +199,7 @@ async function main(): Promise<void> {
       return { known, current, lastRun: new Map(checks.map((c) => [c.id, clock])) };
     });
     let checksRun = 0;
+    mark('steady');
     const steady = await measure(async () => {
       clock += interval;
       await Promise.all(
@@ -206,6 +212,7 @@ async function main(): Promise<void> {
         }),
       );
     });
+    mark('steady done');
     await pool.closeAll();
 
     // ── parallel-ssh: the same ssh checks' script on the same VMs, configured for speed (-p N, no host key prompts).
@@ -267,8 +274,10 @@ async function main(): Promise<void> {
     );
     console.log('| | sweep p50 | sweep p99 | client CPU / VM / sweep | VM-side CPU / VM / sweep |');
     console.log('| --- | --- | --- | --- | --- |');
-    const row = (label: string, r: { p50: number; p99: number; cpuMsPerVm: number; vmCpuMsPerVm: number }) =>
-      console.log(`| ${label} | ${f(r.p50, 3)} s | ${f(r.p99, 3)} s | ${f(r.cpuMsPerVm, 2)} ms | ${f(r.vmCpuMsPerVm)} ms |`);
+    const row = (label: string, r: { p50: number; p99: number; cpuMsPerVm: number; cpuSystemMsPerVm: number; vmCpuMsPerVm: number }) =>
+      console.log(
+        `| ${label} | ${f(r.p50, 3)} s | ${f(r.p99, 3)} s | ${f(r.cpuMsPerVm, 2)} ms (${f(r.cpuSystemMsPerVm, 2)} in the kernel) | ${f(r.vmCpuMsPerVm)} ms |`,
+      );
     row(`Navigator, full sweep (all ${checks.length} checks)`, full);
     row(`Navigator, steady state (${f(result.checks.steadyPerVmPerSweep)} checks per VM per sweep)`, steady);
     console.log(

@@ -7,6 +7,7 @@ import type { Attendee } from '../generated/prisma/client';
 import { MetricsService } from '../metrics/metrics.service';
 import { PrismaService } from '../prisma/prisma.service';
 import { SshKeyStore } from '../ssh/ssh.keys';
+import { sshNativeCryptoAvailable } from '../ssh/native-crypto';
 import { SshPool, type PoolStateChange } from '../ssh/ssh.pool';
 import { REASON_MESSAGES, type VmChannel, type VmTarget } from '../ssh/ssh.types';
 import { WorkshopsService } from '../workshops/workshops.service';
@@ -47,6 +48,8 @@ export class VmConnectionsService implements OnApplicationBootstrap, OnModuleDes
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    if (!sshNativeCryptoAvailable())
+      this.logger.warn("ssh2's native crypto binding is not built (npm ci with a C++ toolchain builds it): probing costs about twice the CPU");
     this.unsubscribe.push(
       this.pool.onStateChange((change) => void this.onStateChange(change)),
       this.pool.onHostKeyFirstSeen(({ id, fingerprint, algorithm }) => void this.pin(id, fingerprint, algorithm)),
