@@ -123,7 +123,7 @@ describe.skipIf(!canRun)(`a fleet of ${SIZE} simulated VMs under faults (needs r
     await fleet.rotateHostKey(faultVm('host key rotated'));
     fleet.removeKey(faultVm('probe key removed'));
     fleet.endSessions(faultVm('probe key removed'));
-    fleet.hangSystemctl(faultVm('check hangs'), true);
+    fleet.hangCheck(faultVm('check hangs'), true);
     fleet.shellNoise(faultVm('shell noise'), '@@fake:frame:0 Welcome to your workshop VM!');
     fleet.garbage(faultVm('exporter garbage'), 9435, true);
 
@@ -180,7 +180,7 @@ describe.skipIf(!canRun)(`a fleet of ${SIZE} simulated VMs under faults (needs r
     proxy.lossRate = 0;
     await fleet.restoreHostKey(faultVm('host key rotated'));
     fleet.restoreKey(faultVm('probe key removed'));
-    fleet.hangSystemctl(faultVm('check hangs'), false);
+    fleet.hangCheck(faultVm('check hangs'), false);
     fleet.shellNoise(faultVm('shell noise'), null);
     fleet.garbage(faultVm('exporter garbage'), 9435, false);
     const recovery: Record<string, number> = {};

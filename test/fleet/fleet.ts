@@ -4,8 +4,10 @@
  * OpenSSH sshd with its own host key, its own login user and home, and its own /var/lib/php-ebpf and
  * /opt/php-ebpf (bind mounts in the sshd's mount namespace, so the workshop's real checks read per-VM
  * state). HTTP services on each VM's localhost come from vm-services.c (STAND-INS, see there); a few
- * VMs run a real Prometheus scraping their stand-in exporter. `systemctl` inside a VM is a STAND-IN
- * too (systemd is not init here): it answers from the VM's unit files that the scenario writes.
+ * VMs run a real Prometheus scraping their stand-in exporter. systemd is not init here, so what the
+ * checks read of it is a STAND-IN too: each VM's /etc/systemd/system (unit files) and
+ * /sys/fs/cgroup (a unit's cgroup.procs, which lists its processes while it runs) are directories the
+ * scenario writes, mounted where systemd keeps them.
  *
  *   npx tsx test/fleet/fleet.ts up 20      start 20 VMs and wait (Ctrl-C tears them down)
  *   npx tsx test/fleet/fleet.ts down       tear down whatever a crashed run left behind
@@ -23,8 +25,8 @@ const STATE_ROOT = path.join(os.tmpdir(), 'navigator-fleet');
 const HOST_ADDRESS = '198.18.0.1';
 /** Ports the stand-in services may listen on inside each VM. */
 export const VM_PORTS = { app: 8000, exporter: 9435, prometheus: 9090, grafana: 3000 } as const;
-/** The directories each VM gets its own copy of (as mounts), matching the kit's paths. */
-const PRIVATE_DIRS = ['/var/lib/php-ebpf', '/opt/php-ebpf'];
+/** The directories each VM gets its own copy of (as mounts), matching the kit's and systemd's paths. */
+const PRIVATE_DIRS = ['/var/lib/php-ebpf', '/opt/php-ebpf', '/etc/systemd/system', '/sys/fs/cgroup'];
 
 export interface FleetOptions {
   size: number;
@@ -59,17 +61,10 @@ function fingerprint(publicKeyFile: string): string {
   return execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', publicKeyFile], { encoding: 'utf8' }).split(' ')[1];
 }
 
-/** The stand-in systemctl each VM sees at /usr/bin/systemctl: units are files in /var/lib/php-ebpf/.units. */
-const SYSTEMCTL_STAND_IN = `#!/bin/sh
-# STAND-IN for systemctl inside a simulated VM (systemd is not init here).
-units=/var/lib/php-ebpf/.units
-[ "$1" = is-active ] && [ -e "$units/hang" ] && exec sleep 3600
-case "$1" in
-  is-active) [ "$2" = --quiet ] && shift; test -e "$units/$2.active" ;;
-  show) [ "$2" = -p ] && [ "$3" = Environment ] && { printf 'Environment='; cat "$units/$4.environment" 2>/dev/null; echo; } ;;
-  *) echo "systemctl stand-in: $*" >&2; exit 1 ;;
-esac
-`;
+/** Where systemd (cgroup v2) keeps a system service's cgroup. */
+function unitCgroup(name: string): string {
+  return `/sys/fs/cgroup/system.slice/${name}.service`;
+}
 
 export class Fleet {
   readonly vms: FleetVm[] = [];
@@ -131,7 +126,6 @@ export class Fleet {
     const { size } = this.options;
     const servicesBinary = path.join(STATE_ROOT, 'vm-services');
     execFileSync('gcc', ['-O2', '-Wall', '-o', servicesBinary, path.join(__dirname, 'vm-services.c')]);
-    fs.writeFileSync(path.join(STATE_ROOT, 'systemctl'), SYSTEMCTL_STAND_IN, { mode: 0o755 });
     for (const dir of PRIVATE_DIRS) fs.mkdirSync(dir, { recursive: true });
 
     // The network: one bridge on the host, one namespace and veth pair per VM.
@@ -158,7 +152,6 @@ export class Fleet {
       const dir = path.join(this.stateDir, names[i]);
       fs.mkdirSync(path.join(dir, 'http'), { recursive: true });
       for (const mount of PRIVATE_DIRS) fs.mkdirSync(path.join(dir, 'root', mount), { recursive: true });
-      fs.mkdirSync(path.join(dir, 'root/var/lib/php-ebpf/.units'), { recursive: true });
       execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'host_ed25519')]);
       fs.writeFileSync(
         path.join(dir, 'sshd_config'),
@@ -224,26 +217,14 @@ export class Fleet {
 
   // ── faults and scenario moves ────────────────────────────────────────────────────────────────
 
-  /** Starts the VM's sshd in its namespace, with the VM's private directories and systemctl mounted. */
+  /** Starts the VM's sshd in its namespace, with the VM's private directories mounted. */
   startSshd(index: number): void {
     const vm = this.vm(index);
     if (this.sshd.get(index)?.exitCode === null) return;
     const mounts = PRIVATE_DIRS.map((dir) => `mount --bind "$1/root${dir}" ${dir}`).join(' && ');
-    const child = spawn(
-      'ip',
-      [
-        'netns',
-        'exec',
-        vm.name,
-        'sh',
-        '-c',
-        `${mounts} && mount --bind "$2" /usr/bin/systemctl && exec /usr/sbin/sshd -D -e -f "$1/sshd_config"`,
-        'sh',
-        vm.dir,
-        path.join(STATE_ROOT, 'systemctl'),
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
+    const child = spawn('ip', ['netns', 'exec', vm.name, 'sh', '-c', `${mounts} && exec /usr/sbin/sshd -D -e -f "$1/sshd_config"`, 'sh', vm.dir], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     child.stderr!.on('data', (d: Buffer) => fs.appendFile(path.join(vm.dir, 'sshd.log'), d, () => undefined));
     this.sshd.set(index, child);
   }
@@ -308,10 +289,20 @@ export class Fleet {
     sh('pkill -KILL -u "$1"; true', [vm.user]);
   }
 
-  /** Makes the VM's `systemctl is-active` hang (a check command that never returns), or stop hanging. */
-  hangSystemctl(index: number, on: boolean): void {
-    if (on) this.writeFile(index, '/var/lib/php-ebpf/.units/hang', '');
-    else this.removeFile(index, '/var/lib/php-ebpf/.units/hang');
+  /**
+   * Makes the check that reads ebpf_exporter's cgroup.procs hang (a check command that never returns:
+   * opening a FIFO with no writer blocks), or stop hanging, the unit as it was before.
+   */
+  hangCheck(index: number, on: boolean): void {
+    const procs = path.join(this.vm(index).dir, 'root', unitCgroup('ebpf_exporter'), 'cgroup.procs');
+    fs.mkdirSync(path.dirname(procs), { recursive: true });
+    if (on) {
+      if (fs.existsSync(procs)) fs.renameSync(procs, `${procs}.saved`);
+      execFileSync('mkfifo', ['-m', '0644', procs]);
+    } else {
+      fs.rmSync(procs, { force: true });
+      if (fs.existsSync(`${procs}.saved`)) fs.renameSync(`${procs}.saved`, procs);
+    }
   }
 
   /** Copies the host key aside (rotateHostKey then restoreHostKey brings the pinned one back). */
@@ -333,7 +324,7 @@ export class Fleet {
     sh('pkill -KILL -u "$1"; true', [this.vm(index).user]);
   }
 
-  /** A file on the VM, under one of its private directories (/var/lib/php-ebpf, /opt/php-ebpf). */
+  /** A file on the VM, under one of its private directories (PRIVATE_DIRS). */
   writeFile(index: number, file: string, content: string): void {
     if (!PRIVATE_DIRS.some((dir) => file.startsWith(dir + '/'))) throw new Error(`${file} is not in a VM's private directories`);
     const target = path.join(this.vm(index).dir, 'root', file);
@@ -346,12 +337,15 @@ export class Fleet {
     fs.rmSync(path.join(this.vm(index).dir, 'root', file), { force: true, recursive: true });
   }
 
-  /** A unit as the stand-in systemctl reports it. */
+  /**
+   * A unit as systemd would show it: running (its cgroup lists a process; systemd removes the cgroup
+   * when the unit stops) and, given an environment, its unit file with that Environment= line.
+   */
   unit(index: number, name: string, state: { active: boolean; environment?: string }): void {
-    const units = '/var/lib/php-ebpf/.units';
-    if (state.active) this.writeFile(index, `${units}/${name}.active`, '');
-    else this.removeFile(index, `${units}/${name}.active`);
-    if (state.environment !== undefined) this.writeFile(index, `${units}/${name}.environment`, state.environment);
+    if (state.active) this.writeFile(index, `${unitCgroup(name)}/cgroup.procs`, '1\n');
+    else this.removeFile(index, unitCgroup(name));
+    if (state.environment !== undefined)
+      this.writeFile(index, `/etc/systemd/system/${name}.service`, `[Service]\n${state.environment ? `Environment=${state.environment}\n` : ''}`);
   }
 
   /** Opens a stand-in service on the VM's localhost with these bodies by path, or closes it (null). */

@@ -3,7 +3,7 @@
  * the way a real room does. Most attendees progress at varied speeds; some stall on the BPF build,
  * some lose their exporter for a while, some drop off the network and come back, a few never become
  * reachable. Each step's state is what the kit's setup would leave on a real VM: the files the checks
- * read, the units the (stand-in) systemctl reports, and the services on the VM's localhost.
+ * read, its units as systemd would show them (stand-ins), and the services on the VM's localhost.
  */
 import fs from 'node:fs';
 import path from 'node:path';

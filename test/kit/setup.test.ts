@@ -213,4 +213,47 @@ describe.skipIf(!canBuild)('bpf/setup.sh on a temporary root (needs root, BTF an
     expect(output).toMatch(/^\[2\/7\] php: FAILED/m);
     expect(fs.existsSync(path.join(vm.root, 'var/lib/php-ebpf/php-binary'))).toBe(false);
   });
+
+  it('the unit checks read what systemd keeps (unit files, cgroups) without starting systemctl on the VM', () => {
+    const vm = machine();
+    expect(vm.run().status).toBe(0);
+    const checks = loadWorkshopFile(path.join(REPO, 'checks/ebpf-php.yaml'))
+      .definition.steps.flatMap((s) => s.checks)
+      .filter((c) => c.ssh);
+    for (const check of checks) expect(check.ssh!.run, check.id).not.toMatch(/\bsystemctl\b/);
+    // The check commands, with systemd's directories moved under this test's roots.
+    const cgroups = fs.mkdtempSync(path.join(os.tmpdir(), 'navt-cgroup-'));
+    const run = (id: string) => {
+      const command = checks
+        .find((c) => c.id === id)!
+        .ssh!.run.replaceAll('/etc/systemd/system/', `${vm.root}/etc/systemd/system/`)
+        .replaceAll('/sys/fs/cgroup/', `${cgroups}/`);
+      return spawnSync('sh', ['-c', command], { stdio: 'ignore' }).status;
+    };
+
+    // The unit setup installed sets USE_ZEND_DTRACE=1; without the line (or with it in a drop-in) the check follows.
+    expect(run('php-dtrace-enabled')).toBe(0);
+    const unit = path.join(vm.root, 'etc/systemd/system/php-sample.service');
+    const original = fs.readFileSync(unit, 'utf8');
+    fs.writeFileSync(unit, original.replace(/^Environment=USE_ZEND_DTRACE=1\n/m, ''));
+    expect(run('php-dtrace-enabled')).not.toBe(0);
+    fs.mkdirSync(`${unit}.d`);
+    fs.writeFileSync(`${unit}.d/dtrace.conf`, '[Service]\nEnvironment=USE_ZEND_DTRACE=1\n');
+    expect(run('php-dtrace-enabled')).toBe(0);
+
+    // ebpf_exporter runs while its cgroup lists a process: cgroup v2's path, then v1's.
+    expect(run('exporter-service-active')).not.toBe(0);
+    const v2 = path.join(cgroups, 'system.slice/ebpf_exporter.service');
+    fs.mkdirSync(v2, { recursive: true });
+    fs.writeFileSync(path.join(v2, 'cgroup.procs'), '');
+    expect(run('exporter-service-active')).not.toBe(0);
+    fs.writeFileSync(path.join(v2, 'cgroup.procs'), '4242\n4243\n');
+    expect(run('exporter-service-active')).toBe(0);
+    fs.rmSync(path.join(cgroups, 'system.slice'), { recursive: true });
+    const v1 = path.join(cgroups, 'systemd/system.slice/ebpf_exporter.service');
+    fs.mkdirSync(v1, { recursive: true });
+    fs.writeFileSync(path.join(v1, 'cgroup.procs'), '4242\n');
+    expect(run('exporter-service-active')).toBe(0);
+    fs.rmSync(cgroups, { recursive: true });
+  });
 });
