@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { KnownCheck } from '../progress/transitions';
 import { workshopSchema } from '../workshops/workshop.schema';
-import { dueChecks, STABLE_AFTER_MS, STABLE_RECHECK_MS } from './probe-plan';
+import { dueChecks, NOT_REACHED_RECHECK_MS, STABLE_AFTER_MS, STABLE_RECHECK_MS } from './probe-plan';
 
 const workshop = workshopSchema.parse({
   id: 'w',
@@ -9,7 +9,7 @@ const workshop = workshopSchema.parse({
   steps: ['a', 'b', 'c'].map((id) => ({ id, title: id, minutes: 5, checks: [{ id: `${id}1`, title: 'x', ssh: { run: 'true' } }] })),
 });
 const now = 1_000_000_000;
-const known = (ageMs: number): KnownCheck => ({ status: 'pass', reason: null, output: null, since: new Date(now - ageMs) });
+const known = (ageMs: number, status: KnownCheck['status'] = 'pass'): KnownCheck => ({ status, reason: null, output: null, since: new Date(now - ageMs) });
 const ids = (checks: { id: string }[]) => checks.map((c) => c.id);
 
 describe('dueChecks', () => {
@@ -36,5 +36,23 @@ describe('dueChecks', () => {
   it('keeps checking a check that changed recently', () => {
     const recent = new Map([['a1', known(1000)]]);
     expect(ids(dueChecks(workshop, 'b', recent, new Map([['a1', now - 5000]]), now))).toContain('a1');
+  });
+
+  it('checks a step not reached yet every minute while it has not passed, and like any done step once it has', () => {
+    const ahead = new Map([
+      ['a1', known(10 * STABLE_AFTER_MS, 'fail')],
+      ['b1', known(10 * STABLE_AFTER_MS, 'fail')],
+      ['c1', known(10 * STABLE_AFTER_MS, 'fail')],
+    ]);
+    const ran = (ago: number) => new Map(['a1', 'b1', 'c1'].map((id) => [id, now - ago]));
+    // Current step a: b and c are not reached.
+    expect(ids(dueChecks(workshop, 'a', ahead, ran(STABLE_RECHECK_MS), now))).toEqual(['a1']);
+    expect(ids(dueChecks(workshop, 'a', ahead, ran(NOT_REACHED_RECHECK_MS), now))).toEqual(['a1', 'b1', 'c1']);
+    // c done ahead of the plan can regress: watched like a done step.
+    ahead.set('c1', known(10 * STABLE_AFTER_MS, 'pass'));
+    expect(ids(dueChecks(workshop, 'a', ahead, ran(STABLE_RECHECK_MS), now))).toEqual(['a1', 'c1']);
+    // Every step done (no current step): nothing is "not reached".
+    const allDone = new Map(['a1', 'b1', 'c1'].map((id) => [id, known(10 * STABLE_AFTER_MS, 'pass')]));
+    expect(ids(dueChecks(workshop, null, allDone, ran(STABLE_RECHECK_MS), now))).toEqual(['a1', 'b1', 'c1']);
   });
 });

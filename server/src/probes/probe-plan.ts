@@ -5,11 +5,18 @@ import type { CheckDefinition, WorkshopDefinition } from '../workshops/workshop.
 export const STABLE_AFTER_MS = 60_000;
 /** Stable checks still run this often, so a regression shows within ~30 s (this plus one probe interval). */
 export const STABLE_RECHECK_MS = 25_000;
+/**
+ * A stable check that has never passed, in a step the attendee has not reached, has nothing to
+ * regress: it only tells of work done ahead of the plan, which can wait a minute. Reaching the step
+ * makes it the current step's (every sweep), and finishing a step runs the next step's checks at once.
+ */
+export const NOT_REACHED_RECHECK_MS = 60_000;
 
 /**
  * Which checks to run on a VM in this sweep: the current step's every time, anything new or recently
- * changed every time, and stable checks (done steps, steps not started) only every STABLE_RECHECK_MS.
- * Cheap for small VMs, and a regression is never missed for more than about 30 s.
+ * changed every time, stable checks every STABLE_RECHECK_MS, and the not-yet-passing checks of steps
+ * after the current one every NOT_REACHED_RECHECK_MS. Cheap for small VMs and for Navigator, and a
+ * regression is never missed for more than about 30 s.
  */
 export function dueChecks(
   workshop: WorkshopDefinition,
@@ -18,13 +25,15 @@ export function dueChecks(
   lastRunAt: ReadonlyMap<string, number>,
   now: number,
 ): CheckDefinition[] {
-  return workshop.steps.flatMap((step) =>
+  const currentIndex = workshop.steps.findIndex((step) => step.id === currentStepId);
+  return workshop.steps.flatMap((step, index) =>
     step.checks.filter((check) => {
       const status = known.get(check.id);
       const lastRun = lastRunAt.get(check.id);
       if (step.id === currentStepId || !status || lastRun === undefined) return true;
       if (now - status.since.getTime() < STABLE_AFTER_MS) return true;
-      return now - lastRun >= STABLE_RECHECK_MS;
+      const notReached = currentIndex >= 0 && index > currentIndex && status.status !== 'pass';
+      return now - lastRun >= (notReached ? NOT_REACHED_RECHECK_MS : STABLE_RECHECK_MS);
     }),
   );
 }

@@ -75,9 +75,11 @@ export function buildSshBatch(planned: PlannedSshCheck[], nonce = randomBytes(8)
   ].join('\n');
   // GNU timeout is in coreutils on every supported distribution; without it the batch runs under Navigator's deadline only.
   // The script prints its own done marker; this one is for a batch that could not (killed, or no sh).
+  // The script goes over the wire once, in a variable of the kept-open shell.
   const shellInput =
-    `if command -v timeout >/dev/null 2>&1; then timeout -k 1 ${timeoutSeconds} sh -c ${shellQuote(script)} navigator-checks </dev/null 2>&1; ` +
-    `else sh -c ${shellQuote(script)} navigator-checks </dev/null 2>&1; fi || printf '\n${doneMarker}%s\n' "$?"\n`;
+    `navigator_batch=${shellQuote(script)}; ` +
+    `if command -v timeout >/dev/null 2>&1; then timeout -k 1 ${timeoutSeconds} sh -c "$navigator_batch" navigator-checks </dev/null 2>&1; ` +
+    `else sh -c "$navigator_batch" navigator-checks </dev/null 2>&1; fi || printf '\n${doneMarker}%s\n' "$?"\n`;
   return { nonce, timeoutSeconds, checks, script, shellInput, doneMarker };
 }
 
