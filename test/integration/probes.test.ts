@@ -75,7 +75,10 @@ describe('the probe loop against a real sshd', () => {
     expect(Date.now() - changedAt).toBeLessThan(3000);
 
     user.writeFile('built', 'nope\n');
-    await waitFor('built fails on output', () => latest()?.checks.built?.reason === 'output did not match /^ok$/');
+    const failing = await waitFor('built fails on output', () => (latest()?.checks.built?.reason === 'output did not match /^ok$/' ? latest() : undefined));
+    // Boards get the output tail of what fails (it says why), not of what passes (every update goes to every board).
+    expect(failing.checks.built.output).toContain('nope');
+    expect(failing.checks.prepared).toMatchObject({ status: 'pass', output: null });
     user.writeFile('built', 'ok\n');
     exporterBody = '# TYPE ebpf_exporter_enabled_configs gauge\nebpf_exporter_enabled_configs{name="php"} 1\n';
     const done = await waitFor('all done', () => (latest()?.progress.doneCount === 3 ? latest() : undefined));

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { newToken, hashToken } from '../auth/token';
 import type {
+  CheckView,
   NavigatorAttendeeView,
   TimelineEntryView,
   ProgressView,
@@ -167,13 +168,27 @@ export class AttendeesService {
       sshUser: attendee.sshUser,
       hostKeyFingerprint: attendee.hostKeyFingerprint,
       lastSeenAt: attendee.lastSeenAt?.toISOString() ?? null,
-      checks: Object.fromEntries(
-        [...this.probes.statusesOf(attendee.id)].map(([checkId, known]) => [
-          checkId,
-          { status: known.status, reason: known.reason, output: known.output, since: known.since.toISOString() },
-        ]),
-      ),
+      checks: this.checksView(attendee.id, { passingOutputs: false }),
     };
+  }
+
+  /**
+   * Each check's status and why. The navigators' views carry output tails only for checks that do not
+   * pass: that is what explains a step, and every update goes to every board (a passing check's tail,
+   * an exporter's metrics page among them, made updates for 300 attendees several times larger).
+   */
+  private checksView(attendeeId: string, { passingOutputs }: { passingOutputs: boolean }): Record<string, CheckView> {
+    return Object.fromEntries(
+      [...this.probes.statusesOf(attendeeId)].map(([checkId, known]) => [
+        checkId,
+        {
+          status: known.status,
+          reason: known.reason,
+          output: known.status === 'pass' && !passingOutputs ? null : known.output,
+          since: known.since.toISOString(),
+        },
+      ]),
+    );
   }
 
   progressOf(attendeeId: string): ProgressView {
@@ -184,7 +199,12 @@ export class AttendeesService {
 
   selfView(attendee: Attendee): SelfView {
     const line = this.authorizedKeysLine();
-    return { ...this.navigatorView(attendee), authorizedKeysLine: line, installCommand: installCommand(line) };
+    return {
+      ...this.navigatorView(attendee),
+      checks: this.checksView(attendee.id, { passingOutputs: true }),
+      authorizedKeysLine: line,
+      installCommand: installCommand(line),
+    };
   }
 
   private all(): Promise<Attendee[]> {
