@@ -10,6 +10,29 @@ import { migrateDatabase } from './prisma/database.migrator';
 import { WorkshopsService } from './workshops/workshops.service';
 
 const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
+const BODY_LIMIT_BYTES = 64 * 1024;
+
+/**
+ * A body too large or not JSON is the client's mistake: answered 413 / 400 with what was wrong,
+ * here, instead of reaching Nest's handler as an unknown error (logged as a server ERROR).
+ */
+function bodyErrors(
+  error: { type?: string; length?: number; message?: string },
+  _req: express.Request,
+  res: express.Response,
+  next: express.NextFunction,
+): void {
+  if (error.type === 'entity.too.large') {
+    const size = error.length ? `${Math.ceil(error.length / 1024)} kB` : 'larger than allowed';
+    res.status(413).json({ statusCode: 413, error: 'Payload Too Large', message: `The request body is ${size}; the limit is ${BODY_LIMIT_BYTES / 1024} kB.` });
+    return;
+  }
+  if (error.type === 'entity.parse.failed') {
+    res.status(400).json({ statusCode: 400, error: 'Bad Request', message: `The request body is not valid JSON: ${error.message ?? 'unreadable'}.` });
+    return;
+  }
+  next(error);
+}
 
 export interface RunningNavigator {
   app: NestExpressApplication;
@@ -30,7 +53,8 @@ export async function startNavigator(config: AppConfig, options: { quiet?: boole
   if (migrations.applied.length > 0) logger.log(`database migrated: ${migrations.applied.join(', ')}`);
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
-  app.use(express.json({ limit: '64kb' }));
+  app.use(express.json({ limit: BODY_LIMIT_BYTES }));
+  app.use(bodyErrors);
   app.enableShutdownHooks();
   serveWebApp(app, config.webDir);
   await app.listen(config.port, config.host);

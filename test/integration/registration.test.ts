@@ -54,9 +54,12 @@ describe('registration refuses hostile input and stores nothing', () => {
   });
 
   it('refuses a body that is not JSON and one over the size limit', async () => {
-    expect((await navigator.request('POST', joinPath, { body: '{"displayName":' })).status).toBe(400);
+    const broken = await navigator.request('POST', joinPath, { body: '{"displayName":' });
+    expect(broken.status).toBe(400);
+    expect((broken.body as { message: string }).message).toMatch(/^The request body is not valid JSON/);
     const huge = await navigator.request('POST', joinPath, { body: { ...valid, displayName: 'x'.repeat(100_000) } });
     expect(huge.status).toBe(413);
+    expect((huge.body as { message: string }).message).toBe('The request body is 98 kB; the limit is 64 kB.');
     expect(await attendeeCount()).toBe(0);
   });
 
