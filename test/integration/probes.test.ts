@@ -16,6 +16,7 @@ let user: TestUser;
 let board: Socket;
 let exporter: http.Server;
 let exporterBody = '';
+let attendeeToken = '';
 const updates: NavigatorAttendeeView[] = [];
 
 beforeAll(async () => {
@@ -27,7 +28,8 @@ beforeAll(async () => {
   navigator = await startTestNavigator({ NAVIGATOR_ALLOW_LOOPBACK_VMS: 'true' });
   const keyLine = (await navigator.request('POST', new URL(navigator.joinUrl).pathname.replace('/join/', '/api/join/'), {
     body: { displayName: 'Probe', host: '127.0.0.1', port: sshd.port, sshUser: user.name },
-  })) as { body: { attendee: { authorizedKeysLine: string } } };
+  })) as { body: { attendee: { authorizedKeysLine: string }; personalPath: string } };
+  attendeeToken = keyLine.body.personalPath.split('/').pop()!;
   sshd.setAuthorizedKeys(user.name, [keyLine.body.attendee.authorizedKeysLine]);
   board = io(navigator.url, {
     auth: { view: 'board' },
@@ -83,6 +85,10 @@ describe('the probe loop against a real sshd', () => {
     exporterBody = '# TYPE ebpf_exporter_enabled_configs gauge\nebpf_exporter_enabled_configs{name="php"} 1\n';
     const done = await waitFor('all done', () => (latest()?.progress.doneCount === 3 ? latest() : undefined));
     expect(done.progress.currentStepId).toBeNull();
+    // A passing check's output: not on the boards, but on the attendee's own page.
+    expect(done.checks.built).toMatchObject({ status: 'pass', output: null });
+    const me = (await navigator.request('GET', '/api/me', { token: attendeeToken })).body as NavigatorAttendeeView;
+    expect(me.checks.built).toMatchObject({ status: 'pass', output: 'ok' });
 
     user.removeFile('prepared');
     const regressed = await waitFor('regression seen', () => (latest()?.checks.prepared?.status === 'fail' ? latest() : undefined));

@@ -159,7 +159,8 @@ export class AttendeesService {
     };
   }
 
-  navigatorView(attendee: Attendee): NavigatorAttendeeView {
+  /** The navigators' view; `passingOutputs` for the attendee's own page, which shows every check's output. */
+  navigatorView(attendee: Attendee, { passingOutputs = false }: { passingOutputs?: boolean } = {}): NavigatorAttendeeView {
     return {
       ...this.publicView(attendee),
       connection: this.connections.connectionOf(attendee.id),
@@ -168,7 +169,7 @@ export class AttendeesService {
       sshUser: attendee.sshUser,
       hostKeyFingerprint: attendee.hostKeyFingerprint,
       lastSeenAt: attendee.lastSeenAt?.toISOString() ?? null,
-      checks: this.checksView(attendee.id, { passingOutputs: false }),
+      checks: this.checksView(attendee.id, passingOutputs),
     };
   }
 
@@ -177,7 +178,7 @@ export class AttendeesService {
    * pass: that is what explains a step, and every update goes to every board (a passing check's tail,
    * an exporter's metrics page among them, made updates for 300 attendees several times larger).
    */
-  private checksView(attendeeId: string, { passingOutputs }: { passingOutputs: boolean }): Record<string, CheckView> {
+  private checksView(attendeeId: string, passingOutputs: boolean): Record<string, CheckView> {
     return Object.fromEntries(
       [...this.probes.statusesOf(attendeeId)].map(([checkId, known]) => [
         checkId,
@@ -199,12 +200,7 @@ export class AttendeesService {
 
   selfView(attendee: Attendee): SelfView {
     const line = this.authorizedKeysLine();
-    return {
-      ...this.navigatorView(attendee),
-      checks: this.checksView(attendee.id, { passingOutputs: true }),
-      authorizedKeysLine: line,
-      installCommand: installCommand(line),
-    };
+    return { ...this.navigatorView(attendee, { passingOutputs: true }), authorizedKeysLine: line, installCommand: installCommand(line) };
   }
 
   private all(): Promise<Attendee[]> {
