@@ -2,7 +2,8 @@ import path from 'node:path';
 import { defineConfig } from 'prisma/config';
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 
-const url = `file:${path.resolve(process.env.DATA_DIR ?? 'data', 'navigator.db')}`;
+// The Prisma CLI's view of the database: the same file the server opens (NAVIGATOR_DATA_DIR, default ./data).
+const url = `file:${path.resolve(process.env.NAVIGATOR_DATA_DIR ?? 'data', 'navigator.db')}`;
 
 export default defineConfig({
   schema: 'prisma/schema.prisma',

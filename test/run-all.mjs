@@ -7,9 +7,10 @@ import path from 'node:path';
 
 const args = process.argv.slice(2);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : null;
-const projects = ['unit', 'integration', 'browser', 'kit', 'faults'];
+const projects = ['unit', 'integration', 'security', 'browser', 'kit', 'faults'];
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const rows = [];
+const failures = [];
 
 function run(label, command, commandArgs, options = {}) {
   const started = Date.now();
@@ -43,6 +44,7 @@ function vitestProject(project) {
     passed = json.numPassedTests;
     failed = json.numFailedTests + filesThatFailedToRun(json);
     skipped = json.numPendingTests + (json.numTodoTests ?? 0);
+    failures.push(...failedTests(project, json));
   } catch {
     [passed, failed, skipped] = [0, 1, 0]; // no report at all: the run itself broke
   }
@@ -57,6 +59,27 @@ function filesThatFailedToRun(json) {
   return json.testResults.filter((file) => file.status === 'failed' && !file.assertionResults.some((t) => t.status === 'failed')).length;
 }
 
+// The summary is what CI shows last: name each failure there with the first lines of its message.
+function failedTests(project, json) {
+  const found = [];
+  for (const file of json.testResults) {
+    const where = path.relative(process.cwd(), file.name);
+    const failed = file.assertionResults.filter((t) => t.status === 'failed');
+    for (const test of failed) found.push({ project, where, name: test.fullName, message: test.failureMessages?.[0] ?? '' });
+    if (file.status === 'failed' && failed.length === 0) found.push({ project, where, name: '(file failed to run)', message: file.message ?? '' });
+  }
+  return found;
+}
+
+function firstLines(message, count) {
+  return message
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .filter((line) => line.trim() !== '')
+    .slice(0, count)
+    .map((line) => (line.length > 300 ? `${line.slice(0, 300)}…` : line));
+}
+
 if (!only) {
   staticCheck('prisma generate', 'node', ['scripts/prisma.mjs', 'generate']);
   staticCheck('eslint', 'npx', ['eslint', '.', '--max-warnings=0']);
@@ -68,6 +91,13 @@ if (!only) {
 }
 for (const project of projects) if (!only || only === project) vitestProject(project);
 
+if (failures.length > 0) {
+  console.log('\n━━ failures ━━');
+  for (const failure of failures) {
+    console.log(`✗ [${failure.project}] ${failure.where} › ${failure.name}`);
+    for (const line of firstLines(failure.message, 6)) console.log(`    ${line}`);
+  }
+}
 console.log('\n━━ summary ━━');
 for (const [label, counts, seconds] of rows) console.log(`${label.padEnd(22)} ${counts.padEnd(36)} ${seconds}s`);
 console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);

@@ -4,12 +4,15 @@ set -euo pipefail
 packages=(
   openssh-server openssh-client          # real sshd for integration, browser and fleet tests
   prometheus                             # real Prometheus (2.42) and promtool
+  prometheus-node-exporter               # the observability-101 workshop's exporter, checked for real in the fleet
+  sudo                                   # ssh checks with sudo: true, with and without a password
   php8.2-cli php8.2-fpm                  # the PHP sample, built with USDT probes
   chromium fonts-dejavu-core             # browser tests and screenshots (driven by playwright-core)
   bpftrace clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev make gcc  # the BPF kit
   systemd                                # systemd-analyze verify for the kit's units
   pssh ansible                           # peers for the benchmarks
   iproute2 procps                        # network namespaces for the fleet
+  stress-ng                              # both cores kept busy while the fault and integration suites run (a slow machine)
 )
 missing=()
 for p in "${packages[@]}"; do

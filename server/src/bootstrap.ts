@@ -1,15 +1,21 @@
 import path from 'node:path';
-import { Logger, type LogLevel } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import cookieParser from 'cookie-parser';
 import express from 'express';
+import { serveApiDocs } from './api-docs/api-docs';
 import { appModuleFor } from './app.module';
 import { AuthService } from './auth/auth.service';
 import type { AppConfig } from './config/app.config';
+import { OriginCheckedIoAdapter } from './common/origin-checked-io.adapter';
+import { OriginPolicy } from './common/origin-policy';
+import { securityHeaders } from './common/security-headers';
+import { LogOutput } from './logging/log-output';
+import { NavigatorLogger } from './logging/navigator.logger';
 import { migrateDatabase } from './prisma/database.migrator';
 import { WorkshopsService } from './workshops/workshops.service';
 
-const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
 const BODY_LIMIT_BYTES = 64 * 1024;
 
 /**
@@ -34,8 +40,44 @@ function bodyErrors(
   next(error);
 }
 
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * CSRF: a state-changing request from a page on another site (or another port of this host) is
+ * refused, and so is any body that is not JSON (a cross-site form can post urlencoded or multipart
+ * without a preflight; JSON it cannot).
+ */
+function refuseCrossSiteWrites(origins: OriginPolicy) {
+  return (req: express.Request, res: express.Response, next: express.NextFunction): void => {
+    if (SAFE_METHODS.has(req.method)) return next();
+    const refusal = origins.refusal(req.headers);
+    if (refusal !== null) {
+      res.status(403).json({ statusCode: 403, error: 'Forbidden', message: `Cross-site request refused: ${refusal}.` });
+      return;
+    }
+    const length = Number(req.headers['content-length'] ?? 0);
+    if (length > BODY_LIMIT_BYTES) {
+      res.status(413).json({
+        statusCode: 413,
+        error: 'Payload Too Large',
+        message: `The request body is ${Math.ceil(length / 1024)} kB; the limit is ${BODY_LIMIT_BYTES / 1024} kB.`,
+      });
+      return;
+    }
+    const hasBody = req.headers['transfer-encoding'] !== undefined || length > 0;
+    if (hasBody && !req.is('application/json')) {
+      res.status(415).json({ statusCode: 415, error: 'Unsupported Media Type', message: 'Send the body as JSON (Content-Type: application/json).' });
+      return;
+    }
+    next();
+  };
+}
+
 export interface RunningNavigator {
   app: NestExpressApplication;
+  /** The address and port the server listens on, e.g. http://0.0.0.0:8080. */
+  listening: string;
+  workshopTitle: string;
   url: string;
   navigatorUrl: string;
   projectorUrl: string;
@@ -47,24 +89,35 @@ export interface RunningNavigator {
 export async function startNavigator(config: AppConfig, options: { quiet?: boolean } = {}): Promise<RunningNavigator> {
   const logger = new Logger('Navigator');
   const migrations = migrateDatabase(config.databaseFile, path.resolve(__dirname, '../../prisma/migrations'));
-  const app = await NestFactory.create<NestExpressApplication>(appModuleFor(config), {
-    logger: options.quiet ? ['error'] : LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
+  const app = await NestFactory.create<NestExpressApplication>(appModuleFor(options.quiet ? { ...config, logLevel: 'error' } : config), {
+    bufferLogs: true,
   });
+  app.useLogger(app.get(NavigatorLogger));
+  const auth = app.get(AuthService);
+  app.get(LogOutput).protect(auth.navigatorSecret, auth.projectorToken);
   if (migrations.applied.length > 0) logger.log(`database migrated: ${migrations.applied.join(', ')}`);
-  app.set('trust proxy', 'loopback');
+  // Forwarding headers count only from proxies the operator named: otherwise any client could pick its own address.
+  app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
+  const origins = new OriginPolicy([...(config.publicUrl ? [config.publicUrl] : []), ...config.allowedOrigins]);
+  app.useWebSocketAdapter(new OriginCheckedIoAdapter(app, origins));
+  app.use(securityHeaders({ https: config.publicUrl?.startsWith('https:') ?? false }));
+  app.use(refuseCrossSiteWrites(origins));
+  app.use(cookieParser());
   app.use(express.json({ limit: BODY_LIMIT_BYTES }));
   app.use(bodyErrors);
   app.enableShutdownHooks();
+  serveApiDocs(app);
   serveWebApp(app, config.webDir);
   await app.listen(config.port, config.host);
 
   const address = app.getHttpServer().address() as { port: number };
   const base = config.publicUrl ?? `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${address.port}`;
-  const auth = app.get(AuthService);
   const workshop = app.get(WorkshopsService).workshop;
   const running: RunningNavigator = {
     app,
+    listening: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${address.port}`,
+    workshopTitle: workshop.definition.title,
     url: base,
     navigatorUrl: `${base}/auth/navigator?token=${auth.navigatorSecret}`,
     projectorUrl: `${base}/auth/projector?token=${auth.projectorToken}`,

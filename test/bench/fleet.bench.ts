@@ -18,6 +18,7 @@ import { SshPool } from '../../server/src/ssh/ssh.pool';
 import { Semaphore } from '../../server/src/ssh/semaphore';
 import type { RequestOptions, VmChannel } from '../../server/src/ssh/ssh.types';
 import { loadWorkshopFile } from '../../server/src/workshops/workshop.loader';
+import { isSshCheck } from '../../server/src/workshops/workshop.schema';
 import { Fleet } from '../fleet/fleet';
 import { BoardWatcher, registerFleet } from '../fleet/room';
 import { ServerProcess } from '../support/server-process';
@@ -109,7 +110,6 @@ async function benchSize(size: number): Promise<Record<string, unknown>> {
     const requests: { port: number; path: string; options: RequestOptions }[] = [];
     const channel = pool.get('vm1')!;
     const recording: VmChannel = {
-      exec: (c, o) => channel.exec(c, o),
       runInShell: (i, m, t) => channel.runInShell(i, m, t),
       request: (port, urlPath, options) => {
         requests.push({ port, path: urlPath, options });
@@ -155,7 +155,7 @@ async function benchSize(size: number): Promise<Record<string, unknown>> {
         .join(' ')} ${r.options.body ? `--data-binary ${shellQuote(r.options.body)}` : ''} ${shellQuote(`http://127.0.0.1:${r.port}${r.path}`)}`,
       timeoutSeconds: workshop.probe.checkTimeoutSeconds,
     }));
-    const batch = buildSshBatch([...planSshChecks(checks, workshop.probe.checkTimeoutSeconds), ...curl]);
+    const batch = buildSshBatch([...planSshChecks(checks.filter(isSshCheck), workshop.probe.checkTimeoutSeconds), ...curl]);
     const scriptFile = path.join(keyDir, 'checks.sh');
     fs.writeFileSync(scriptFile, batch.script);
     const identity = path.join(keyDir, 'navigator_ed25519');

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildSshBatch, planSshChecks, readSshBatch, shellQuote, type PlannedSshCheck } from '../../server/src/probes/ssh-script';
 import type { RequestOptions, VmChannel } from '../../server/src/ssh/ssh.types';
-import type { WorkshopDefinition } from '../../server/src/workshops/workshop.schema';
+import { isSshCheck, type WorkshopDefinition } from '../../server/src/workshops/workshop.schema';
 import { startPrometheus } from '../support/prometheus';
 import { runChecks } from '../../server/src/probes/check-runner';
 import { dueChecks } from '../../server/src/probes/probe-plan';
@@ -108,7 +108,7 @@ function onPorts(workshop: WorkshopDefinition, services: Awaited<ReturnType<type
     steps: workshop.steps.map((step) => ({
       ...step,
       checks: step.checks.map((check) =>
-        check.http ? { ...check, http: { ...check.http, port: services.ports[check.http.port] ?? check.http.port } } : check,
+        check.kind === 'http' ? { ...check, http: { ...check.http, port: services.ports[check.http.port] ?? check.http.port } } : check,
       ),
     })),
   };
@@ -117,7 +117,6 @@ function onPorts(workshop: WorkshopDefinition, services: Awaited<ReturnType<type
 /** Records the HTTP requests a check run makes, so parallel-ssh can make the same ones with curl. */
 function recording(channel: VmChannel, requests: { port: number; path: string; options: RequestOptions }[]): VmChannel {
   return {
-    exec: (command, options) => channel.exec(command, options),
     runInShell: (input, marker, timeoutMs) => channel.runInShell(input, marker, timeoutMs),
     request: (port, urlPath, options) => {
       requests.push({ port, path: urlPath, options });
@@ -216,7 +215,7 @@ async function main(): Promise<void> {
     await pool.closeAll();
 
     // ── parallel-ssh: the same ssh checks' script on the same VMs, configured for speed (-p N, no host key prompts).
-    const sshChecks = planSshChecks(checks, workshop.probe.checkTimeoutSeconds);
+    const sshChecks = planSshChecks(checks.filter(isSshCheck), workshop.probe.checkTimeoutSeconds);
     const script = buildSshBatch([...sshChecks, ...curlChecks(requests, workshop.probe.checkTimeoutSeconds)]);
     const hosts = path.join(keyDir, 'hosts');
     fs.writeFileSync(hosts, users.map((u) => `${u.name}@127.0.0.1:${sshd.port}`).join('\n') + '\n');

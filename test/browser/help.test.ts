@@ -37,7 +37,7 @@ describe('raised hands', () => {
     expect(await entry.textContent()).toContain('make fails: vmlinux.h missing');
     await expect.poll(() => projector.getByTestId('help-count').textContent()).toContain('1 waiting');
     expect(await projector.content()).not.toContain('vmlinux.h missing');
-    await entry.getByRole('button', { name: 'On my way' }).click();
+    await entry.getByRole('button', { name: "I'm on it" }).click();
     await attendee.getByText('the navigator has seen it and is coming').waitFor();
     await board.screenshot({ path: screenshotPath('board-help-queue'), fullPage: true });
 

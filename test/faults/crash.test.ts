@@ -2,13 +2,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { NoteAck } from '../../server/src/board/board.events';
+import type { NoteAck } from '../../server/src/contract/events';
 import { CLOSED_PORT, TestClient } from '../support/clients';
 import { REPO_ROOT } from '../support/navigator';
 import { ServerProcess } from '../support/server-process';
 import { freePort } from '../support/sshd';
 
 const KILLS = 20;
+const NOTES_BEFORE_KILL = 4;
 let server: ServerProcess;
 
 afterAll(async () => server?.kill());
@@ -45,6 +46,9 @@ describe('durability of acknowledged notes', () => {
       const writer = new TestClient(server.url, 'attendee', `navigator_attendee=${writerTokens[round % writerTokens.length]}`);
       const groupId = await writer.until('my group', (c) => c.discussion?.myGroupId, 10_000);
       let writing = true;
+      let ackedThisRound = 0;
+      let enoughThisRound = () => undefined as void;
+      const enough = new Promise<void>((resolve) => (enoughThisRound = resolve));
       const loop = (async () => {
         while (writing) {
           const text = `note ${round}-${sent++}`;
@@ -54,12 +58,15 @@ describe('durability of acknowledged notes', () => {
             .catch(() => null)) as NoteAck | null;
           if (ack?.ok) {
             acknowledged.push(text);
+            if (++ackedThisRound === NOTES_BEFORE_KILL) enoughThisRound();
             await new Promise((r) => setTimeout(r, 10));
           } else if (ack && !ack.ok) throw new Error(`refused: ${ack.error}`);
           else return; // no ack: the server died mid-write; the note may or may not exist, and was never promised
         }
       })();
-      await new Promise((r) => setTimeout(r, 100 + Math.random() * 400));
+      // A few notes in every round whatever the machine's speed, then the kill at a random moment.
+      await Promise.race([enough, loop]);
+      await new Promise((r) => setTimeout(r, Math.random() * 300));
       await server.kill();
       writing = false;
       await loop;

@@ -2,11 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NavigatorAttendeeView } from '../../server/src/board/board.events';
-import { ProbeService } from '../../server/src/probes/probe.service';
+import type { NavigatorAttendeeView } from '../../server/src/contract/views';
+import { DomainEventBus } from '../../server/src/common/domain-events';
+import { ProbeScheduler } from '../../server/src/probes/probe.scheduler';
 import { DelayProxy } from '../fleet/delay-proxy';
 import { Fleet } from '../fleet/fleet';
-import { BoardWatcher, registerFleet, type RegisteredVm } from '../fleet/room';
+import { BoardWatcher, ProbeWatcher, registerFleet, type RegisteredVm } from '../fleet/room';
 import { SimulatedVm, STEPS } from '../fleet/scenario';
 import { REPO_ROOT, startTestNavigator, type TestNavigator } from '../support/navigator';
 
@@ -18,8 +19,8 @@ import { REPO_ROOT, startTestNavigator, type TestNavigator } from '../support/na
  * sweeps of the fault being healed. Every sshd runs stock MaxSessions 10 / MaxStartups 10:30:100.
  */
 const SIZE = Number(process.env.FLEET_SIZE ?? 20);
-const INTERVAL_MS = 5000; // the default workshop's probe interval
-const TWO_SWEEPS = 2 * INTERVAL_MS + 1000; // one second for the board push and the watchdog's tick
+/** "Within two sweeps" is counted in sweeps (started after the event, and finished), not in wall time a busy machine stretches. */
+const SWEEPS = 2;
 const canRun = process.getuid?.() === 0;
 
 let fleet: Fleet;
@@ -28,7 +29,7 @@ let board: BoardWatcher;
 let room: RegisteredVm[];
 let proxy: DelayProxy;
 const vms: SimulatedVm[] = [];
-const probeDurations: { attendeeId: string; at: number; ms: number }[] = [];
+let probes: ProbeWatcher;
 
 const FAULTS = [
   'sshd killed',
@@ -56,9 +57,27 @@ function baseline(v: NavigatorAttendeeView): boolean {
   );
 }
 
+/**
+ * Waits until `test` holds for the server's view of the attendee, or until two sweeps that started after
+ * `since` have finished (then it must hold: fails with the last view). Returns the ms it took.
+ */
+async function withinSweeps(attendeeId: string, what: string, test: (v: NavigatorAttendeeView) => boolean, since: number): Promise<number> {
+  const view = () => board.view(attendeeId);
+  const holds = () => view() !== undefined && test(view()!);
+  await probes.until(what, () => holds() || probes.sweepsSince(since) >= SWEEPS);
+  // The sweep's results reach the board in the same turn of the loop; its push may still be on the wire.
+  if (!holds()) await board.until(attendeeId, what, test, 1000).catch(() => undefined);
+  const last = view();
+  expect(
+    holds(),
+    `${what} within ${SWEEPS} sweeps; last view: ${JSON.stringify({ connection: last?.connection, progress: last?.progress, checks: last?.checks })}`,
+  ).toBe(true);
+  return Date.now() - since;
+}
+
 function controlMedian(from: number, to: number): number {
   const faulted = new Set(FAULTS.map((f) => attendee(faultVm(f))));
-  const ms = probeDurations.filter((p) => p.at >= from && p.at < to && !faulted.has(p.attendeeId)).map((p) => p.ms);
+  const ms = probes.probes.filter((p) => p.at >= from && p.at < to && !faulted.has(p.attendeeId)).map((p) => p.ms);
   ms.sort((a, b) => a - b);
   return ms[Math.floor(ms.length / 2)] ?? NaN;
 }
@@ -74,17 +93,10 @@ describe.skipIf(!canRun)(`a fleet of ${SIZE} simulated VMs under faults (needs r
       fs.readFileSync(path.join(REPO_ROOT, 'checks/ebpf-php.yaml'), 'utf8').replace('checkTimeoutSeconds: 10', 'checkTimeoutSeconds: 4'),
     );
     navigator = await startTestNavigator({ NAVIGATOR_WORKSHOP_FILE: workshop });
-    // Instrumentation only: how long each VM's probe takes, to compare the control group before and during the faults.
-    const probes = navigator.app.get(ProbeService) as unknown as { probe: (id: string) => Promise<boolean> };
-    const probe = probes.probe.bind(probes);
-    probes.probe = async (id: string) => {
-      const started = performance.now();
-      try {
-        return await probe(id);
-      } finally {
-        probeDurations.push({ attendeeId: id, at: Date.now(), ms: performance.now() - started });
-      }
-    };
+    // Instrumentation only: sweeps and probes as events to wait for, and how long each VM's probe takes
+    // (to compare the control group before and during the faults).
+    probes = new ProbeWatcher(navigator.app.get(ProbeScheduler));
+    navigator.app.get(DomainEventBus).on('progress.changed', () => probes.poke());
 
     // The latency-and-loss VM is reached through a delaying proxy on the bridge from the start.
     const delayed = fleet.vm(faultVm('latency and loss'));
@@ -99,6 +111,7 @@ describe.skipIf(!canRun)(`a fleet of ${SIZE} simulated VMs under faults (needs r
     const joinPath = new URL(navigator.joinUrl).pathname.replace('/join/', '/api/join/');
     room = await registerFleet(navigator.url, joinPath, fleet, 8, (vm) => (vm.index === delayed.index ? { host: '198.18.0.1', port: proxy.port } : null));
     board = new BoardWatcher(navigator.url, navigator.navigatorToken);
+    board.onUpdate(() => probes.poke());
     for (const vm of room) await board.until(vm.attendeeId, `VM ${vm.index} at its baseline`, baseline, 30_000);
   }, 120_000);
 
@@ -110,8 +123,8 @@ describe.skipIf(!canRun)(`a fleet of ${SIZE} simulated VMs under faults (needs r
   });
 
   it('classifies each fault within two sweeps, keeps the others at pace, and sees each VM recover within two sweeps of the fix', async () => {
-    await new Promise((r) => setTimeout(r, 2 * INTERVAL_MS));
-    const baselineFrom = Date.now() - 2 * INTERVAL_MS;
+    const baselineFrom = Date.now();
+    await probes.sweeps(2);
     const injectedAt = Date.now();
 
     // ── Inject, all at once.
@@ -146,11 +159,11 @@ describe.skipIf(!canRun)(`a fleet of ${SIZE} simulated VMs under faults (needs r
     const detection: Record<string, number> = {};
     await Promise.all(
       FAULTS.map(async (fault) => {
-        detection[fault] = await board.until(attendee(faultVm(fault)), `${fault}: classified`, classified[fault], TWO_SWEEPS - (Date.now() - injectedAt));
+        detection[fault] = await withinSweeps(attendee(faultVm(fault)), `${fault}: classified`, classified[fault], injectedAt);
       }),
     );
     // Faults that leave the VM's state as it was must hold it for the whole window, not just once.
-    await new Promise((r) => setTimeout(r, Math.max(0, TWO_SWEEPS - (Date.now() - injectedAt))));
+    await probes.until('two sweeps after the injection', () => probes.sweepsSince(injectedAt) >= SWEEPS);
     for (const fault of ['latency and loss', 'shell noise'] as const) {
       const v = board.view(attendee(faultVm(fault)))!;
       const flips = board.updates.filter((u) => u.view.id === v.id && u.at >= injectedAt + 3000 && !baseline(u.view));
@@ -160,17 +173,29 @@ describe.skipIf(!canRun)(`a fleet of ${SIZE} simulated VMs under faults (needs r
     }
     const faultWindowEnd = Date.now();
 
-    // The control group: never unreachable, and its probes not slower by more than 20% (5 ms floor for timer noise).
+    // The control group: never unreachable, and never left waiting behind a faulted VM.
     const control = room.filter((vm) => vm.index === 0 || vm.index > FAULTS.length);
     for (const vm of control) {
       const flips = board.updates.filter((u) => u.view.id === vm.attendeeId && u.at >= injectedAt && u.view.connection.state !== 'connected');
       expect(flips, `control VM ${vm.index}`).toEqual([]);
       expect(baseline(board.view(vm.attendeeId)!), `control VM ${vm.index}`).toBe(true);
     }
+    // Isolation, counted in events: every sweep that ran during the faults gave every control VM a
+    // result (a probe queued behind a faulted VM would be missing from its sweep). Probe times are
+    // printed for the record; a busy machine stretches them, so they are not asserted.
+    const faultSweeps = probes.sweepLog.filter((sweep) => sweep.startedAt >= injectedAt && sweep.doneAt !== null && sweep.doneAt <= faultWindowEnd);
+    expect(faultSweeps.length, 'sweeps during the faults').toBeGreaterThanOrEqual(SWEEPS);
+    for (const vm of control) {
+      const missed = faultSweeps.filter(
+        (sweep) => !probes.probes.some((p) => p.attendeeId === vm.attendeeId && p.ok && p.at >= sweep.startedAt && p.at <= sweep.doneAt!),
+      );
+      expect(missed.length, `control VM ${vm.index}: sweeps without a result during the faults`).toBe(0);
+    }
     const before = controlMedian(baselineFrom, injectedAt);
     const during = controlMedian(injectedAt, faultWindowEnd);
-    console.log(`control probes: median ${before.toFixed(1)} ms before, ${during.toFixed(1)} ms during the faults; detection ms: ${JSON.stringify(detection)}`);
-    expect(during).toBeLessThanOrEqual(Math.max(before * 1.2, before + 5));
+    console.log(
+      `control probes: median ${before.toFixed(1)} ms before, ${during.toFixed(1)} ms during the faults (${faultSweeps.length} sweeps); detection ms: ${JSON.stringify(detection)}`,
+    );
 
     // ── Heal, all at once.
     const healedAt = Date.now();
@@ -186,7 +211,7 @@ describe.skipIf(!canRun)(`a fleet of ${SIZE} simulated VMs under faults (needs r
     const recovery: Record<string, number> = {};
     await Promise.all(
       FAULTS.map(async (fault) => {
-        recovery[fault] = await board.until(attendee(faultVm(fault)), `${fault}: recovered`, baseline, TWO_SWEEPS - (Date.now() - healedAt));
+        recovery[fault] = await withinSweeps(attendee(faultVm(fault)), `${fault}: recovered`, baseline, healedAt);
       }),
     );
     console.log(`recovery ms: ${JSON.stringify(recovery)}`);

@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NavigatorAttendeeView, TimelineEntryView } from '../../server/src/board/board.events';
+import type { NavigatorAttendeeView, TimelineEntryView } from '../../server/src/contract/views';
+import { ProbeScheduler } from '../../server/src/probes/probe.scheduler';
 import { Fleet } from '../fleet/fleet';
-import { BoardWatcher, registerFleet } from '../fleet/room';
+import { BoardWatcher, ProbeWatcher, registerFleet } from '../fleet/room';
 import { planRoom, runScenario, SimulatedVm, STEPS, type ScenarioEvent } from '../fleet/scenario';
 import { REPO_ROOT, startTestNavigator } from '../support/navigator';
 import { ServerProcess } from '../support/server-process';
@@ -34,14 +35,18 @@ describe.skipIf(!canRun)(`a room of ${SIZE} simulated VMs (needs root: network n
   it('follows every attendee through the workshop: progress, stalls, lost exporters, dropped networks, the never-reachable', async () => {
     const navigator = await startTestNavigator({ NAVIGATOR_WORKSHOP_FILE: path.join(REPO_ROOT, 'checks/ebpf-php.yaml') });
     const board = new BoardWatcher(navigator.url, navigator.navigatorToken);
+    const probes = new ProbeWatcher(navigator.app.get(ProbeScheduler));
     try {
       const plans = planRoom(SIZE, 7, [3, 6]);
       const joinPath = new URL(navigator.joinUrl).pathname.replace('/join/', '/api/join/');
       const room = await registerFleet(navigator.url, joinPath, fleet);
       const id = (index: number) => room[index].attendeeId;
 
-      // Change → board: when the scenario completes a step, how long until the board shows it done.
+      // Change → board: when the scenario completes a step, how long until the board shows it done, in
+      // wall time (reported) and in sweeps that started after the change and finished first (asserted:
+      // a busy machine stretches the first, not the second).
       const latencies: number[] = [];
+      const sweepsLate: number[] = [];
       const slow: string[] = [];
       const watch = (event: ScenarioEvent) => {
         const step = /^step (\S+) done$/.exec(event.what)?.[1];
@@ -56,6 +61,7 @@ describe.skipIf(!canRun)(`a room of ${SIZE} simulated VMs (needs root: network n
           .then(
             () => {
               latencies.push(Date.now() - madeAt);
+              sweepsLate.push(probes.sweepsSince(madeAt));
               if (Date.now() - madeAt > INTERVAL_MS + 1000)
                 slow.push(`${event.index}/${plans[event.index].profile}/${step}@${event.at}:${Date.now() - madeAt}`);
             },
@@ -107,11 +113,15 @@ describe.skipIf(!canRun)(`a room of ${SIZE} simulated VMs (needs root: network n
       }
       const finite = latencies.filter(Number.isFinite);
       console.log(
-        `scenario: ${events.length} changes; change → board p50 ${percentile(finite, 50)} ms, p99 ${percentile(finite, 99)} ms over ${latencies.length}; slow: ${slow.join(' ')}; ${summary.join(' ')}`,
+        `scenario: ${events.length} changes; change → board p50 ${percentile(finite, 50)} ms, p99 ${percentile(finite, 99)} ms over ${latencies.length}; sweeps finished first: max ${Math.max(...sweepsLate)}; slow: ${slow.join(' ')}; ${summary.join(' ')}`,
       );
       expect(finite.length).toBe(latencies.length);
-      // The goal is interval + 200 ms; the simulated VMs share this machine's two cores with Navigator and the test.
-      expect(percentile(finite, 99)).toBeLessThanOrEqual(INTERVAL_MS + 1000);
+      // The goal: on the board by the end of the first sweep that starts after the change (the sweep under
+      // way may or may not have run that check yet); never later than the second (a VM whose probe is still
+      // running when a sweep starts on a busy machine is left to the next one).
+      expect(sweepsLate.length).toBe(latencies.length);
+      expect(percentile(sweepsLate, 50)).toBeLessThanOrEqual(1);
+      expect(Math.max(...sweepsLate)).toBeLessThanOrEqual(2);
     } finally {
       board.close();
       await navigator.stop();

@@ -3,8 +3,10 @@ import net from 'node:net';
 /**
  * A userspace delaying and "dropping" TCP proxy in front of one sshd (this kernel has no netem).
  * Every chunk is held for `delayMs` each way; a `lossRate` share of chunks is held `lossPenaltyMs`
- * longer, as a TCP retransmission after a lost segment would be. Order is always kept. It listens on
- * the fleet's bridge address, so traffic stays inside the test's namespaces.
+ * longer, as a TCP retransmission after a lost segment would be. Order is always kept. The server's
+ * first bytes are held one more `delayMs`, for the connect that reached it late: as on a real link,
+ * the banner comes a whole round trip after the client's connect. It listens on the fleet's bridge
+ * address (or loopback), so traffic stays inside the test's namespaces.
  */
 export class DelayProxy {
   delayMs = 0;
@@ -26,15 +28,16 @@ export class DelayProxy {
         socket.once('close', () => this.sockets.delete(socket));
         socket.on('error', () => undefined);
       }
-      this.pipe(client, upstream);
-      this.pipe(upstream, client);
+      this.pipe(client, upstream, 0);
+      this.pipe(upstream, client, this.delayMs);
     });
   }
 
   /** One queue and one timer per direction: bytes leave in the order they came, never reordered. */
-  private pipe(from: net.Socket, to: net.Socket): void {
+  private pipe(from: net.Socket, to: net.Socket, connectDelayMs: number): void {
     const queue: { at: number; send: () => void }[] = [];
     let timer: NodeJS.Timeout | null = null;
+    const firstAt = Date.now() + connectDelayMs;
     let releaseAt = 0;
     const drain = () => {
       timer = null;
@@ -43,7 +46,7 @@ export class DelayProxy {
     };
     const send = (write: () => void) => {
       const hold = this.delayMs + (this.random() < this.lossRate ? this.lossPenaltyMs : 0);
-      releaseAt = Math.max(Date.now() + hold, releaseAt);
+      releaseAt = Math.max(Math.max(Date.now(), firstAt) + hold, releaseAt);
       queue.push({ at: releaseAt, send: write });
       if (timer === null) timer = setTimeout(drain, Math.max(0, queue[0].at - Date.now()));
     };

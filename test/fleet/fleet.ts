@@ -20,7 +20,8 @@ import path from 'node:path';
 
 const NETNS_PREFIX = 'navvm';
 const BRIDGE = 'navfleet0';
-const USER_PREFIX = 'navtf';
+// Not navt…: the integration tests' users are navt…, and each side removes its own leftovers by prefix while the other may run.
+const USER_PREFIX = 'navf';
 const STATE_ROOT = path.join(os.tmpdir(), 'navigator-fleet');
 const HOST_ADDRESS = '198.18.0.1';
 /** Ports the stand-in services may listen on inside each VM. */
@@ -36,6 +37,20 @@ export interface FleetOptions {
   scrapeSeconds?: number;
   maxSessions?: number;
   maxStartups?: string;
+  /** VMs that differ from a stock one, by index. */
+  variants?: Record<number, VmVariant>;
+}
+
+/** How a VM differs from a stock one, as attendees' real VMs do. */
+export interface VmVariant {
+  /** sshd_config lines applied to every login (a `Match all` block): `AllowTcpForwarding no`, `ForceCommand …`. */
+  sshdMatchAll?: string[];
+  /** The login user's shell (`/usr/sbin/nologin`). */
+  shell?: string;
+  /** More login users on this VM's one sshd (a bastion, one big VM with a user per attendee): `<user>u0`, `<user>u1`… */
+  extraUsers?: number;
+  /** sshd's LogLevel (INFO logs MaxStartups drops). */
+  logLevel?: string;
 }
 
 export interface FleetVm {
@@ -71,7 +86,8 @@ export class Fleet {
   private readonly sshd = new Map<number, ChildProcess>();
   private readonly prometheus = new Map<number, ChildProcess>();
   private services: ChildProcess | null = null;
-  private authorizedKey = '';
+  /** Each VM's authorized_keys line (its attendee's own, as Navigator shows it). */
+  private readonly authorizedKeys = new Map<number, string>();
 
   private constructor(
     readonly options: Required<FleetOptions>,
@@ -85,7 +101,7 @@ export class Fleet {
     const stateDir = path.join(STATE_ROOT, String(process.pid));
     fs.mkdirSync(stateDir, { recursive: true, mode: 0o755 });
     fs.chmodSync(STATE_ROOT, 0o755);
-    const fleet = new Fleet({ realPrometheusEvery: 0, scrapeSeconds: 5, maxSessions: 10, maxStartups: '10:30:100', ...options }, stateDir);
+    const fleet = new Fleet({ realPrometheusEvery: 0, scrapeSeconds: 5, maxSessions: 10, maxStartups: '10:30:100', variants: {}, ...options }, stateDir);
     try {
       await fleet.start();
     } catch (error) {
@@ -97,7 +113,8 @@ export class Fleet {
 
   /** Removes every fleet namespace, process, user and the bridge, whoever started them. */
   static down(): void {
-    spawnSync('pkill', ['-KILL', '-f', STATE_ROOT]);
+    // With the slash: `flock /tmp/navigator-fleet.lock …`, which serialises fleet runs, must not match.
+    spawnSync('pkill', ['-KILL', '-f', STATE_ROOT + '/']);
     // veth ends first: a namespace's deletion frees its links later, in the background.
     const links = spawnSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' })
       .stdout.split('\n')
@@ -145,7 +162,10 @@ export class Fleet {
 
     // Users, one per VM, in one shell: 300 useradds in one process are seconds, not a minute.
     const users = names.map((_, i) => `${USER_PREFIX}${i}`);
-    sh(`for u in "$@"; do useradd -m -d "${this.stateDir}/home/$u" -s /bin/sh "$u" && usermod -p '*' "$u" || exit 1; done`, users);
+    const extraUsers = names.flatMap((_, i) => Array.from({ length: this.options.variants[i]?.extraUsers ?? 0 }, (_, j) => `${users[i]}u${j}`));
+    sh(`for u in "$@"; do useradd -m -d "${this.stateDir}/home/$u" -s /bin/sh "$u" && usermod -p '*' "$u" || exit 1; done`, [...users, ...extraUsers]);
+    for (const [index, variant] of Object.entries(this.options.variants))
+      if (variant.shell) execFileSync('usermod', ['-s', variant.shell, users[Number(index)]]);
     fs.chmodSync(this.stateDir, 0o755);
 
     for (let i = 0; i < size; i++) {
@@ -168,8 +188,9 @@ export class Fleet {
           'AllowTcpForwarding yes',
           `MaxSessions ${this.options.maxSessions}`,
           `MaxStartups ${this.options.maxStartups}`,
-          'LogLevel ERROR',
+          `LogLevel ${this.options.variants[i]?.logLevel ?? 'ERROR'}`,
           'UseDNS no',
+          ...(this.options.variants[i]?.sshdMatchAll ? ['Match all', ...this.options.variants[i].sshdMatchAll!.map((line) => `  ${line}`)] : []),
           '',
         ].join('\n'),
       );
@@ -191,6 +212,8 @@ export class Fleet {
       this.services!.once('exit', (code) => reject(new Error(`vm-services exited with ${code}`)));
       this.services!.stdout!.once('data', () => resolve());
     });
+    // sshd's privilege separation directory: a fresh machine that never started its own sshd has none.
+    fs.mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
     for (const vm of this.vms) this.startSshd(vm.index);
     for (const vm of this.vms.filter((v) => v.realPrometheus)) this.startPrometheus(vm.index);
     await Promise.all(this.vms.map((vm) => waitForSsh(vm.address, 15_000)));
@@ -203,16 +226,40 @@ export class Fleet {
     Fleet.down();
   }
 
+  /** The extra login users of a VM (see VmVariant.extraUsers). */
+  usersOf(index: number): string[] {
+    const vm = this.vm(index);
+    return Array.from({ length: this.options.variants[index]?.extraUsers ?? 0 }, (_, j) => `${vm.user}u${j}`);
+  }
+
+  /** What the VM's sshd logged (its stderr). */
+  sshdLog(index: number): string {
+    const file = path.join(this.vm(index).dir, 'sshd.log');
+    return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  }
+
   vm(index: number): FleetVm {
     const vm = this.vms[index];
     if (!vm) throw new Error(`no VM ${index} in a fleet of ${this.vms.length}`);
     return vm;
   }
 
-  /** The line Navigator asks attendees to add, written to every VM's authorized_keys. */
+  /** One line written to every VM's authorized_keys (tools that use one key for all, like the benchmarks' peers). */
   authorize(line: string): void {
-    this.authorizedKey = line;
-    for (const vm of this.vms) fs.writeFileSync(path.join(vm.dir, 'authorized_keys'), line + '\n');
+    for (const vm of this.vms) this.authorizeVm(vm.index, line);
+  }
+
+  /** The line Navigator shows this VM's attendee (their own key), written to the VM's authorized_keys. */
+  authorizeVm(index: number, line: string): void {
+    this.authorizedKeys.set(index, line);
+    fs.writeFileSync(path.join(this.vm(index).dir, 'authorized_keys'), line + '\n');
+  }
+
+  /** More attendees' lines on one VM: its logins share one authorized_keys file (the bastion variant). */
+  authorizeMore(index: number, lines: string[]): void {
+    const all = [this.authorizedKeys.get(index), ...lines].filter((line): line is string => !!line);
+    this.authorizedKeys.set(index, all.join('\n'));
+    fs.writeFileSync(path.join(this.vm(index).dir, 'authorized_keys'), all.join('\n') + '\n');
   }
 
   // ── faults and scenario moves ────────────────────────────────────────────────────────────────
@@ -273,7 +320,7 @@ export class Fleet {
   }
 
   restoreKey(index: number): void {
-    fs.writeFileSync(path.join(this.vm(index).dir, 'authorized_keys'), this.authorizedKey + '\n');
+    fs.writeFileSync(path.join(this.vm(index).dir, 'authorized_keys'), (this.authorizedKeys.get(index) ?? '') + '\n');
   }
 
   /**

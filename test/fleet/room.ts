@@ -1,10 +1,10 @@
 /**
  * The fleet as Navigator's attendees: registration scripted through the join API (each VM from its own
- * address, as attendees in a room), its key line written to every VM, and a navigator's board socket
+ * address, as attendees in a room), each attendee's own key line written to their VM, and a navigator's board socket
  * that keeps the latest view of every attendee with the time each update arrived.
  */
 import { io } from 'socket.io-client';
-import type { NavigatorAttendeeView, RosterSnapshot } from '../../server/src/board/board.events';
+import type { NavigatorAttendeeView, RosterSnapshot } from '../../server/src/contract/views';
 import type { TestSocket } from '../support/clients';
 import type { Fleet, FleetVm } from './fleet';
 
@@ -20,10 +20,10 @@ export async function registerFleet(
   fleet: Fleet,
   concurrency = 8,
   via: (vm: FleetVm) => { host: string; port: number } | null = () => null,
+  only: (vm: FleetVm) => boolean = () => true,
 ): Promise<RegisteredVm[]> {
   const registered: RegisteredVm[] = [];
-  let keyLine = '';
-  const queue = [...fleet.vms];
+  const queue = fleet.vms.filter(only);
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       for (let vm = queue.shift(); vm; vm = queue.shift()) {
@@ -34,12 +34,11 @@ export async function registerFleet(
         });
         const body = (await response.json()) as { attendee: { id: string; authorizedKeysLine: string } };
         if (response.status !== 201) throw new Error(`registering VM ${vm.index}: ${response.status} ${JSON.stringify(body)}`);
-        keyLine = body.attendee.authorizedKeysLine;
+        fleet.authorizeVm(vm.index, body.attendee.authorizedKeysLine);
         registered.push({ index: vm.index, attendeeId: body.attendee.id });
       }
     }),
   );
-  fleet.authorize(keyLine);
   return registered.sort((a, b) => a.index - b.index);
 }
 
@@ -99,5 +98,76 @@ export class BoardWatcher {
 
   close(): void {
     this.socket.close();
+  }
+}
+
+/**
+ * Sweeps and probes of an in-process Navigator, as events to wait for: a test asserts "within two
+ * sweeps" by counting sweeps, not by wall time that a busy machine stretches. Instrumentation only.
+ */
+export class ProbeWatcher {
+  sweepsDone = 0;
+  /** Every sweep: when it started and when it finished (Date.now()). */
+  readonly sweepLog: { startedAt: number; doneAt: number | null }[] = [];
+  readonly probes: { attendeeId: string; ok: boolean; at: number; ms: number }[] = [];
+  private readonly waiters = new Set<() => void>();
+
+  constructor(scheduler: unknown) {
+    const target = scheduler as { sweep: () => Promise<void>; probe: (id: string) => Promise<boolean> };
+    const sweep = target.sweep.bind(target);
+    const probe = target.probe.bind(target);
+    target.sweep = async () => {
+      const entry = { startedAt: Date.now(), doneAt: null as number | null };
+      this.sweepLog.push(entry);
+      await sweep();
+      entry.doneAt = Date.now();
+      this.sweepsDone += 1;
+      this.poke();
+    };
+    target.probe = async (id: string) => {
+      const started = performance.now();
+      let ok = false;
+      try {
+        ok = await probe(id);
+        return ok;
+      } finally {
+        this.probes.push({ attendeeId: id, ok, at: Date.now(), ms: performance.now() - started });
+        this.poke();
+      }
+    };
+  }
+
+  /** Resolves once `test` holds, checked after every sweep and probe; fails after a generous safety limit only. */
+  async until(what: string, test: () => boolean, safetyMs = 180_000): Promise<void> {
+    if (test()) return;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters.delete(check);
+        reject(new Error(`${what}: not after ${safetyMs} ms`));
+      }, safetyMs);
+      const check = () => {
+        if (!test()) return;
+        clearTimeout(timer);
+        this.waiters.delete(check);
+        resolve();
+      };
+      this.waiters.add(check);
+    });
+  }
+
+  /** Something changed that a waiter may be waiting for (a board update, a progress event). */
+  poke(): void {
+    this.waiters.forEach((wake) => wake());
+  }
+
+  /** Sweeps that started at or after `at` and have finished. */
+  sweepsSince(at: number): number {
+    return this.sweepLog.filter((sweep) => sweep.startedAt >= at && sweep.doneAt !== null).length;
+  }
+
+  /** Waits for `n` more sweeps to finish. */
+  async sweeps(n: number): Promise<void> {
+    const target = this.sweepsDone + n;
+    await this.until(`${n} sweeps`, () => this.sweepsDone >= target);
   }
 }

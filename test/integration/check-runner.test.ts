@@ -9,7 +9,7 @@ import { runChecks } from '../../server/src/probes/check-runner';
 import { SshConnection } from '../../server/src/ssh/ssh.connection';
 import { SshKeyStore } from '../../server/src/ssh/ssh.keys';
 import { SshPool } from '../../server/src/ssh/ssh.pool';
-import { workshopSchema, type CheckDefinition, type WorkshopDefinition } from '../../server/src/workshops/workshop.schema';
+import { workshopSchema, type CheckFile, type WorkshopDefinition } from '../../server/src/workshops/workshop.schema';
 import { createTestUser, removeStaleTestUsers, startSshd, type TestSshd, type TestUser } from '../support/sshd';
 
 /**
@@ -23,7 +23,7 @@ let server: http.Server;
 let port: number;
 const serverConnections: net.Socket[] = [];
 
-const workshopWith = (checks: CheckDefinition[]): WorkshopDefinition =>
+const workshopWith = (checks: CheckFile[]): WorkshopDefinition =>
   workshopSchema.parse({ id: 'w', title: 'W', probe: { checkTimeoutSeconds: 5 }, steps: [{ id: 's', title: 'S', minutes: 1, checks }] });
 const connectOptions = () => ({ privateKey: keys.privateKey, readyTimeoutMs: 5000, keepaliveIntervalMs: 10_000, maxSessions: 4 });
 const connectAs = async (name: string) =>
@@ -63,7 +63,8 @@ describe('checks run for real over one SSH connection', () => {
     const results = await runChecks(connection, workshop, workshop.steps[0].checks);
     expect(results).toEqual([
       { checkId: 'present', status: 'pass', reason: null, output: 'yes' },
-      { checkId: 'absent', status: 'fail', reason: 'exit code 1', output: '' },
+      // It printed nothing: the reason says what it ran.
+      { checkId: 'absent', status: 'fail', reason: 'exit code 1 from `test -f ~/absent`', output: '' },
       { checkId: 'hangs', status: 'error', reason: 'timed out after 1 s', output: null },
       { checkId: 'after', status: 'pass', reason: null, output: 'after' },
     ]);
@@ -102,7 +103,7 @@ describe('checks run for real over one SSH connection', () => {
       for (let i = 0; i < 2; i++) {
         expect((await runChecks(connection, workshop, workshop.steps[0].checks)).map((r) => `${r.checkId}:${r.status}:${r.reason}`)).toEqual([
           'ok:pass:null',
-          'bad:fail:exit code 3',
+          'bad:fail:exit code 3 from `exit 3`',
         ]);
       }
       connection.close();

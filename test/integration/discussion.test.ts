@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NoteAck } from '../../server/src/board/board.events';
+import type { NoteAck } from '../../server/src/contract/events';
 import { registerAttendees, TestClient } from '../support/clients';
 import { startTestNavigator, type TestNavigator } from '../support/navigator';
 
@@ -84,7 +84,11 @@ describe('the discussion board over sockets', () => {
     expect(await send({ groupId, text: 'x'.repeat(5000) })).toEqual({ ok: false, error: 'a note is at most 1000 characters (this one has 5000)' });
     expect(await send({ groupId, text: 'ring\u0007' })).toEqual({ ok: false, error: 'a note cannot contain control characters' });
     expect(await send({ groupId: 'no-such-group', text: 'hello' })).toEqual({ ok: false, error: 'unknown group' });
-    expect(await send({ groupId, text: { $ne: '' } })).toEqual({ ok: false, error: 'a note is text' });
+    expect(await send({ groupId, text: { $ne: '' } })).toEqual({ ok: false, error: 'invalid payload (text: a note is text)' });
+    expect(await send({ groupId, text: 'hello', authorName: 'Navigator' })).toEqual({
+      ok: false,
+      error: 'invalid payload (authorName: this field is not expected here)',
+    });
     const script = await send({ groupId, text: '<script>alert(1)</script>' });
     expect(script.ok && script.note.text).toBe('<script>alert(1)</script>');
     const navigatorOnly = (await attendees[1].client.socket

@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evaluateGrafana, evaluateGrafanaChecks, evaluateHttp, evaluatePromql, type VmHttp } from '../../server/src/probes/http.evaluator';
+import { evaluateGrafanaChecks, evaluateHttp, evaluatePromql, type VmHttp } from '../../server/src/probes/http.evaluator';
 import { SshConnection } from '../../server/src/ssh/ssh.connection';
 import { SshKeyStore } from '../../server/src/ssh/ssh.keys';
-import { workshopSchema, type WorkshopDefinition } from '../../server/src/workshops/workshop.schema';
+import { workshopSchema, type GrafanaCheck, type WorkshopDefinition } from '../../server/src/workshops/workshop.schema';
 import { startPrometheus, type TestPrometheus } from '../support/prometheus';
 import { createTestUser, removeStaleTestUsers, startSshd, type TestSshd, type TestUser } from '../support/sshd';
 import { EbpfExporterStandIn } from '../support/standins/ebpf-exporter';
@@ -66,6 +66,10 @@ afterAll(async () => {
   await sshd?.stop();
   user?.remove();
 });
+
+/** One Grafana check on its own, as the runner would ask it in a batch of one. */
+const evaluateGrafana = async (checkId: string, check: GrafanaCheck, workshop: WorkshopDefinition, http: VmHttp, timeoutMs: number) =>
+  (await evaluateGrafanaChecks([{ checkId, check }], workshop, http, timeoutMs))[0];
 
 describe('http checks over forwardOut', () => {
   it('pass on a metric that is present, fail with the reason when absent or too low, fail when nothing listens', async () => {

@@ -75,7 +75,9 @@ describe('registration refuses hostile input and stores nothing', () => {
     const body = response.body as { attendee: { host: string; port: number; authorizedKeysLine: string; installCommand: string }; personalPath: string };
     expect(body.attendee.host).toBe('2001:db8::7');
     expect(body.attendee.port).toBe(2222);
-    expect(body.attendee.authorizedKeysLine).toMatch(/^restrict,port-forwarding,permitopen="127\.0\.0\.1:9435" ssh-ed25519 AAAA\S+/);
+    expect(body.attendee.authorizedKeysLine).toMatch(
+      /^restrict,command="exec sh -s",no-agent-forwarding,no-X11-forwarding,no-pty,no-user-rc,port-forwarding,permitlisten="localhost:1",permitopen="127\.0\.0\.1:9435" ssh-ed25519 AAAA\S+/,
+    );
     expect(body.attendee.installCommand).toContain(body.attendee.authorizedKeysLine);
     expect(body.personalPath).toMatch(/^\/a\/[\w-]{20,}$/);
     expect(response.headers.get('set-cookie')).toMatch(/navigator_attendee=.+HttpOnly/i);

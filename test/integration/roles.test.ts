@@ -72,10 +72,12 @@ describe('roles on HTTP routes', () => {
     expect((await navigator.request('GET', `/a/${attendees[0].token}`)).headers.get('location')).toBe('/me');
   });
 
-  it('the private key stays on the server with mode 0600 and is never served', async () => {
+  it('the private keys stay on the server with mode 0600 and are never served', async () => {
     const files = fs.readdirSync(navigator.dataDir);
-    const keyFile = files.find((f) => f.startsWith('navigator_ed25519') && !f.endsWith('.pub'));
+    const keyFile = files.find((f) => f === `attendee-${attendees[0].id}.key`);
     expect(keyFile, `a key file in ${files.join(', ')}`).toBeDefined();
+    expect(files.filter((f) => f.startsWith('attendee-') && f.endsWith('.key'))).toHaveLength(attendees.length);
+    expect(files.filter((f) => f.startsWith('navigator_ed25519'))).toEqual([]);
     expect(fs.statSync(path.join(navigator.dataDir, keyFile!)).mode & 0o777).toBe(0o600);
     expect(fs.statSync(path.join(navigator.dataDir, 'navigator.secret')).mode & 0o777).toBe(0o600);
     const key = fs.readFileSync(path.join(navigator.dataDir, keyFile!), 'utf8');

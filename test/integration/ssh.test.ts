@@ -8,7 +8,7 @@ import { authorizedKeysLine } from '../../server/src/attendees/authorized-key';
 import { ConnectError, SshConnection } from '../../server/src/ssh/ssh.connection';
 import { SshKeyStore } from '../../server/src/ssh/ssh.keys';
 import { SshPool, type PoolStateChange } from '../../server/src/ssh/ssh.pool';
-import type { VmTarget } from '../../server/src/ssh/ssh.types';
+import { ForwardingProhibited, type ShellRun, type VmChannel, type VmTarget } from '../../server/src/ssh/ssh.types';
 import { createTestUser, freePort, removeStaleTestUsers, startSshd, type TestSshd, type TestUser } from '../support/sshd';
 
 let sshd: TestSshd;
@@ -53,8 +53,8 @@ describe('SSH connection outcomes against a real sshd', () => {
     const { connection, fingerprint, algorithm } = await SshConnection.connect(target(), connectOptions());
     expect(fingerprint).toBe(sshd.hostKeyFingerprint);
     expect(algorithm).toBe('ssh-ed25519');
-    const result = await connection.exec('id -un', { timeoutMs: 3000 });
-    expect(result).toMatchObject({ code: 0, stdout: `${user.name}\n`, timedOut: false });
+    const result = await runIn(connection, 'id -un');
+    expect(result).toMatchObject({ stdout: `${user.name}\n`, timedOut: false, closed: false });
     connection.close();
   });
 
@@ -90,33 +90,29 @@ describe('SSH connection outcomes against a real sshd', () => {
     const pinned = sshd.hostKeyFingerprint;
     await sshd.regenerateHostKey();
     user.removeFile('ran');
-    const attempt = SshConnection.connect(target({ pinnedFingerprint: pinned }), connectOptions()).then(({ connection }) =>
-      connection.exec('touch ~/ran', { timeoutMs: 2000 }),
-    );
+    const attempt = SshConnection.connect(target({ pinnedFingerprint: pinned }), connectOptions()).then(({ connection }) => runIn(connection, 'touch ~/ran'));
     expect(await reasonOf(attempt)).toBe('host_key_changed');
     expect(fs.existsSync(path.join(user.home, 'ran'))).toBe(false);
   });
 
-  it('exec has a deadline and bounded output', async () => {
+  it('the kept-open shell has a deadline and bounded output, and a fresh shell after a deadline', async () => {
     const { connection } = await SshConnection.connect(target(), connectOptions());
-    const slow = await connection.exec('sleep 5', { timeoutMs: 300 });
+    const slow = await runIn(connection, 'sleep 5', 300);
     expect(slow.timedOut).toBe(true);
     expect(slow.durationMs).toBeLessThan(2000);
-    const big = await connection.exec('head -c 200000 /dev/zero | tr "\\0" x', { timeoutMs: 3000, maxOutputBytes: 1000 });
-    expect(big.truncated).toBe(true);
-    expect(big.stdout.length).toBe(1000);
+    const big = await runIn(connection, 'head -c 2000000 /dev/zero | tr "\\0" x');
+    expect(big.stdout.length).toBeGreaterThanOrEqual(256 * 1024);
+    expect(big.stdout.length).toBeLessThan(2000000);
     connection.close();
   });
 
-  it('rc-file noise goes around, not into, what a command prints on stdout', async () => {
+  it('rc-file noise stays out of what a command prints: the shell is used only once it has answered its first line', async () => {
     const noisy = createTestUser('navtnoisy', { shell: '/bin/bash', rcNoise: 'Welcome to a noisy VM!' });
     sshd.setAuthorizedKeys(noisy.name, [keys.publicKeyLine]);
     try {
       const { connection } = await SshConnection.connect(target({ user: noisy.name }), connectOptions());
-      const result = await connection.exec('echo result-line', { timeoutMs: 3000 });
-      expect(result.code).toBe(0);
-      expect(result.stdout).toContain('result-line');
-      expect(result.stdout).toContain('Welcome to a noisy VM!');
+      const result = await runIn(connection, 'echo result-line');
+      expect(result.stdout).toBe('result-line\n');
       connection.close();
     } finally {
       noisy.remove();
@@ -159,8 +155,11 @@ describe('HTTP to the VM over forwardOut', () => {
     try {
       const { connection } = await SshConnection.connect(target(), connectOptions());
       expect((await connection.request(port, '/', { timeoutMs: 3000 })).status).toBe(200);
-      await expect(connection.request((other.address() as net.AddressInfo).port, '/', { timeoutMs: 3000 })).rejects.toThrow(/prohibited|denied|failed/i);
-      expect((await connection.exec('echo still-runs', { timeoutMs: 3000 })).stdout).toBe('still-runs\n');
+      // sshd answers "administratively prohibited" (reason code 1): not "nothing answers", the app may well be up.
+      const otherPort = (other.address() as net.AddressInfo).port;
+      await expect(connection.request(otherPort, '/', { timeoutMs: 3000 })).rejects.toThrow(ForwardingProhibited);
+      await expect(connection.request(otherPort, '/', { timeoutMs: 3000 })).rejects.toThrow(`forwarding to port ${otherPort} is not permitted on this VM`);
+      expect((await runIn(connection, 'echo still-runs')).stdout).toBe('still-runs\n');
       connection.close();
     } finally {
       other.close();
@@ -198,10 +197,17 @@ describe('SshPool', () => {
     });
     await sshd.start();
     await until(() => pool.stateOf('restart') === 'connected' && pool.get('restart') !== undefined, 10_000);
-    expect((await pool.get('restart')!.exec('echo back', { timeoutMs: 2000 })).stdout).toBe('back\n');
+    expect((await runIn(pool.get('restart')!, 'echo back')).stdout).toBe('back\n');
     await pool.closeAll();
   });
 });
+
+/** A command in the connection's kept-open shell; stdout without the done marker. */
+async function runIn(connection: VmChannel, command: string, timeoutMs = 3000): Promise<ShellRun> {
+  const marker = `@@done-${Math.random().toString(36).slice(2)}`;
+  const run = await connection.runInShell(`${command}\necho ${marker}\n`, marker, timeoutMs);
+  return { ...run, stdout: run.stdout.replace(`${marker}\n`, '') };
+}
 
 async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -31,7 +31,7 @@ describe.skipIf(!canTrace)('bpftrace one-liners (need root)', () => {
     await exited;
     expect(output).toMatch(/^@calls\[fib\]: 531$/m);
     expect(output).toMatch(/^@calls\[json\]: 3$/m);
-  }, 30_000);
+  }, 180_000);
 });
 
 function uprobeAttachedBy(pid: number): boolean {
@@ -39,10 +39,11 @@ function uprobeAttachedBy(pid: number): boolean {
   return listing.split('\n').some((line) => line.startsWith(`pid ${pid} `) && line.includes('uprobe'));
 }
 
-async function waitFor(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (condition()) return;
+/** bpftrace compiles its program with LLVM first: seconds when idle, a minute or more on a busy machine. */
+async function waitFor(condition: () => boolean, what: string, safetyMs = 150_000): Promise<void> {
+  const deadline = Date.now() + safetyMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`timed out waiting for ${what}`);
 }

@@ -50,11 +50,11 @@ describe('Prometheus and Grafana provisioning', () => {
     const text = fs.readFileSync(path.join(BPF, 'grafana/dashboards/php-ebpf.json'), 'utf8');
     expect(text).not.toContain('${DS_');
     const workshop = loadWorkshopFile(path.resolve(__dirname, '../../checks/ebpf-php.yaml')).definition;
-    const grafanaChecks = workshop.steps.flatMap((s) => s.checks).filter((c) => c.grafana);
+    const grafanaChecks = workshop.steps.flatMap((s) => s.checks).filter((c) => c.kind === 'grafana');
     expect(grafanaChecks.length).toBeGreaterThan(0);
     for (const check of grafanaChecks) {
-      expect(check.grafana!.dashboard).toBe(dashboard.uid);
-      expect(dashboard.panels.map((p) => p.title)).toContain(check.grafana!.panel);
+      expect(check.grafana.dashboard).toBe(dashboard.uid);
+      expect(dashboard.panels.map((p) => p.title)).toContain(check.grafana.panel);
     }
   });
 });

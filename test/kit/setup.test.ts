@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadWorkshopFile } from '../../server/src/workshops/workshop.loader';
+import { isSshCheck } from '../../server/src/workshops/workshop.schema';
 
 /**
  * bpf/setup.sh run for real into a temporary root (KIT_ROOT): real readelf on Debian's php8.2, the
@@ -145,11 +146,11 @@ describe.skipIf(!canBuild)('bpf/setup.sh on a temporary root (needs root, BTF an
     const workshop = loadWorkshopFile(path.join(REPO, 'checks/ebpf-php.yaml')).definition;
     const paths = workshop.steps
       .flatMap((s) => s.checks)
-      .flatMap((c) => (c.ssh ? [...c.ssh.run.matchAll(/\/(?:var\/lib|opt)\/php-ebpf\/[\w./-]+/g)].map((m) => m[0]) : []));
+      .flatMap((c) => (c.kind === 'ssh' ? [...c.ssh.run.matchAll(/\/(?:var\/lib|opt)\/php-ebpf\/[\w./-]+/g)].map((m) => m[0]) : []));
     expect(paths.length).toBeGreaterThan(2);
     for (const file of paths.filter((p) => !p.endsWith('bpftrace.done'))) expect(fs.existsSync(path.join(vm.root, file)), file).toBe(true);
     for (const object of ['php_requests.bpf.o', 'php_calls.bpf.o', 'php_files.bpf.o']) {
-      expect(workshop.steps.flatMap((s) => s.checks).some((c) => c.ssh?.run.includes(object))).toBe(true);
+      expect(workshop.steps.flatMap((s) => s.checks).some((c) => c.kind === 'ssh' && c.ssh.run.includes(object))).toBe(true);
     }
   });
 
@@ -219,14 +220,14 @@ describe.skipIf(!canBuild)('bpf/setup.sh on a temporary root (needs root, BTF an
     expect(vm.run().status).toBe(0);
     const checks = loadWorkshopFile(path.join(REPO, 'checks/ebpf-php.yaml'))
       .definition.steps.flatMap((s) => s.checks)
-      .filter((c) => c.ssh);
-    for (const check of checks) expect(check.ssh!.run, check.id).not.toMatch(/\bsystemctl\b/);
+      .filter(isSshCheck);
+    for (const check of checks) expect(check.ssh.run, check.id).not.toMatch(/\bsystemctl\b/);
     // The check commands, with systemd's directories moved under this test's roots.
     const cgroups = fs.mkdtempSync(path.join(os.tmpdir(), 'navt-cgroup-'));
     const run = (id: string) => {
       const command = checks
         .find((c) => c.id === id)!
-        .ssh!.run.replaceAll('/etc/systemd/system/', `${vm.root}/etc/systemd/system/`)
+        .ssh.run.replaceAll('/etc/systemd/system/', `${vm.root}/etc/systemd/system/`)
         .replaceAll('/sys/fs/cgroup/', `${cgroups}/`);
       return spawnSync('sh', ['-c', command], { stdio: 'ignore' }).status;
     };

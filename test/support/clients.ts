@@ -1,5 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
-import type { BoardView, ClientToServerEvents, DiscussionView, ServerToClientEvents } from '../../server/src/board/board.events';
+import type { ClientToServerEvents, PageKind, ServerToClientEvents } from '../../server/src/contract/events';
+import type { DiscussionView } from '../../server/src/contract/views';
+import type { ImportResultView } from '../../server/src/contract/imports';
 
 export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -12,7 +14,7 @@ export class TestClient {
   discussion: DiscussionView | null = null;
   discussionUpdates = 0;
 
-  constructor(url: string, view: BoardView, cookie: string) {
+  constructor(url: string, view: PageKind, cookie: string) {
     this.socket = io(url, { path: '/socket.io', auth: { view }, extraHeaders: { cookie }, transports: ['websocket'], reconnection: false });
     this.socket.on('discussion:snapshot', (view) => {
       this.discussion = view;
@@ -53,4 +55,25 @@ export async function registerAttendees(
     attendees.push({ id: body.attendee.id, name, token: body.personalPath.split('/').pop()! });
   }
   return attendees;
+}
+
+/** Many attendees at once, as the navigator's CSV import makes them (registration is rate-limited per address). */
+export async function importAttendees(
+  request: (method: string, path: string, o?: { body?: unknown; token?: string }) => Promise<{ status: number; body: unknown }>,
+  navigatorToken: string,
+  names: string[],
+): Promise<{ id: string; name: string; host: string; port: number; sshUser: string; token: string }[]> {
+  // One loopback address each (the import refuses two rows for one VM): 127.0.1.1, 127.0.1.2, … all refused at once.
+  const host = (index: number) => `127.0.${1 + Math.floor(index / 250)}.${1 + (index % 250)}`;
+  const csv = ['name,host,port,user', ...names.map((name, index) => `${name},${host(index)},${CLOSED_PORT},user${index}`)].join('\n');
+  const response = await request('POST', '/api/attendees/import', { body: { csv }, token: navigatorToken });
+  if (response.status !== 201 && response.status !== 200) throw new Error(`importing ${names.length}: ${JSON.stringify(response.body).slice(0, 500)}`);
+  return (response.body as ImportResultView).imported.map((a) => ({
+    id: a.id,
+    name: a.displayName,
+    host: a.host,
+    port: a.port,
+    sshUser: a.sshUser,
+    token: a.personalUrl.split('/').pop()!,
+  }));
 }

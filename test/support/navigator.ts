@@ -32,6 +32,9 @@ export async function startTestNavigator(env: Record<string, string> = {}, dataD
       NAVIGATOR_WORKSHOP_FILE: path.join(REPO_ROOT, 'test/fixtures/workshop.yaml'),
       NAVIGATOR_WEB_DIR: path.join(REPO_ROOT, 'dist/web'),
       NAVIGATOR_LOG_LEVEL: 'error',
+      // The harness stands in for a trusted proxy: the fleet's registrations carry each VM's address in
+      // X-Forwarded-For, as attendees behind one would. test/security/ checks the default (off).
+      NAVIGATOR_TRUST_PROXY: 'loopback',
       ...env,
     },
     REPO_ROOT,

@@ -13,8 +13,6 @@ export interface TestPrometheus {
 }
 
 export async function startPrometheus(jobs: Record<string, string[]>): Promise<TestPrometheus> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'navigator-prometheus-'));
-  const port = await freePort();
   const config = [
     'global:',
     '  scrape_interval: 1s',
@@ -27,6 +25,13 @@ export async function startPrometheus(jobs: Record<string, string[]>): Promise<T
     ]),
     '',
   ].join('\n');
+  return startPrometheusWithConfig(config);
+}
+
+/** A real Prometheus with a configuration file of the caller's (e.g. the scrape snippet the README documents). */
+export async function startPrometheusWithConfig(config: string): Promise<TestPrometheus> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'navigator-prometheus-'));
+  const port = await freePort();
   fs.writeFileSync(path.join(dir, 'prometheus.yml'), config);
   const child: ChildProcess = spawn(
     '/usr/bin/prometheus',

@@ -6,6 +6,7 @@ import { REPO_ROOT } from './navigator';
 /** The built server (dist/) as its own process, so a test can kill it like a crash would. */
 export class ServerProcess {
   private child: ChildProcess | null = null;
+  private joinCode: string | null = null;
   output = '';
 
   constructor(private readonly env: Record<string, string>) {}
@@ -23,7 +24,7 @@ export class ServerProcess {
   async start(): Promise<void> {
     const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist/server/main.js')], {
       cwd: REPO_ROOT,
-      env: { ...process.env, NAVIGATOR_HOST: '127.0.0.1', NAVIGATOR_LOG_LEVEL: 'warn', ...this.env },
+      env: { ...process.env, NAVIGATOR_HOST: '127.0.0.1', NAVIGATOR_LOG_LEVEL: 'warn', NAVIGATOR_TRUST_PROXY: 'loopback', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.on('data', (d: Buffer) => (this.output = (this.output + d.toString()).slice(-20_000)));
@@ -36,10 +37,21 @@ export class ServerProcess {
         (r) => r.ok,
         () => false,
       );
-      if (healthy) return;
+      if (healthy) {
+        const token = fs.readFileSync(path.join(this.env.NAVIGATOR_DATA_DIR, 'navigator.secret'), 'utf8').trim();
+        const join = await fetch(`${this.url}/api/workshop/join`, { headers: { authorization: `Bearer ${token}` } });
+        this.joinCode = ((await join.json()) as { joinCode: string }).joinCode;
+        return;
+      }
       await new Promise((r) => setTimeout(r, 50));
     }
     throw new Error(`the server did not become healthy:\n${this.output}`);
+  }
+
+  /** Sends a signal to the server (SIGSTOP and SIGCONT: the server paused, as under a load average of 45). */
+  signal(signal: NodeJS.Signals): void {
+    if (!this.child?.pid) throw new Error('the server is not running');
+    process.kill(this.child.pid, signal);
   }
 
   /** SIGKILL: no shutdown hooks, no flush; exactly what a crash or an OOM kill does. */
@@ -52,10 +64,10 @@ export class ServerProcess {
     this.child = null;
   }
 
+  /** The navigator's token from the data directory (the server never logs it) and the join path, asked with it. */
   links(): { navigatorToken: string; joinPath: string } {
-    const navigator = /auth\/navigator\?token=(\S+)/.exec(this.output);
-    const join = /\/join\/([A-Z0-9]+)/.exec(this.output);
-    if (!navigator || !join) throw new Error(`no links printed:\n${this.output}`);
-    return { navigatorToken: navigator[1], joinPath: `/api/join/${join[1]}` };
+    if (!this.joinCode) throw new Error('start the server first');
+    const navigatorToken = fs.readFileSync(path.join(this.env.NAVIGATOR_DATA_DIR, 'navigator.secret'), 'utf8').trim();
+    return { navigatorToken, joinPath: `/api/join/${this.joinCode}` };
   }
 }

@@ -25,6 +25,9 @@ export interface SshdOptions {
   maxSessions?: number;
   maxStartups?: string;
   port?: number;
+  /** sshd_config lines appended at the end (Match blocks go here). */
+  extraConfig?: string[];
+  logLevel?: string;
 }
 
 export interface TestSshd {
@@ -36,6 +39,8 @@ export interface TestSshd {
   regenerateHostKey(): Promise<void>;
   /** authorized_keys lines for one user (the file sshd reads for that user). */
   setAuthorizedKeys(user: string, lines: string[]): void;
+  /** What sshd logged (to stderr) since it was first started. */
+  log(): string;
 }
 
 function killDescendants(pid: number): void {
@@ -93,13 +98,15 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
       'PermitUserRC yes',
       `MaxSessions ${options.maxSessions ?? 10}`,
       `MaxStartups ${options.maxStartups ?? '10:30:100'}`,
-      'LogLevel ERROR',
+      `LogLevel ${options.logLevel ?? 'ERROR'}`,
       'UseDNS no',
+      ...(options.extraConfig ?? []),
       '',
     ].join('\n'),
   );
 
   let child: ChildProcess | null = null;
+  let log = '';
   const sshd: TestSshd = {
     port,
     dir,
@@ -108,7 +115,10 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
       if (child) return;
       const proc = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
-      proc.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+      proc.stderr?.on('data', (d: Buffer) => {
+        stderr = (stderr + d.toString()).slice(-2000);
+        log = (log + d.toString()).slice(-1_000_000);
+      });
       child = proc;
       await waitForPort(port, 5000).catch((error: Error) => {
         throw new Error(`sshd did not start on ${port}: ${error.message}; stderr: ${stderr}`);
@@ -134,6 +144,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
       sshd.hostKeyFingerprint = fingerprintOfKeyFile(`${hostKey}.pub`);
       if (running) await sshd.start();
     },
+    log: () => log,
     setAuthorizedKeys(user, lines) {
       fs.writeFileSync(path.join(dir, `authorized_keys.${user}`), lines.map((l) => l + '\n').join(''), { mode: 0o644 });
     },
@@ -174,6 +185,9 @@ export interface TestUser {
 export function createTestUser(name: string, options: { shell?: string; rcNoise?: string } = {}): TestUser {
   if (!/^navt[a-z0-9]{1,20}$/.test(name)) throw new Error(`test users are named navt…: ${name}`);
   removeUser(name);
+  // Owned before it exists: another test process sweeping stale users must never see it ownerless.
+  fs.mkdirSync(OWNERS_DIR, { recursive: true });
+  fs.writeFileSync(path.join(OWNERS_DIR, name), String(process.pid));
   const home = fs.mkdtempSync(path.join(os.tmpdir(), `${name}-home-`));
   fs.rmSync(home, { recursive: true });
   execFileSync('useradd', ['-m', '-d', home, '-s', options.shell ?? '/bin/sh', name]);
@@ -217,11 +231,25 @@ function removeUser(name: string): void {
   }
 }
 
-/** Leftovers of a crashed earlier run: users named navt* created by this harness. */
+/** Which test process made each user: a user whose process still runs is not stale, whoever else is testing on this machine. */
+const OWNERS_DIR = '/run/navigator-test-users';
+
+function ownerAlive(name: string): boolean {
+  try {
+    const pid = Number(fs.readFileSync(path.join(OWNERS_DIR, name), 'utf8'));
+    if (pid === process.pid) return false;
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Leftovers of a crashed earlier run: users named navt* created by this harness whose process is gone. */
 export function removeStaleTestUsers(): void {
   const passwd = fs.readFileSync('/etc/passwd', 'utf8');
   for (const line of passwd.split('\n')) {
     const name = line.split(':')[0];
-    if (/^navt[a-z0-9]+$/.test(name)) removeUser(name);
+    if (/^navt[a-z0-9]+$/.test(name) && !ownerAlive(name)) removeUser(name);
   }
 }

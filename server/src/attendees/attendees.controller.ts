@@ -1,33 +1,41 @@
 import { Body, Controller, Get, HttpCode, HttpException, HttpStatus, NotFoundException, Param, Post, Put, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { COOKIE_OPTIONS } from '../auth/auth.controller';
-import { CurrentPrincipal } from '../auth/current-principal.decorator';
-import { ROLE_COOKIES, type Principal } from '../auth/principal';
+import { CurrentAttendeeId } from '../auth/current-principal.decorator';
 import { Public, Roles } from '../auth/roles.decorator';
-import type { JoinInfo, TimelineEntryView, NavigatorAttendeeView, PublicAttendeeView, RosterSnapshot, SelfView } from '../board/board.events';
+import { SessionCookies } from '../auth/session-cookies';
+import { ZodBody } from '../api-docs/zod-openapi';
 import { RateLimiter } from '../common/rate-limiter';
+import { ZodPipe } from '../common/zod.pipe';
+import type { JoinInfo, NavigatorAttendeeView, PublicAttendeeView, RosterSnapshot, SelfView, TimelineEntryView } from '../contract/views';
 import { AttendeesService } from './attendees.service';
+import { registrationSchema, type Registration } from './registration.dto';
+
+const registrationBody = new ZodPipe(registrationSchema, 'Please fix the highlighted fields.');
 
 @Controller('api')
 export class AttendeesController {
   // Generous: a whole conference room can share one NAT address; this only stops floods.
   private readonly registrations = new RateLimiter(200, 2);
 
-  constructor(private readonly attendees: AttendeesService) {}
+  constructor(
+    private readonly attendees: AttendeesService,
+    private readonly cookies: SessionCookies,
+  ) {}
 
   @Public()
   @Get('join/:code')
   join(@Param('code') code: string): JoinInfo {
     this.requireJoinCode(code);
-    return { ...this.attendees.workshopSummary(), defaultSshUser: this.attendees.defaultSshUser() };
+    return this.attendees.joinInfo();
   }
 
   @Public()
   @Post('join/:code')
   @HttpCode(201)
+  @ZodBody(registrationSchema, 'The attendee and their VM; sets the attendee cookie and returns the personal link')
   async register(
     @Param('code') code: string,
-    @Body() body: unknown,
+    @Body(registrationBody) body: Registration,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<{ attendee: SelfView; personalPath: string }> {
@@ -35,26 +43,27 @@ export class AttendeesController {
     const wait = this.registrations.take(req.ip ?? 'unknown');
     if (wait > 0) throw new HttpException(`Too many registrations from your address; try again in ${wait} s.`, HttpStatus.TOO_MANY_REQUESTS);
     const { attendee, token, personalPath } = await this.attendees.register(body);
-    res.cookie(ROLE_COOKIES.attendee, token, COOKIE_OPTIONS);
+    this.cookies.set(req, res, 'attendee', token);
     return { attendee, personalPath };
   }
 
   @Roles('attendee')
   @Get('me')
-  me(@CurrentPrincipal() principal: Principal): Promise<SelfView> {
-    return this.attendees.self(attendeeIdOf(principal));
+  me(@CurrentAttendeeId() attendeeId: string): Promise<SelfView> {
+    return this.attendees.self(attendeeId);
   }
 
   @Roles('attendee')
   @Get('me/workshop')
   myWorkshop(): JoinInfo {
-    return { ...this.attendees.workshopSummary(), defaultSshUser: this.attendees.defaultSshUser() };
+    return this.attendees.joinInfo();
   }
 
   @Roles('attendee')
   @Put('me/vm')
-  updateVm(@CurrentPrincipal() principal: Principal, @Body() body: unknown): Promise<SelfView> {
-    return this.attendees.updateVm(attendeeIdOf(principal), body);
+  @ZodBody(registrationSchema, "The attendee's VM, corrected")
+  updateVm(@CurrentAttendeeId() attendeeId: string, @Body(registrationBody) body: Registration): Promise<SelfView> {
+    return this.attendees.updateVm(attendeeId, body);
   }
 
   @Roles('navigator')
@@ -79,9 +88,4 @@ export class AttendeesController {
   private requireJoinCode(code: string): void {
     if (!this.attendees.isJoinCode(code)) throw new NotFoundException('This join code is not valid; check the link the navigator shared.');
   }
-}
-
-function attendeeIdOf(principal: Principal): string {
-  if (principal.role !== 'attendee') throw new Error('route guarded for attendees only');
-  return principal.attendeeId;
 }

@@ -1,30 +1,31 @@
 import { randomUUID } from 'node:crypto';
 import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { newToken, hashToken } from '../auth/token';
+import { DomainEventBus } from '../common/domain-events';
+import { nameSkeleton } from '../common/human-text';
 import type {
   CheckView,
+  JoinInfo,
   NavigatorAttendeeView,
-  TimelineEntryView,
-  ProgressView,
   PublicAttendeeView,
   RosterSnapshot,
   SelfView,
+  TimelineEntryView,
   WorkshopSummaryView,
-} from '../board/board.events';
-import { DomainEventBus } from '../common/domain-events';
+} from '../contract/views';
 import { APP_CONFIG, type AppConfig } from '../config/app.config';
 import type { Attendee } from '../generated/prisma/client';
 import { MetricsService } from '../metrics/metrics.service';
 import { PrismaService } from '../prisma/prisma.service';
-import { ProbeService } from '../probes/probe.service';
-import { VmConnectionsService } from '../probes/vm-connections.service';
-import { stepProgress } from '../progress/step-progress';
-import { SshKeyStore } from '../ssh/ssh.keys';
-import { forwardedPorts } from '../workshops/workshop.schema';
+import { ProgressService } from '../progress/progress.service';
+import { AddressPolicy } from '../ssh/address.policy';
+import { AttendeeKeyStore } from '../ssh/attendee-keys';
+import { attendeeValueFields, mergeAttendeeValues, ownValuesView, parseValuesJson } from '../workshops/attendee-values';
+import { AttendeeValuesService } from '../workshops/attendee-values.service';
+import { forwardedPorts, substituteVars } from '../workshops/workshop.schema';
 import { WorkshopsService } from '../workshops/workshops.service';
-import { AddressPolicy } from './address.policy';
-import { authorizedKeysLine, installCommand } from './authorized-key';
-import { parseRegistration, RegistrationError, type Registration } from './registration.dto';
+import { authorizedKeysLine, DEDICATED_LOGIN, dedicatedLoginCommand, installCommand } from './authorized-key';
+import type { Registration } from './registration.dto';
 
 const MAX_ATTENDEES = 2000;
 
@@ -41,14 +42,14 @@ export class AttendeesService {
     private readonly policy: AddressPolicy,
     private readonly prisma: PrismaService,
     private readonly workshops: WorkshopsService,
-    private readonly connections: VmConnectionsService,
-    private readonly probes: ProbeService,
-    private readonly keys: SshKeyStore,
+    private readonly progress: ProgressService,
+    private readonly keys: AttendeeKeyStore,
     private readonly events: DomainEventBus,
     private readonly metrics: MetricsService,
+    private readonly attendeeValues: AttendeeValuesService,
   ) {
     metrics.gauge('navigator_attendees_registered', 'Attendees registered for the workshop', [], async (set) =>
-      set({}, await this.prisma.attendee.count({ where: { workshopId: this.workshops.workshop.id } })),
+      set({}, await this.prisma.attendee.count({ where: { runId: this.workshops.workshop.runId } })),
     );
   }
 
@@ -62,12 +63,21 @@ export class AttendeesService {
       stuckFactor: this.config.stuckFactor,
       steps: definition.steps.map((step) => ({
         id: step.id,
-        title: step.title,
+        title: substituteVars(definition, step.title),
         minutes: step.minutes,
-        hint: step.hint,
-        checks: step.checks.map((check) => ({ id: check.id, title: check.title, failure: check.failure ?? null })),
+        hint: substituteVars(definition, step.hint),
+        optional: step.optional === true,
+        checks: step.checks.map((check) => ({
+          id: check.id,
+          title: check.title,
+          failure: check.failure === undefined ? null : substituteVars(definition, check.failure),
+        })),
       })),
     };
+  }
+
+  joinInfo(): JoinInfo {
+    return { ...this.workshopSummary(), defaultSshUser: this.defaultSshUser(), attendeeValues: attendeeValueFields(this.workshops.workshop.definition) };
   }
 
   defaultSshUser(): string {
@@ -78,35 +88,48 @@ export class AttendeesService {
     return code.toUpperCase() === this.workshops.workshop.joinCode;
   }
 
-  authorizedKeysLine(): string {
-    return authorizedKeysLine(this.keys.publicKeyLine, forwardedPorts(this.workshops.workshop.definition));
+  /** The attendee's own line: their key, narrowed to what the checks need. */
+  authorizedKeysLine(attendee: Pick<Attendee, 'sshPublicKey'>): string {
+    return attendee.sshPublicKey === null ? '' : authorizedKeysLine(attendee.sshPublicKey, forwardedPorts(this.workshops.workshop.definition));
   }
 
-  async register(body: unknown): Promise<RegistrationResult> {
-    const registration = await this.validate(body);
-    const count = await this.prisma.attendee.count({ where: { workshopId: this.workshops.workshop.id } });
+  async register(registration: Registration): Promise<RegistrationResult> {
+    await this.requireDialableHost(registration.host);
+    const values = this.checkValues({}, registration.values);
+    const count = await this.prisma.attendee.count({ where: { runId: this.workshops.workshop.runId } });
     if (count >= MAX_ATTENDEES) throw new ConflictException(`this workshop already has ${MAX_ATTENDEES} attendees`);
     const token = newToken();
-    const attendee = await this.prisma.attendee.create({
-      data: {
-        id: randomUUID(),
-        workshopId: this.workshops.workshop.id,
-        displayName: registration.displayName,
-        host: registration.host,
-        port: registration.port,
-        sshUser: registration.sshUser,
-        tokenHash: hashToken(token),
-      },
-    });
+    const id = randomUUID();
+    const sshPublicKey = await this.keys.issue(id);
+    const attendee = await this.prisma.attendee
+      .create({
+        data: {
+          id,
+          sshPublicKey,
+          runId: this.workshops.workshop.runId,
+          displayName: await this.uniqueName(registration.displayName),
+          host: registration.host,
+          port: registration.port,
+          sshUser: registration.sshUser,
+          tokenHash: hashToken(token),
+          valuesJson: JSON.stringify(values),
+        },
+      })
+      .catch(async (error: unknown) => {
+        await this.keys.remove(id);
+        throw error;
+      });
+    this.attendeeValues.remember(attendee.id, values);
     this.metrics.registrations.inc();
     this.events.emit('attendee.registered', { attendeeId: attendee.id });
     return { attendee: this.selfView(attendee), token, personalPath: `/a/${token}` };
   }
 
   /** An attendee fixes their VM's address: a new machine means a new host key to pin. */
-  async updateVm(attendeeId: string, body: unknown): Promise<SelfView> {
-    const registration = await this.validate(body);
+  async updateVm(attendeeId: string, registration: Registration): Promise<SelfView> {
+    await this.requireDialableHost(registration.host);
     const before = await this.find(attendeeId);
+    const values = this.checkValues(parseValuesJson(before.valuesJson), registration.values);
     const sameMachine = before.host === registration.host && before.port === registration.port;
     const attendee = await this.prisma.attendee.update({
       where: { id: attendeeId },
@@ -115,9 +138,11 @@ export class AttendeesService {
         host: registration.host,
         port: registration.port,
         sshUser: registration.sshUser,
+        valuesJson: JSON.stringify(values),
         ...(sameMachine ? {} : { hostKeyFingerprint: null, hostKeyAlgorithm: null, hostKeyPinnedAt: null }),
       },
     });
+    this.attendeeValues.remember(attendeeId, values);
     this.events.emit('attendee.changed', { attendeeId });
     return this.selfView(attendee);
   }
@@ -154,8 +179,8 @@ export class AttendeesService {
       id: attendee.id,
       displayName: attendee.displayName,
       registeredAt: attendee.createdAt.toISOString(),
-      connection: { ...this.connections.connectionOf(attendee.id), message: null },
-      progress: this.progressOf(attendee.id),
+      connection: { ...this.progress.connectionOf(attendee.id), message: null },
+      progress: this.progress.progressOf(attendee.id),
     };
   }
 
@@ -163,7 +188,7 @@ export class AttendeesService {
   navigatorView(attendee: Attendee, { passingOutputs = false }: { passingOutputs?: boolean } = {}): NavigatorAttendeeView {
     return {
       ...this.publicView(attendee),
-      connection: this.connections.connectionOf(attendee.id),
+      connection: this.progress.connectionOf(attendee.id),
       host: attendee.host,
       port: attendee.port,
       sshUser: attendee.sshUser,
@@ -180,7 +205,7 @@ export class AttendeesService {
    */
   private checksView(attendeeId: string, passingOutputs: boolean): Record<string, CheckView> {
     return Object.fromEntries(
-      [...this.probes.statusesOf(attendeeId)].map(([checkId, known]) => [
+      [...this.progress.checksOf(attendeeId)].map(([checkId, known]) => [
         checkId,
         {
           status: known.status,
@@ -192,33 +217,46 @@ export class AttendeesService {
     );
   }
 
-  progressOf(attendeeId: string): ProgressView {
-    const states = Object.fromEntries([...this.probes.statusesOf(attendeeId)].map(([checkId, known]) => [checkId, known.status]));
-    const since = this.probes.currentStepSince(attendeeId);
-    return { ...stepProgress(this.workshops.workshop.definition, states), currentStepSince: since?.toISOString() ?? null };
-  }
-
   selfView(attendee: Attendee): SelfView {
-    const line = this.authorizedKeysLine();
-    return { ...this.navigatorView(attendee, { passingOutputs: true }), authorizedKeysLine: line, installCommand: installCommand(line) };
+    const line = this.authorizedKeysLine(attendee);
+    return {
+      ...this.navigatorView(attendee, { passingOutputs: true }),
+      authorizedKeysLine: line,
+      installCommand: line === '' ? '' : installCommand(line),
+      dedicatedLoginCommand: line === '' ? '' : dedicatedLoginCommand(line),
+      dedicatedLogin: DEDICATED_LOGIN,
+      keyReissued: attendee.sshKeyReissued,
+      values: ownValuesView(this.workshops.workshop.definition, parseValuesJson(attendee.valuesJson)),
+    };
   }
 
   private all(): Promise<Attendee[]> {
-    return this.prisma.attendee.findMany({ where: { workshopId: this.workshops.workshop.id }, orderBy: { createdAt: 'asc' } });
+    return this.prisma.attendee.findMany({ where: { runId: this.workshops.workshop.runId }, orderBy: { createdAt: 'asc' } });
   }
 
-  private async validate(body: unknown): Promise<Registration> {
-    let registration: Registration;
-    try {
-      registration = parseRegistration(body);
-    } catch (error) {
-      if (error instanceof RegistrationError) throw new BadRequestException({ message: 'Please fix the highlighted fields.', fields: error.fields });
-      throw error;
+  /** The workshop's attendee values, merged with what was stored; a missing or malformed one is the attendee's to fix, field by field. */
+  private checkValues(stored: Record<string, string>, given: Record<string, string> | undefined): Record<string, string> {
+    const { values, errors } = mergeAttendeeValues(this.workshops.workshop.definition, stored, given);
+    if (Object.keys(errors).length > 0) {
+      const fields = Object.fromEntries(Object.entries(errors).map(([name, message]) => [`values.${name}`, message]));
+      throw new BadRequestException({ message: 'Please fix the highlighted fields.', fields });
     }
-    const verdict = await this.policy.check(registration.host);
+    return values;
+  }
+
+  /** Two people who read the same on the board are told apart: a second "Ada" (or "Аda") becomes "Ada (2)". */
+  private async uniqueName(name: string): Promise<string> {
+    const others = await this.prisma.attendee.findMany({ where: { runId: this.workshops.workshop.runId }, select: { displayName: true } });
+    const taken = new Set(others.map((other) => nameSkeleton(other.displayName)));
+    if (!taken.has(nameSkeleton(name))) return name;
+    for (let n = 2; ; n++) if (!taken.has(nameSkeleton(`${name} (${n})`))) return `${name} (${n})`;
+  }
+
+  /** An address the policy refuses is the attendee's to fix: said at once, nothing stored. */
+  private async requireDialableHost(host: string): Promise<void> {
+    const verdict = await this.policy.check(host);
     if (!verdict.ok && verdict.reason === 'refused') {
       throw new BadRequestException({ message: 'Please fix the highlighted fields.', fields: { host: verdict.message } });
     }
-    return registration;
   }
 }

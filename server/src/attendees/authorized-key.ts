@@ -1,16 +1,46 @@
+/** The login the recommended one-liner creates on the VM for Navigator: unprivileged, no password, no sudo. */
+export const DEDICATED_LOGIN = 'navigator';
+
 /**
- * The line an attendee adds to ~/.ssh/authorized_keys. `restrict` turns off everything (PTY, agent
- * and X11 forwarding, ~/.ssh/rc); `port-forwarding` with `permitopen` then allows only forwards to
- * the VM's own localhost ports that the workshop's checks read.
+ * The line an attendee adds to ~/.ssh/authorized_keys: their own key, narrowed to what the checks need.
+ * `restrict` turns everything off (forwarding, PTY, agent and X11 forwarding, ~/.ssh/rc; named again
+ * for a reader); `command=` makes every session the one shell the probes use, so a subsystem (sftp)
+ * or another command line gets that shell instead; with ports to read, `port-forwarding` comes back
+ * limited by `permitopen` to exactly those ports on the VM's localhost. OpenSSH's key options have no
+ * `permitlisten="none"` (9.2 rejects the line), so remote forwarding is narrowed to localhost port 1,
+ * which only root may bind: for any other login `ssh -R` is refused outright.
  */
 export function authorizedKeysLine(publicKey: string, ports: number[]): string {
-  const permits = ports.map((port) => `permitopen="127.0.0.1:${port}"`);
-  const options = ['restrict', ...(permits.length > 0 ? ['port-forwarding', ...permits] : [])].join(',');
-  return `${options} ${publicKey.trim()}`;
+  const narrow = ['restrict', 'command="exec sh -s"', 'no-agent-forwarding', 'no-X11-forwarding', 'no-pty', 'no-user-rc'];
+  const forwarding = ports.length > 0 ? ['port-forwarding', 'permitlisten="localhost:1"', ...ports.map((port) => `permitopen="127.0.0.1:${port}"`)] : [];
+  return `${[...narrow, ...forwarding].join(',')} ${publicKey.trim()}`;
 }
 
 /** A command the attendee pastes into their VM's shell; idempotent, so pasting twice adds one line. */
 export function installCommand(line: string): string {
   if (line.includes("'")) throw new Error('an authorized_keys line never contains a single quote');
   return `mkdir -p ~/.ssh && chmod 700 ~/.ssh && touch ~/.ssh/authorized_keys && chmod 600 ~/.ssh/authorized_keys && (grep -qxF '${line}' ~/.ssh/authorized_keys || echo '${line}' >> ~/.ssh/authorized_keys)`;
+}
+
+/**
+ * The recommended path: a dedicated unprivileged login for Navigator (no sudo, no password: `*` is
+ * "no password" without locking the account, which some sshd setups refuse) with the line installed
+ * there. Run once with sudo; idempotent.
+ */
+export function dedicatedLoginCommand(line: string, login = DEDICATED_LOGIN): string {
+  if (line.includes("'")) throw new Error('an authorized_keys line never contains a single quote');
+  if (!/^[a-z_][a-z0-9_-]{0,31}$/.test(login)) throw new Error(`not a login name: ${login}`);
+  const script = [
+    `id -u ${login} >/dev/null 2>&1 || useradd --create-home --shell /bin/sh ${login}`,
+    `usermod -p "*" ${login}`,
+    `h=$(getent passwd ${login} | cut -d: -f6)`,
+    `install -d -m 700 -o ${login} -g ${login} "$h/.ssh"`,
+    'k="$h/.ssh/authorized_keys"',
+    'l=$(cat)',
+    'touch "$k"',
+    `grep -qxF "$l" "$k" || printf "%s\\n" "$l" >> "$k"`,
+    `chown ${login}:${login} "$k"`,
+    'chmod 600 "$k"',
+  ].join('; ');
+  return `printf '%s\\n' '${line}' | sudo sh -c '${script}'`;
 }

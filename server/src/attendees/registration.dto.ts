@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { humanTextProblem, isReservedName, normalizeHumanText } from '../common/human-text';
 
 // eslint-disable-next-line no-control-regex -- rejecting control characters is the point
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
@@ -24,12 +25,19 @@ export const registrationSchema = z.strictObject({
     .trim()
     .min(1, 'enter your name as the room should see it')
     .max(60, 'keep your name to 60 characters')
-    .refine((name) => !CONTROL_CHARS.test(name), 'your name contains control characters'),
+    .refine((name) => !CONTROL_CHARS.test(name), 'your name contains control characters')
+    .superRefine((name, context) => {
+      const problem = humanTextProblem(name);
+      if (problem) context.addIssue({ code: 'custom', message: `your name ${problem}` });
+      else if (isReservedName(name)) context.addIssue({ code: 'custom', message: 'that name is reserved for the navigator; use your own' });
+    })
+    .transform(normalizeHumanText),
   host: z
     .string({ message: "enter your VM's address" })
     .max(255, 'the address is longer than any DNS name (253 characters)')
     .transform(normalizeHost)
     .refine((host) => host.length > 0, "enter your VM's address")
+    .refine((host) => !host.includes('@'), 'enter the address alone: the part before "@" goes in the SSH user field')
     .refine((host) => isIP(host) !== 0 || isDnsName(host), 'use a DNS name (vm1.example.org), an IPv4 address (203.0.113.7) or an IPv6 address (2001:db8::7)'),
   port: z
     .union(
@@ -37,6 +45,7 @@ export const registrationSchema = z.strictObject({
         z.number(),
         z
           .string()
+          .trim()
           .regex(/^\d{1,5}$/, 'the SSH port is a number from 1 to 65535')
           .transform(Number),
       ],
@@ -55,31 +64,8 @@ export const registrationSchema = z.strictObject({
     .string({ message: 'enter the user you log in as (often ubuntu or debian)' })
     .trim()
     .regex(/^[a-z_][a-z0-9_.-]{0,31}$/, 'a login name has lowercase letters, digits, "_", "-" or "." and starts with a letter or "_" (at most 32)'),
+  /** The workshop's `attendeeValues` (format version 2), by name; checked against the workshop by the service. */
+  values: z.record(z.string().max(64), z.string().max(500)).optional(),
 });
 
 export type Registration = z.infer<typeof registrationSchema>;
-
-export class RegistrationError extends Error {
-  constructor(readonly fields: Record<string, string>) {
-    super(
-      Object.entries(fields)
-        .map(([field, message]) => `${field}: ${message}`)
-        .join('; '),
-    );
-  }
-}
-
-export function parseRegistration(body: unknown): Registration {
-  const result = registrationSchema.safeParse(body);
-  if (result.success) return result.data;
-  const fields: Record<string, string> = {};
-  for (const issue of result.error.issues) {
-    const field = issue.path.length > 0 ? String(issue.path[0]) : 'form';
-    if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) fields[key.slice(0, 40)] = 'this field is not part of the registration';
-    } else {
-      fields[field] ??= issue.message;
-    }
-  }
-  throw new RegistrationError(fields);
-}

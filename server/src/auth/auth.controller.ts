@@ -1,39 +1,58 @@
-import { Controller, Get, Param, Query, Res, UnauthorizedException } from '@nestjs/common';
-import type { Response } from 'express';
+import { Controller, Get, HttpCode, Param, Post, Query, Req, Res, UnauthorizedException } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import { ZodPipe } from '../common/zod.pipe';
 import { AuthService } from './auth.service';
-import { ROLE_COOKIES, type Role } from './principal';
+import type { Role } from './principal';
 import { Public } from './roles.decorator';
+import { SessionCookies } from './session-cookies';
 
-const COOKIE_OPTIONS = { httpOnly: true, sameSite: 'lax' as const, path: '/', maxAge: 7 * 24 * 3600 * 1000 };
+/** A link's token: one printable string (a repeated ?token= is an array, and refused here). */
+const token = new ZodPipe(
+  z
+    .string()
+    .regex(/^[\w-]{1,200}$/, 'not a Navigator token')
+    .optional(),
+  'This link is not valid.',
+);
 
 /** Turns a secret link into a cookie, then sends the person to their page without the secret in the address bar. */
 @Controller()
 export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly cookies: SessionCookies,
+  ) {}
 
   @Public()
   @Get('auth/navigator')
-  async navigator(@Query('token') token: string | undefined, @Res() res: Response): Promise<void> {
-    await this.signIn('navigator', token, res, '/board');
+  async navigator(@Query('token', token) value: string | undefined, @Req() req: Request, @Res() res: Response): Promise<void> {
+    await this.signIn('navigator', value, req, res, '/board');
   }
 
   @Public()
   @Get('auth/projector')
-  async projector(@Query('token') token: string | undefined, @Res() res: Response): Promise<void> {
-    await this.signIn('projector', token, res, '/projector');
+  async projector(@Query('token', token) value: string | undefined, @Req() req: Request, @Res() res: Response): Promise<void> {
+    await this.signIn('projector', value, req, res, '/projector');
   }
 
   @Public()
   @Get('a/:token')
-  async attendee(@Param('token') token: string, @Res() res: Response): Promise<void> {
-    await this.signIn('attendee', token, res, '/me');
+  async attendee(@Param('token', token) value: string | undefined, @Req() req: Request, @Res() res: Response): Promise<void> {
+    await this.signIn('attendee', value, req, res, '/me');
   }
 
-  private async signIn(role: Role, token: string | undefined, res: Response, to: string): Promise<void> {
-    if (!token || !(await this.auth.verify(role, token))) throw new UnauthorizedException('this link is not valid (any more); ask the navigator for a new one');
-    res.cookie(ROLE_COOKIES[role], token, COOKIE_OPTIONS);
+  /** Signs this browser out of every role; the links themselves keep working. */
+  @Public()
+  @Post('auth/logout')
+  @HttpCode(204)
+  logout(@Req() req: Request, @Res({ passthrough: true }) res: Response): void {
+    this.cookies.clearAll(req, res);
+  }
+
+  private async signIn(role: Role, value: string | undefined, req: Request, res: Response, to: string): Promise<void> {
+    if (!value || !(await this.auth.verify(role, value))) throw new UnauthorizedException('this link is not valid (any more); ask the navigator for a new one');
+    this.cookies.set(req, res, role, value);
     res.redirect(303, to);
   }
 }
-
-export { COOKIE_OPTIONS };

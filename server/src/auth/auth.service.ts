@@ -14,16 +14,13 @@ export interface Credentials {
 export class AuthService {
   readonly navigatorSecret: string;
   readonly projectorToken: string;
-  readonly secretCreated: boolean;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly prisma: PrismaService,
   ) {
-    const { secret, created } = loadOrCreateNavigatorSecret(config.dataDir);
-    this.navigatorSecret = secret;
-    this.secretCreated = created;
-    this.projectorToken = deriveProjectorToken(secret);
+    this.navigatorSecret = loadOrCreateNavigatorSecret(config.dataDir);
+    this.projectorToken = deriveProjectorToken(this.navigatorSecret);
   }
 
   /** The principal for the first of `roles` that the credentials prove, or null. */
@@ -46,28 +43,15 @@ export class AuthService {
       case 'projector':
         return sameToken(token, this.projectorToken) ? { role: 'projector' } : null;
       case 'attendee': {
-        const attendee = await this.prisma.attendee.findUnique({ where: { tokenHash: hashToken(token) }, select: { id: true } });
-        return attendee ? { role: 'attendee', attendeeId: attendee.id } : null;
+        const attendee = await this.prisma.attendee.findUnique({
+          where: { tokenHash: hashToken(token) },
+          select: { id: true, run: { select: { archivedAt: true } } },
+        });
+        // A personal link ends with its run: an archived run is read-only, and its attendees' pages with it.
+        return attendee && !attendee.run.archivedAt ? { role: 'attendee', attendeeId: attendee.id } : null;
       }
     }
   }
-}
-
-export function parseCookieHeader(header: string | undefined): Record<string, string> {
-  const cookies: Record<string, string> = {};
-  if (!header) return cookies;
-  for (const part of header.split(';')) {
-    const index = part.indexOf('=');
-    if (index < 0) continue;
-    const name = part.slice(0, index).trim();
-    const value = part.slice(index + 1).trim();
-    try {
-      cookies[name] = decodeURIComponent(value);
-    } catch {
-      // A malformed cookie proves nothing; ignore it rather than fail the request.
-    }
-  }
-  return cookies;
 }
 
 export function bearerFrom(header: string | undefined): string | null {

@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, ForbiddenException, Injectable, Unauthor
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import type { Socket } from 'socket.io';
-import { AuthService, bearerFrom, parseCookieHeader } from './auth.service';
+import { AuthService, bearerFrom } from './auth.service';
 import type { Principal, Role } from './principal';
 import { PUBLIC_KEY, ROLES_KEY } from './roles.decorator';
 
@@ -27,7 +27,10 @@ export class RolesGuard implements CanActivate {
       return !!principal && roles.includes(principal.role);
     }
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const principal = await this.auth.resolve({ cookies: parseCookieHeader(request.headers.cookie), bearer: bearerFrom(request.headers.authorization) }, roles);
+    const principal = await this.auth.resolve(
+      { cookies: request.cookies as Record<string, string | undefined>, bearer: bearerFrom(request.headers.authorization) },
+      roles,
+    );
     if (!principal) throw new UnauthorizedException('sign in with your link: this page needs the ' + roles.join(' or ') + ' role');
     request.principal = principal;
     return true;

@@ -1,56 +1,85 @@
-import { Logger, OnModuleDestroy, UseGuards } from '@nestjs/common';
-import { ConnectedSocket, MessageBody, OnGatewayConnection, OnGatewayInit, SubscribeMessage, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
+import { Logger, OnModuleDestroy } from '@nestjs/common';
+import { OnGatewayConnection, OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
 import { AttendeesService } from '../attendees/attendees.service';
-import { AuthService, parseCookieHeader } from '../auth/auth.service';
+import cookieParser from 'cookie-parser';
+import type { Request } from 'express';
+import { AuthService } from '../auth/auth.service';
 import type { Principal, Role } from '../auth/principal';
-import { Roles } from '../auth/roles.decorator';
-import { RolesGuard } from '../auth/roles.guard';
 import { DomainEventBus } from '../common/domain-events';
-import { RateLimiter } from '../common/rate-limiter';
+import type { ClientToServerEvents, PageKind, ServerToClientEvents } from '../contract/events';
+import type { PaceView } from '../contract/views';
 import { DiscussionService } from '../discussion/discussion.service';
+import { BroadcastService } from '../help/broadcast.service';
 import { HelpService } from '../help/help.service';
+import { MetricsService } from '../metrics/metrics.service';
+import { ProgressService } from '../progress/progress.service';
+import { LiveRoomService } from '../retrospective/live-room.service';
 import { WorkshopsService } from '../workshops/workshops.service';
-import { ProbeService } from '../probes/probe.service';
-import { VmConnectionsService } from '../probes/vm-connections.service';
-import type { Ack, BoardView, ClientToServerEvents, HelpQueueView, ServerToClientEvents } from './board.events';
 
 type BoardSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { principal?: Principal }>;
 
-const VIEW_ROLES: Record<BoardView, Role> = { board: 'navigator', projector: 'projector', attendee: 'attendee' };
-const ROOMS = { navigators: 'navigators', projectors: 'projectors', attendees: 'attendees', attendee: (id: string) => `attendee:${id}` };
+const PAGE_ROLES: Record<PageKind, Role> = { board: 'navigator', discussion: 'navigator', projector: 'projector', attendee: 'attendee' };
 
-/** Fan-out only: authenticates sockets, sends a snapshot on connect, then pushes deltas from domain events. */
+/** Who gets what: a socket.io room per audience. The discussion page needs no roster. */
+const AUDIENCES = {
+  boards: 'boards',
+  discussionPages: 'discussion-pages',
+  projectors: 'projectors',
+  attendees: 'attendees',
+  attendee: (id: string) => `attendee:${id}`,
+};
+
+/**
+ * Fan-out only: authenticates each socket for its page, sends that page's snapshot on connect, then
+ * turns domain events into pushes shaped for each audience. Commands live in their own gateways.
+ */
 @WebSocketGateway({ path: '/socket.io', serveClient: false })
-@UseGuards(RolesGuard)
 export class BoardGateway implements OnGatewayInit, OnGatewayConnection, OnModuleDestroy {
   private readonly logger = new Logger(BoardGateway.name);
   private readonly unsubscribe: (() => void)[] = [];
-  private readonly selfReconnects = new RateLimiter(3, 0.2);
-  private readonly selfProbes = new RateLimiter(2, 0.2);
 
   @WebSocketServer() private server!: Server<ClientToServerEvents, ServerToClientEvents>;
 
   constructor(
     private readonly auth: AuthService,
     private readonly attendees: AttendeesService,
-    private readonly connections: VmConnectionsService,
-    private readonly probes: ProbeService,
+    private readonly progress: ProgressService,
     private readonly discussion: DiscussionService,
     private readonly help: HelpService,
+    private readonly broadcast: BroadcastService,
     private readonly workshops: WorkshopsService,
+    private readonly room: LiveRoomService,
     private readonly events: DomainEventBus,
+    private readonly metrics: MetricsService,
   ) {}
 
   afterInit(): void {
+    // The same cookie parsing as HTTP routes, for the socket's handshake request.
+    this.server.engine.use(cookieParser());
+    const pageAudiences: Record<PageKind, string> = {
+      board: AUDIENCES.boards,
+      discussion: AUDIENCES.discussionPages,
+      projector: AUDIENCES.projectors,
+      attendee: AUDIENCES.attendees,
+    };
+    this.metrics.gauge('navigator_socket_clients', 'Signed-in socket.io clients, by page', ['view'], (set) => {
+      for (const [page, room] of Object.entries(pageAudiences)) set({ view: page }, this.server.sockets.adapter.rooms.get(room)?.size ?? 0);
+    });
     const pushAttendee = ({ attendeeId }: { attendeeId: string }) => void this.pushAttendee(attendeeId);
     this.unsubscribe.push(
       this.events.on('attendee.registered', pushAttendee),
       this.events.on('attendee.changed', pushAttendee),
-      this.events.on('vm.connection', pushAttendee),
       this.events.on('progress.changed', pushAttendee),
+      this.events.on('pace.changed', ({ pace }) => this.pushPace(pace)),
+      this.events.on('clock.changed', () => void this.pushClock()),
       this.events.on('discussion.changed', () => void this.pushDiscussion()),
       this.events.on('help.changed', ({ attendeeId }) => void this.pushHelp(attendeeId)),
+      this.events.on('room.changed', () => void this.pushRoom()),
+      // Every signed-in page hears the banner (a socket that failed to sign in was disconnected).
+      this.events.on('broadcast.changed', () => this.server.emit('broadcast:snapshot', this.broadcast.view())),
+      this.events.on('run.started', () => void this.startAfresh()),
+      this.events.on('join-code.changed', () => void this.resendSnapshots()),
     );
   }
 
@@ -59,10 +88,10 @@ export class BoardGateway implements OnGatewayInit, OnGatewayConnection, OnModul
   }
 
   async handleConnection(socket: BoardSocket): Promise<void> {
-    const view = (socket.handshake.auth as { view?: unknown }).view;
-    const role = typeof view === 'string' && view in VIEW_ROLES ? VIEW_ROLES[view as BoardView] : null;
+    const page = (socket.handshake.auth as { view?: unknown }).view;
+    const role = typeof page === 'string' && Object.hasOwn(PAGE_ROLES, page) ? PAGE_ROLES[page as PageKind] : null;
     const principal = role
-      ? await this.auth.resolve({ cookies: parseCookieHeader(socket.handshake.headers.cookie), bearer: bearerFromAuth(socket) }, [role])
+      ? await this.auth.resolve({ cookies: (socket.request as Request).cookies as Record<string, string | undefined>, bearer: bearerFromAuth(socket) }, [role])
       : null;
     if (!principal) {
       socket.disconnect(true);
@@ -70,160 +99,107 @@ export class BoardGateway implements OnGatewayInit, OnGatewayConnection, OnModul
     }
     socket.data.principal = principal;
     try {
-      switch (principal.role) {
-        case 'navigator':
-          await socket.join(ROOMS.navigators);
-          socket.emit('roster:snapshot', await this.attendees.navigatorRoster());
-          socket.emit('discussion:snapshot', await this.discussion.view(principal));
-          socket.emit('help:snapshot', await this.help.queue());
-          socket.emit('clock:snapshot', await this.workshops.clockView());
-          break;
-        case 'projector':
-          await socket.join(ROOMS.projectors);
-          socket.emit('roster:snapshot', await this.attendees.projectorRoster());
-          socket.emit('discussion:snapshot', await this.discussion.view(principal));
-          socket.emit('help:snapshot', withoutMessages(await this.help.queue()));
-          socket.emit('clock:snapshot', await this.workshops.clockView());
-          break;
-        case 'attendee':
-          await socket.join([ROOMS.attendee(principal.attendeeId), ROOMS.attendees]);
-          socket.emit('self:snapshot', await this.attendees.self(principal.attendeeId));
-          socket.emit('hand:snapshot', await this.help.handOf(principal.attendeeId));
-          socket.emit('discussion:snapshot', await this.discussion.view(principal));
-          break;
-      }
+      await this.sendSnapshot(socket, page as PageKind, principal);
+      socket.emit('broadcast:snapshot', this.broadcast.view());
     } catch (error) {
       this.logger.warn(`snapshot for a ${principal.role} failed: ${(error as Error).message}`);
       socket.disconnect(true);
     }
   }
 
-  @Roles('navigator')
-  @SubscribeMessage('vm:reconnect')
-  reconnect(@MessageBody() payload: unknown): Ack {
-    const attendeeId = (payload as { attendeeId?: unknown } | null)?.attendeeId;
-    if (typeof attendeeId !== 'string' || !this.connections.reconnectNow(attendeeId)) return { ok: false, error: 'unknown attendee' };
-    return { ok: true };
-  }
-
-  @Roles('navigator')
-  @SubscribeMessage('vm:probe')
-  async probe(@MessageBody() payload: unknown): Promise<Ack> {
-    const attendeeId = (payload as { attendeeId?: unknown } | null)?.attendeeId;
-    if (typeof attendeeId !== 'string') return { ok: false, error: 'unknown attendee' };
-    return (await this.probes.probeNow(attendeeId)) ? { ok: true } : { ok: false, error: 'the VM is not connected' };
-  }
-
-  @Roles('attendee')
-  @SubscribeMessage('self:probe')
-  async selfProbe(@ConnectedSocket() socket: BoardSocket): Promise<Ack> {
-    const principal = socket.data.principal;
-    if (principal?.role !== 'attendee') return { ok: false, error: 'attendees only' };
-    const wait = this.selfProbes.take(principal.attendeeId);
-    if (wait > 0) return { ok: false, error: `Checked a moment ago; ask again in ${wait} s.` };
-    return (await this.probes.probeNow(principal.attendeeId)) ? { ok: true } : { ok: false, error: 'Navigator is not connected to your VM yet.' };
-  }
-
-  @Roles('attendee')
-  @SubscribeMessage('self:reconnect')
-  selfReconnect(@ConnectedSocket() socket: BoardSocket): Ack {
-    const principal = socket.data.principal;
-    if (principal?.role !== 'attendee') return { ok: false, error: 'attendees only' };
-    const wait = this.selfReconnects.take(principal.attendeeId);
-    if (wait > 0) return { ok: false, error: `Navigator is already trying; ask again in ${wait} s.` };
-    this.connections.reconnectNow(principal.attendeeId);
-    return { ok: true };
-  }
-
-  @Roles('navigator')
-  @SubscribeMessage('clock:control')
-  async clock(@MessageBody() payload: { action?: unknown } | null): Promise<Ack> {
-    switch (payload?.action) {
-      case 'start':
-        await this.workshops.startClock();
+  private async sendSnapshot(socket: BoardSocket, page: PageKind, principal: Principal): Promise<void> {
+    switch (page) {
+      case 'board':
+        await socket.join(AUDIENCES.boards);
+        socket.emit('roster:snapshot', await this.attendees.navigatorRoster());
+        socket.emit('discussion:snapshot', await this.discussion.view(principal));
+        socket.emit('help:snapshot', await this.help.queue());
+        socket.emit('clock:snapshot', await this.workshops.clockView());
+        socket.emit('pace:snapshot', this.progress.currentPace());
+        socket.emit('room:snapshot', await this.room.current());
         break;
-      case 'pause':
-        await this.workshops.pauseClock();
+      case 'discussion':
+        await socket.join(AUDIENCES.discussionPages);
+        socket.emit('discussion:snapshot', await this.discussion.view(principal));
         break;
-      case 'reset':
-        await this.workshops.resetClock();
+      case 'projector':
+        await socket.join(AUDIENCES.projectors);
+        socket.emit('roster:snapshot', await this.attendees.projectorRoster());
+        socket.emit('discussion:snapshot', await this.discussion.view(principal));
+        socket.emit('help:snapshot', await this.help.publicQueue());
+        socket.emit('clock:snapshot', await this.workshops.clockView());
+        socket.emit('pace:snapshot', this.progress.currentPace());
         break;
-      default:
-        return { ok: false, error: 'unknown clock action' };
-    }
-    const clock = await this.workshops.clockView();
-    this.server.to([ROOMS.navigators, ROOMS.projectors]).emit('clock:snapshot', clock);
-    return { ok: true };
-  }
-
-  @Roles('attendee')
-  @SubscribeMessage('help:raise')
-  raise(@ConnectedSocket() socket: BoardSocket, @MessageBody() payload: { message?: unknown } | null): Promise<Ack> {
-    return this.help.raise(attendeeIdOf(socket), payload?.message);
-  }
-
-  @Roles('attendee')
-  @SubscribeMessage('help:lower')
-  lower(@ConnectedSocket() socket: BoardSocket): Promise<Ack> {
-    return this.help.lower(attendeeIdOf(socket));
-  }
-
-  @Roles('navigator')
-  @SubscribeMessage('help:acknowledge')
-  acknowledge(@MessageBody() payload: { id?: unknown } | null): Promise<Ack> {
-    return this.help.acknowledge(payload?.id);
-  }
-
-  @Roles('navigator')
-  @SubscribeMessage('help:resolve')
-  resolve(@MessageBody() payload: { id?: unknown } | null): Promise<Ack> {
-    return this.help.resolve(payload?.id);
-  }
-
-  private async pushHelp(attendeeId: string): Promise<void> {
-    const queue = await this.help.queue();
-    this.server.to(ROOMS.navigators).emit('help:snapshot', queue);
-    this.server.to(ROOMS.projectors).emit('help:snapshot', withoutMessages(queue));
-    this.server.to(ROOMS.attendee(attendeeId)).emit('hand:snapshot', await this.help.handOf(attendeeId));
-  }
-
-  /** Each viewer gets the view their role allows: attendees only their own group's notes. */
-  private async pushDiscussion(): Promise<void> {
-    this.server.to(ROOMS.navigators).emit('discussion:snapshot', await this.discussion.view({ role: 'navigator' }));
-    this.server.to(ROOMS.projectors).emit('discussion:snapshot', await this.discussion.view({ role: 'projector' }));
-    const attendeeIds = new Set<string>();
-    for (const socket of await this.server.in(ROOMS.attendees).fetchSockets()) {
-      const principal = (socket.data as { principal?: Principal }).principal;
-      if (principal?.role === 'attendee') attendeeIds.add(principal.attendeeId);
-    }
-    // Members of one group see the same thing: build one view per group, not one per person.
-    const groupOf = await this.discussion.groupIdsOf([...attendeeIds]);
-    const byGroup = new Map<string | null, string[]>();
-    for (const id of attendeeIds) byGroup.set(groupOf.get(id) ?? null, [...(byGroup.get(groupOf.get(id) ?? null) ?? []), id]);
-    for (const members of byGroup.values()) {
-      const view = await this.discussion.view({ role: 'attendee', attendeeId: members[0] });
-      this.server.to(members.map(ROOMS.attendee)).emit('discussion:snapshot', view);
+      case 'attendee':
+        if (principal.role !== 'attendee') return;
+        await socket.join([AUDIENCES.attendee(principal.attendeeId), AUDIENCES.attendees]);
+        socket.emit('self:snapshot', await this.attendees.self(principal.attendeeId));
+        socket.emit('hand:snapshot', await this.help.handOf(principal.attendeeId));
+        socket.emit('discussion:snapshot', await this.discussion.view(principal));
+        break;
     }
   }
 
   private async pushAttendee(attendeeId: string): Promise<void> {
     const attendee = await this.attendees.find(attendeeId).catch(() => null);
     if (!attendee) return;
-    this.server.to(ROOMS.navigators).emit('roster:attendee', this.attendees.navigatorView(attendee));
-    this.server.to(ROOMS.projectors).emit('roster:attendee', this.attendees.publicView(attendee));
-    this.server.to(ROOMS.attendee(attendeeId)).emit('self:snapshot', this.attendees.selfView(attendee));
+    this.server.to(AUDIENCES.boards).emit('roster:attendee', this.attendees.navigatorView(attendee));
+    this.server.to(AUDIENCES.projectors).emit('roster:attendee', this.attendees.publicView(attendee));
+    this.server.to(AUDIENCES.attendee(attendeeId)).emit('self:snapshot', this.attendees.selfView(attendee));
   }
-}
 
-function attendeeIdOf(socket: BoardSocket): string {
-  const principal = socket.data.principal;
-  if (principal?.role !== 'attendee') throw new Error('guarded for attendees only');
-  return principal.attendeeId;
-}
+  private async pushRoom(): Promise<void> {
+    this.server.to(AUDIENCES.boards).emit('room:snapshot', await this.room.current());
+  }
 
-/** The projector shows who is waiting, never what they wrote. */
-function withoutMessages(queue: HelpQueueView): HelpQueueView {
-  return { requests: queue.requests.map((r) => ({ ...r, message: '' })) };
+  /**
+   * A new run: every page gets the new run's snapshot; attendees of the archived run are signed out (their
+   * links ended with it) and their pages say so.
+   */
+  private async startAfresh(): Promise<void> {
+    this.server.to(AUDIENCES.attendees).emit('run:ended');
+    this.server.in(AUDIENCES.attendees).disconnectSockets(true);
+    await this.resendSnapshots();
+  }
+
+  /** Every signed-in board, projector and discussion page gets its snapshot again (the workshop summary changed). */
+  private async resendSnapshots(): Promise<void> {
+    for (const socket of await this.server.fetchSockets()) {
+      const principal = (socket.data as { principal?: Principal }).principal;
+      const page = (socket.handshake.auth as { view?: PageKind }).view;
+      if (!principal || !page || page === 'attendee') continue;
+      const live = this.server.sockets.sockets.get(socket.id);
+      if (live) await this.sendSnapshot(live, page, principal).catch((error: Error) => this.logger.warn(`snapshot failed: ${error.message}`));
+    }
+  }
+
+  private pushPace(pace: PaceView | null): void {
+    this.server.to([AUDIENCES.boards, AUDIENCES.projectors]).emit('pace:snapshot', pace);
+  }
+
+  private async pushClock(): Promise<void> {
+    this.server.to([AUDIENCES.boards, AUDIENCES.projectors]).emit('clock:snapshot', await this.workshops.clockView());
+  }
+
+  private async pushHelp(attendeeId: string): Promise<void> {
+    this.server.to(AUDIENCES.boards).emit('help:snapshot', await this.help.queue());
+    this.server.to(AUDIENCES.projectors).emit('help:snapshot', await this.help.publicQueue());
+    this.server.to(AUDIENCES.attendee(attendeeId)).emit('hand:snapshot', await this.help.handOf(attendeeId));
+  }
+
+  /** Each viewer gets the view their role allows: attendees only their own group's notes. */
+  private async pushDiscussion(): Promise<void> {
+    this.server.to([AUDIENCES.boards, AUDIENCES.discussionPages]).emit('discussion:snapshot', await this.discussion.view({ role: 'navigator' }));
+    this.server.to(AUDIENCES.projectors).emit('discussion:snapshot', await this.discussion.view({ role: 'projector' }));
+    const attendeeIds = new Set<string>();
+    for (const socket of await this.server.in(AUDIENCES.attendees).fetchSockets()) {
+      const principal = (socket.data as { principal?: Principal }).principal;
+      if (principal?.role === 'attendee') attendeeIds.add(principal.attendeeId);
+    }
+    for (const { attendeeIds: members, view } of await this.discussion.viewsForAttendees([...attendeeIds])) {
+      this.server.to(members.map(AUDIENCES.attendee)).emit('discussion:snapshot', view);
+    }
+  }
 }
 
 function bearerFromAuth(socket: BoardSocket): string | null {

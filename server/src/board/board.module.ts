@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
+import { AttendeesModule } from '../attendees/attendees.module';
 import { DiscussionModule } from '../discussion/discussion.module';
 import { HelpModule } from '../help/help.module';
+import { ProgressModule } from '../progress/progress.module';
+import { RetrospectiveModule } from '../retrospective/retrospective.module';
 import { WorkshopsModule } from '../workshops/workshops.module';
-import { AttendeesModule } from '../attendees/attendees.module';
-import { ProbesModule } from '../probes/probes.module';
 import { BoardGateway } from './board.gateway';
 
-@Module({ imports: [AttendeesModule, ProbesModule, DiscussionModule, HelpModule, WorkshopsModule], providers: [BoardGateway] })
+@Module({ imports: [AttendeesModule, ProgressModule, DiscussionModule, HelpModule, WorkshopsModule, RetrospectiveModule], providers: [BoardGateway] })
 export class BoardModule {}

@@ -1,17 +1,28 @@
 import { EventEmitter } from 'node:events';
 import { Injectable } from '@nestjs/common';
+import type { PaceView } from '../contract/views';
 
 /**
  * What services announce; the board gateway is the one listener that turns these into pushes.
- * Payloads are ids and facts, never views: the gateway shapes them per role.
+ * Payloads are ids and facts, never per-role views: the gateway shapes them per role.
  */
 export interface DomainEvents {
   'attendee.registered': { attendeeId: string };
   'attendee.changed': { attendeeId: string };
-  'vm.connection': { attendeeId: string };
+  /** The attendee's connection, check statuses, step progress or stuck flag changed. */
   'progress.changed': { attendeeId: string };
+  'pace.changed': { pace: PaceView | null };
+  'clock.changed': Record<string, never>;
   'discussion.changed': Record<string, never>;
   'help.changed': { attendeeId: string };
+  /** The navigator started a new run: the previous one is archived, its VMs are let go, every page starts afresh. */
+  'run.started': { previousRunId: string; runId: string };
+  /** The navigator rotated the join code: the old join link registers nobody any more. */
+  'join-code.changed': Record<string, never>;
+  /** The live room-over-time chart has new figures. */
+  'room.changed': Record<string, never>;
+  /** The navigator's banner to the room changed. */
+  'broadcast.changed': Record<string, never>;
 }
 
 @Injectable()

@@ -16,7 +16,30 @@ const envSchema = z.object({
   NAVIGATOR_ALLOW_LINK_LOCAL_VMS: bool.default(false),
   NAVIGATOR_STUCK_FACTOR: z.coerce.number({ message: 'must be a number' }).min(1).max(20).default(1.5),
   NAVIGATOR_PROBE_CONCURRENCY: z.coerce.number({ message: 'must be a number' }).int().min(1).max(1000).default(64),
+  NAVIGATOR_SSH_HANDSHAKE_CEILING_SECONDS: z.coerce.number({ message: 'must be a number of seconds' }).min(10).max(600).default(60),
   NAVIGATOR_LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+  NAVIGATOR_LOG_FORMAT: z.enum(['text', 'json'], { message: 'use text or json' }).default('text'),
+  NAVIGATOR_ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((list) =>
+      list
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.url({ protocol: /^https?$/, message: 'must be a comma-separated list of origins such as https://board.example.org' }))),
+  NAVIGATOR_TRUST_PROXY: z
+    .string()
+    .default('false')
+    .refine(
+      (value) => value === 'false' || value.split(',').every((item) => /^(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?)$/.test(item.trim())),
+      {
+        message: 'use false, or the proxies to trust: loopback, linklocal, uniquelocal or addresses/subnets, comma-separated',
+      },
+    ),
+  NAVIGATOR_PUBLIC_RATE_PER_MINUTE: z.coerce.number({ message: 'must be a number' }).int().min(10).max(100_000).default(300),
+  NAVIGATOR_METRICS_TOKEN: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
 });
 
 export interface AppConfig {
@@ -32,7 +55,19 @@ export interface AppConfig {
   allowLinkLocalVms: boolean;
   stuckFactor: number;
   probeConcurrency: number;
+  /** The most an SSH login may take on a slow link; the budget adapts to the measured round trip up to this. */
+  sshHandshakeCeilingSeconds: number;
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+  /** json: one JSON object per line (pino), for log shippers. */
+  logFormat: 'text' | 'json';
+  /** Web origins besides NAVIGATOR_PUBLIC_URL's and the one a request was sent to that may use Navigator from a browser. */
+  allowedOrigins: string[];
+  /** Proxies whose X-Forwarded-* headers count (Express' trust proxy); false: none, the peer is the client. */
+  trustProxy: string | false;
+  /** Requests per minute one client address may make to the routes anyone can call. */
+  publicRatePerMinute: number;
+  /** Bearer token /metrics asks for; unset, /metrics is public only while the server listens on loopback. */
+  metricsToken: string | null;
 }
 
 export class ConfigError extends Error {}
@@ -60,7 +95,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     allowLinkLocalVms: e.NAVIGATOR_ALLOW_LINK_LOCAL_VMS,
     stuckFactor: e.NAVIGATOR_STUCK_FACTOR,
     probeConcurrency: e.NAVIGATOR_PROBE_CONCURRENCY,
+    sshHandshakeCeilingSeconds: e.NAVIGATOR_SSH_HANDSHAKE_CEILING_SECONDS,
     logLevel: e.NAVIGATOR_LOG_LEVEL,
+    logFormat: e.NAVIGATOR_LOG_FORMAT,
+    allowedOrigins: e.NAVIGATOR_ALLOWED_ORIGINS,
+    trustProxy: e.NAVIGATOR_TRUST_PROXY === 'false' ? false : e.NAVIGATOR_TRUST_PROXY,
+    publicRatePerMinute: e.NAVIGATOR_PUBLIC_RATE_PER_MINUTE,
+    metricsToken: e.NAVIGATOR_METRICS_TOKEN ?? null,
   };
 }
 

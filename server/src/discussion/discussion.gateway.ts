@@ -1,98 +1,77 @@
-import { UseGuards } from '@nestjs/common';
-import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
-import type { Socket } from 'socket.io';
+import { UseFilters, UseGuards } from '@nestjs/common';
+import { SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
 import { Roles } from '../auth/roles.decorator';
 import { RolesGuard } from '../auth/roles.guard';
-import type { Ack, NoteAck, TimerKind } from '../board/board.events';
+import { AckErrorsFilter } from '../common/ack-errors.filter';
+import { Payload } from '../common/zod.pipe';
+import type { Ack, NoteAck, Payload as PayloadOf } from '../contract/events';
 import { DiscussionError, DiscussionService } from './discussion.service';
 
-type DiscussionSocket = Socket<Record<string, never>, Record<string, never>, Record<string, never>, { principal?: Principal }>;
-
-/** The discussion's commands: validate the payload's shape, call the service, acknowledge. Pushes go through BoardGateway. */
+/** The discussion's commands: call the service, acknowledge. Pushes go through the board gateway. */
 @WebSocketGateway({ path: '/socket.io', serveClient: false })
 @UseGuards(RolesGuard)
+@UseFilters(AckErrorsFilter)
 export class DiscussionGateway {
   constructor(private readonly discussion: DiscussionService) {}
 
   @Roles('navigator')
   @SubscribeMessage('discussion:form')
-  form(@MessageBody() payload: { by?: unknown; n?: unknown; strategy?: unknown }): Promise<Ack> {
-    return attempt(() => {
-      const n = Number(payload?.n);
-      const strategy = payload?.strategy === 'mixed' ? 'mixed' : 'random';
-      if (!Number.isInteger(n) || n < 1 || n > 500) throw new DiscussionError('give a whole number of groups or people per group');
-      return this.discussion.formGroups(payload?.by === 'size' ? { by: 'size', size: n, strategy } : { by: 'count', count: n, strategy });
-    });
+  form(@Payload('discussion:form') { by, n, strategy }: PayloadOf<'discussion:form'>): Promise<Ack> {
+    return attempt(() => this.discussion.formGroups(by === 'size' ? { by, size: n, strategy } : { by, count: n, strategy }));
   }
 
   @Roles('navigator')
   @SubscribeMessage('discussion:move')
-  move(@MessageBody() payload: { attendeeId?: unknown; groupId?: unknown }): Promise<Ack> {
-    return attempt(() => this.discussion.moveMember(text(payload?.attendeeId, 'attendee'), payload?.groupId === null ? null : text(payload?.groupId, 'group')));
+  move(@Payload('discussion:move') { attendeeId, groupId }: PayloadOf<'discussion:move'>): Promise<Ack> {
+    return attempt(() => this.discussion.moveMember(attendeeId, groupId));
   }
 
   @Roles('navigator')
   @SubscribeMessage('discussion:rename')
-  rename(@MessageBody() payload: { groupId?: unknown; name?: unknown }): Promise<Ack> {
-    return attempt(() => this.discussion.renameGroup(text(payload?.groupId, 'group'), payload?.name));
+  rename(@Payload('discussion:rename') { groupId, name }: PayloadOf<'discussion:rename'>): Promise<Ack> {
+    return attempt(() => this.discussion.renameGroup(groupId, name));
   }
 
   @Roles('navigator')
   @SubscribeMessage('discussion:timer')
-  timer(@MessageBody() payload: { kind?: unknown; action?: unknown; minutes?: unknown }): Promise<Ack> {
-    return attempt(() => {
-      const kind = payload?.kind === 'presenter' ? 'presenter' : payload?.kind === 'discussion' ? 'discussion' : null;
-      const action = ['start', 'pause', 'extend', 'reset'].includes(payload?.action as string)
-        ? (payload.action as 'start' | 'pause' | 'extend' | 'reset')
-        : null;
-      if (!kind || !action) throw new DiscussionError('unknown timer or action');
-      return this.discussion.timer(kind as TimerKind, action, typeof payload.minutes === 'number' ? payload.minutes : undefined);
-    });
+  timer(@Payload('discussion:timer') { kind, action, minutes }: PayloadOf<'discussion:timer'>): Promise<Ack> {
+    return attempt(() => this.discussion.timer(kind, action, minutes));
   }
 
   @Roles('navigator')
   @SubscribeMessage('discussion:order')
-  order(@MessageBody() payload: { action?: unknown; groupId?: unknown; position?: unknown }): Promise<Ack> {
-    return attempt(() =>
-      payload?.action === 'shuffle' ? this.discussion.shuffleOrder() : this.discussion.moveInOrder(text(payload?.groupId, 'group'), Number(payload?.position)),
-    );
+  order(@Payload('discussion:order') payload: PayloadOf<'discussion:order'>): Promise<Ack> {
+    return attempt(() => (payload.action === 'shuffle' ? this.discussion.shuffleOrder() : this.discussion.moveInOrder(payload.groupId, payload.position)));
   }
 
   @Roles('navigator')
   @SubscribeMessage('discussion:present')
-  present(@MessageBody() payload: { action?: unknown }): Promise<Ack> {
-    return attempt(() => {
-      const action = payload?.action;
-      if (action !== 'next' && action !== 'skip' && action !== 'stop' && action !== 'restart') throw new DiscussionError('unknown action');
-      return this.discussion.present(action);
-    });
+  present(@Payload('discussion:present') { action }: PayloadOf<'discussion:present'>): Promise<Ack> {
+    return attempt(() => this.discussion.present(action));
   }
 
   @Roles('navigator', 'attendee')
   @SubscribeMessage('note:create')
-  createNote(@ConnectedSocket() socket: DiscussionSocket, @MessageBody() payload: { groupId?: unknown; text?: unknown }): Promise<NoteAck> {
-    return this.discussion.createNote(socket.data.principal!, payload?.groupId, payload?.text);
+  createNote(@CurrentPrincipal() principal: Principal, @Payload('note:create') { groupId, text }: PayloadOf<'note:create'>): Promise<NoteAck> {
+    return this.discussion.createNote(principal, groupId, text);
   }
 
   @Roles('navigator', 'attendee')
   @SubscribeMessage('note:update')
-  updateNote(@ConnectedSocket() socket: DiscussionSocket, @MessageBody() payload: { noteId?: unknown; text?: unknown; version?: unknown }): Promise<NoteAck> {
-    return this.discussion.updateNote(socket.data.principal!, payload?.noteId, payload?.text, payload?.version);
+  updateNote(@CurrentPrincipal() principal: Principal, @Payload('note:update') { noteId, text, version }: PayloadOf<'note:update'>): Promise<NoteAck> {
+    return this.discussion.updateNote(principal, noteId, text, version);
   }
 
   @Roles('navigator', 'attendee')
   @SubscribeMessage('note:delete')
-  deleteNote(@ConnectedSocket() socket: DiscussionSocket, @MessageBody() payload: { noteId?: unknown }): Promise<Ack> {
-    return this.discussion.deleteNote(socket.data.principal!, payload?.noteId);
+  deleteNote(@CurrentPrincipal() principal: Principal, @Payload('note:delete') { noteId }: PayloadOf<'note:delete'>): Promise<Ack> {
+    return this.discussion.deleteNote(principal, noteId);
   }
 }
 
-function text(value: unknown, what: string): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > 100) throw new DiscussionError(`unknown ${what}`);
-  return value;
-}
-
+/** A rule the service refused is the caller's answer; anything else is the filter's. */
 async function attempt(action: () => Promise<void>): Promise<Ack> {
   try {
     await action();

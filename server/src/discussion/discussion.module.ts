@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
-import { ProbesModule } from '../probes/probes.module';
+import { ProgressModule } from '../progress/progress.module';
 import { WorkshopsModule } from '../workshops/workshops.module';
 import { DiscussionGateway } from './discussion.gateway';
 import { DiscussionService } from './discussion.service';
 
-@Module({ imports: [WorkshopsModule, ProbesModule], providers: [DiscussionService, DiscussionGateway], exports: [DiscussionService] })
+@Module({ imports: [WorkshopsModule, ProgressModule], providers: [DiscussionService, DiscussionGateway], exports: [DiscussionService] })
 export class DiscussionModule {}

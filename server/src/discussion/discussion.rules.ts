@@ -1,3 +1,5 @@
+import { humanTextProblem, normalizeHumanText } from '../common/human-text';
+
 /** The discussion's pure rules: forming groups, timers, presentation order, note text. */
 
 export interface GroupingMember {
@@ -85,5 +87,7 @@ export function validateNoteText(text: unknown): { ok: true; text: string } | { 
   if (trimmed.length === 0) return { ok: false, error: 'a note cannot be empty' };
   if (trimmed.length > NOTE_MAX_CHARS) return { ok: false, error: `a note is at most ${NOTE_MAX_CHARS} characters (this one has ${trimmed.length})` };
   if (CONTROL.test(trimmed)) return { ok: false, error: 'a note cannot contain control characters' };
-  return { ok: true, text: trimmed };
+  const problem = humanTextProblem(trimmed, { multiline: true });
+  if (problem) return { ok: false, error: `the note ${problem}` };
+  return { ok: true, text: normalizeHumanText(trimmed) };
 }

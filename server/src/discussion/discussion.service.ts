@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../auth/principal';
-import type { DiscussionView, GroupView, NoteView, TimerKind, TimerView } from '../board/board.events';
 import { DomainEventBus } from '../common/domain-events';
+import type { Ack, NoteAck } from '../contract/events';
+import type { DiscussionView, GroupView, NoteView, TimerKind, TimerView } from '../contract/views';
 import type { Group, Note, Timer } from '../generated/prisma/client';
 import { PrismaService } from '../prisma/prisma.service';
-import { ProbeService } from '../probes/probe.service';
-import { stepProgress } from '../progress/step-progress';
+import { ProgressService } from '../progress/progress.service';
 import { WorkshopsService } from '../workshops/workshops.service';
 import {
   extendTimer,
@@ -25,8 +25,6 @@ import {
 
 export class DiscussionError extends Error {}
 
-export type NoteSaveResult = { ok: true; note: NoteView } | { ok: false; error: string; conflict?: { current: NoteView | null; yours: string } };
-
 const TIMER_KINDS: TimerKind[] = ['discussion', 'presenter'];
 
 @Injectable()
@@ -34,31 +32,27 @@ export class DiscussionService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly workshops: WorkshopsService,
-    private readonly probes: ProbeService,
+    private readonly progress: ProgressService,
     private readonly events: DomainEventBus,
   ) {}
 
-  private get workshopId(): string {
-    return this.workshops.workshop.id;
+  private get runId(): string {
+    return this.workshops.workshop.runId;
   }
 
   // ── groups ────────────────────────────────────────────────────────────────
 
   /** Replaces the groups with new ones formed from every registered attendee. Notes of old groups go with them. */
   async formGroups(request: GroupingRequest): Promise<void> {
-    const attendees = await this.prisma.attendee.findMany({ where: { workshopId: this.workshopId }, select: { id: true } });
+    const attendees = await this.prisma.attendee.findMany({ where: { runId: this.runId }, select: { id: true } });
     if (attendees.length === 0) throw new DiscussionError('nobody has registered yet');
-    const definition = this.workshops.workshop.definition;
-    const members = attendees.map(({ id }) => ({
-      id,
-      doneCount: stepProgress(definition, Object.fromEntries([...this.probes.statusesOf(id)].map(([checkId, known]) => [checkId, known.status]))).doneCount,
-    }));
+    const members = attendees.map(({ id }) => ({ id, doneCount: this.progress.progressOf(id).doneCount }));
     const groups = formGroups(members, request);
     await this.prisma.$transaction(async (tx) => {
-      await tx.group.deleteMany({ where: { workshopId: this.workshopId } });
-      await tx.workshop.update({ where: { id: this.workshopId }, data: { presentingGroupId: null } });
+      await tx.group.deleteMany({ where: { runId: this.runId } });
+      await tx.run.update({ where: { id: this.runId }, data: { presentingGroupId: null } });
       for (const [index, memberIds] of groups.entries()) {
-        const group = await tx.group.create({ data: { id: randomUUID(), workshopId: this.workshopId, name: `Group ${index + 1}`, position: index } });
+        const group = await tx.group.create({ data: { id: randomUUID(), runId: this.runId, name: `Group ${index + 1}`, position: index } });
         await tx.attendee.updateMany({ where: { id: { in: memberIds } }, data: { groupId: group.id } });
       }
     });
@@ -67,13 +61,13 @@ export class DiscussionService {
 
   async moveMember(attendeeId: string, groupId: string | null): Promise<void> {
     if (groupId) await this.requireGroup(groupId);
-    const moved = await this.prisma.attendee.updateMany({ where: { id: attendeeId, workshopId: this.workshopId }, data: { groupId } });
+    const moved = await this.prisma.attendee.updateMany({ where: { id: attendeeId, runId: this.runId }, data: { groupId } });
     if (moved.count === 0) throw new DiscussionError('no such attendee');
     this.changed();
   }
 
-  async renameGroup(groupId: string, name: unknown): Promise<void> {
-    if (typeof name !== 'string' || name.trim().length === 0 || name.trim().length > GROUP_NAME_MAX_CHARS) {
+  async renameGroup(groupId: string, name: string): Promise<void> {
+    if (name.trim().length === 0 || name.trim().length > GROUP_NAME_MAX_CHARS) {
       throw new DiscussionError(`a group name is 1 to ${GROUP_NAME_MAX_CHARS} characters`);
     }
     await this.requireGroup(groupId);
@@ -84,9 +78,8 @@ export class DiscussionService {
   // ── notes ─────────────────────────────────────────────────────────────────
 
   /** Resolves only after the note is committed: an acknowledged note survives a crash. */
-  async createNote(principal: Principal, groupId: unknown, text: unknown): Promise<NoteSaveResult> {
-    if (typeof groupId !== 'string') return { ok: false, error: 'unknown group' };
-    const group = await this.prisma.group.findFirst({ where: { id: groupId, workshopId: this.workshopId } });
+  async createNote(principal: Principal, groupId: string, text: string): Promise<NoteAck> {
+    const group = await this.prisma.group.findFirst({ where: { id: groupId, runId: this.runId } });
     if (!group) return { ok: false, error: 'unknown group' };
     const author = await this.authorFor(principal, group.id);
     if (!author) return { ok: false, error: 'you can only write in your own group' };
@@ -102,14 +95,13 @@ export class DiscussionService {
   }
 
   /** Saves only over the version the editor saw; otherwise both texts go back to the editor. */
-  async updateNote(principal: Principal, noteId: unknown, text: unknown, version: unknown): Promise<NoteSaveResult> {
-    const note = typeof noteId === 'string' ? await this.prisma.note.findUnique({ where: { id: noteId } }) : null;
-    if (!note || note.deletedAt)
-      return { ok: false, error: 'that note no longer exists', conflict: typeof text === 'string' ? { current: null, yours: text } : undefined };
+  async updateNote(principal: Principal, noteId: string, text: string, version: number): Promise<NoteAck> {
+    // Only the active run's notes: an archived run is read-only.
+    const note = await this.prisma.note.findFirst({ where: { id: noteId, group: { runId: this.runId } } });
+    if (!note || note.deletedAt) return { ok: false, error: 'that note no longer exists', conflict: { current: null, yours: text } };
     if (!(await this.mayEdit(principal, note))) return { ok: false, error: 'only its author and the navigator can change a note' };
     const valid = validateNoteText(text);
     if (!valid.ok) return { ok: false, error: valid.error };
-    if (typeof version !== 'number') return { ok: false, error: 'say which version you edited' };
     const saved = await this.prisma.note.updateMany({
       where: { id: note.id, version, deletedAt: null },
       data: { text: valid.text, version: { increment: 1 }, updatedAt: new Date() },
@@ -126,8 +118,9 @@ export class DiscussionService {
     return { ok: true, note: noteView((await this.prisma.note.findUnique({ where: { id: note.id } }))!) };
   }
 
-  async deleteNote(principal: Principal, noteId: unknown): Promise<{ ok: boolean; error?: string }> {
-    const note = typeof noteId === 'string' ? await this.prisma.note.findUnique({ where: { id: noteId } }) : null;
+  async deleteNote(principal: Principal, noteId: string): Promise<Ack> {
+    // Only the active run's notes: an archived run is read-only.
+    const note = await this.prisma.note.findFirst({ where: { id: noteId, group: { runId: this.runId } } });
     if (!note || note.deletedAt) return { ok: false, error: 'that note no longer exists' };
     if (!(await this.mayEdit(principal, note))) return { ok: false, error: 'only its author and the navigator can delete a note' };
     await this.prisma.note.update({ where: { id: note.id }, data: { deletedAt: new Date() } });
@@ -160,13 +153,13 @@ export class DiscussionService {
   }
 
   async shuffleOrder(): Promise<void> {
-    const groups = await this.prisma.group.findMany({ where: { workshopId: this.workshopId } });
+    const groups = await this.prisma.group.findMany({ where: { runId: this.runId } });
     await this.prisma.$transaction(shuffle(groups).map((group, position) => this.prisma.group.update({ where: { id: group.id }, data: { position } })));
     this.changed();
   }
 
   async moveInOrder(groupId: string, position: number): Promise<void> {
-    const groups = await this.prisma.group.findMany({ where: { workshopId: this.workshopId }, orderBy: { position: 'asc' } });
+    const groups = await this.prisma.group.findMany({ where: { runId: this.runId }, orderBy: { position: 'asc' } });
     const moving = groups.find((g) => g.id === groupId);
     if (!moving) throw new DiscussionError('unknown group');
     const rest = groups.filter((g) => g.id !== groupId);
@@ -177,15 +170,16 @@ export class DiscussionService {
 
   /** next: the current group has presented, the next one starts with a fresh presenter timer. skip: pass over the up-next group. */
   async present(action: 'next' | 'skip' | 'stop' | 'restart', now = new Date()): Promise<void> {
-    const workshop = await this.prisma.workshop.findUniqueOrThrow({ where: { id: this.workshopId } });
-    const groups = await this.prisma.group.findMany({ where: { workshopId: this.workshopId } });
-    const current = workshop.presentingGroupId;
+    const run = await this.prisma.run.findUniqueOrThrow({ where: { id: this.runId } });
+    const groups = await this.prisma.group.findMany({ where: { runId: this.runId } });
+    const current = run.presentingGroupId;
     switch (action) {
       case 'next': {
-        if (current) await this.prisma.group.update({ where: { id: current }, data: { presented: true } });
+        if (current) await this.prisma.group.update({ where: { id: current }, data: { presented: true, presentationEndedAt: now } });
         const marked = groups.map((g) => (g.id === current ? { ...g, presented: true } : g));
         const next = nextPresenter(marked, current);
-        await this.prisma.workshop.update({ where: { id: this.workshopId }, data: { presentingGroupId: next } });
+        await this.prisma.run.update({ where: { id: this.runId }, data: { presentingGroupId: next } });
+        if (next) await this.prisma.group.update({ where: { id: next }, data: { presentationStartedAt: now, presentationEndedAt: null } });
         await this.saveTimer(
           'presenter',
           next
@@ -200,12 +194,13 @@ export class DiscussionService {
         break;
       }
       case 'stop':
-        await this.prisma.workshop.update({ where: { id: this.workshopId }, data: { presentingGroupId: null } });
+        if (current) await this.prisma.group.update({ where: { id: current }, data: { presentationEndedAt: now } });
+        await this.prisma.run.update({ where: { id: this.runId }, data: { presentingGroupId: null } });
         await this.saveTimer('presenter', pauseTimer(await this.timerState('presenter'), now));
         break;
       case 'restart':
-        await this.prisma.group.updateMany({ where: { workshopId: this.workshopId }, data: { presented: false, skipped: false } });
-        await this.prisma.workshop.update({ where: { id: this.workshopId }, data: { presentingGroupId: null } });
+        await this.prisma.group.updateMany({ where: { runId: this.runId }, data: { presented: false, skipped: false } });
+        await this.prisma.run.update({ where: { id: this.runId }, data: { presentingGroupId: null } });
         break;
     }
     this.changed();
@@ -215,19 +210,19 @@ export class DiscussionService {
 
   /** What one person may see: the navigator every note, an attendee only their own group's, the projector none. */
   async view(principal: Principal, now = new Date()): Promise<DiscussionView> {
-    const [workshop, groups, attendees, timers] = await Promise.all([
-      this.prisma.workshop.findUniqueOrThrow({ where: { id: this.workshopId } }),
+    const [run, groups, attendees, timers] = await Promise.all([
+      this.prisma.run.findUniqueOrThrow({ where: { id: this.runId } }),
       this.prisma.group.findMany({
-        where: { workshopId: this.workshopId },
+        where: { runId: this.runId },
         orderBy: { position: 'asc' },
         include: { notes: { where: { deletedAt: null }, orderBy: { createdAt: 'asc' } } },
       }),
       this.prisma.attendee.findMany({
-        where: { workshopId: this.workshopId },
+        where: { runId: this.runId },
         select: { id: true, displayName: true, groupId: true },
         orderBy: { displayName: 'asc' },
       }),
-      this.prisma.timer.findMany({ where: { workshopId: this.workshopId } }),
+      this.prisma.timer.findMany({ where: { runId: this.runId } }),
     ]);
     const myGroupId = principal.role === 'attendee' ? (attendees.find((a) => a.id === principal.attendeeId)?.groupId ?? null) : null;
     const seesNotes = (group: Group) => principal.role === 'navigator' || (principal.role === 'attendee' && group.id === myGroupId);
@@ -246,17 +241,22 @@ export class DiscussionService {
       groups: groupViews,
       ungrouped: principal.role === 'navigator' ? attendees.filter((a) => !a.groupId).map((a) => ({ id: a.id, displayName: a.displayName })) : [],
       myGroupId,
-      presentingGroupId: workshop.presentingGroupId,
-      upNextGroupId: nextPresenter(groups, workshop.presentingGroupId),
+      presentingGroupId: run.presentingGroupId,
+      upNextGroupId: nextPresenter(groups, run.presentingGroupId),
       timers: Object.fromEntries(
         TIMER_KINDS.map((kind) => [kind, timerView(kind, timers.find((t) => t.kind === kind) ?? null, this.defaultDurationMs(kind), now)]),
       ) as Record<TimerKind, TimerView>,
     };
   }
 
-  async groupIdsOf(attendeeIds: string[]): Promise<Map<string, string | null>> {
-    const rows = await this.prisma.attendee.findMany({ where: { id: { in: attendeeIds } }, select: { id: true, groupId: true } });
-    return new Map(rows.map((row) => [row.id, row.groupId]));
+  /** The views for these attendees: members of one group see the same thing, so one view is built per group, not per person. */
+  async viewsForAttendees(attendeeIds: readonly string[]): Promise<{ attendeeIds: string[]; view: DiscussionView }[]> {
+    const rows = await this.prisma.attendee.findMany({ where: { id: { in: [...attendeeIds] } }, select: { id: true, groupId: true } });
+    const byGroup = new Map<string | null, string[]>();
+    for (const row of rows) byGroup.set(row.groupId, [...(byGroup.get(row.groupId) ?? []), row.id]);
+    return Promise.all(
+      [...byGroup.values()].map(async (members) => ({ attendeeIds: members, view: await this.view({ role: 'attendee', attendeeId: members[0] }) })),
+    );
   }
 
   // ── helpers ──────────────────────────────────────────────────────────────
@@ -266,7 +266,7 @@ export class DiscussionService {
   }
 
   private async requireGroup(groupId: string): Promise<Group> {
-    const group = await this.prisma.group.findFirst({ where: { id: groupId, workshopId: this.workshopId } });
+    const group = await this.prisma.group.findFirst({ where: { id: groupId, runId: this.runId } });
     if (!group) throw new DiscussionError('unknown group');
     return group;
   }
@@ -299,7 +299,7 @@ export class DiscussionService {
   }
 
   private async timerState(kind: TimerKind): Promise<TimerState> {
-    const row = await this.prisma.timer.findUnique({ where: { workshopId_kind: { workshopId: this.workshopId, kind } } });
+    const row = await this.prisma.timer.findUnique({ where: { runId_kind: { runId: this.runId, kind } } });
     return row
       ? { durationMs: row.durationMs, elapsedMs: row.elapsedMs, startedAt: row.startedAt }
       : { durationMs: this.defaultDurationMs(kind), elapsedMs: 0, startedAt: null };
@@ -308,8 +308,8 @@ export class DiscussionService {
   private async saveTimer(kind: TimerKind, state: TimerState): Promise<void> {
     const data = { durationMs: state.durationMs, elapsedMs: state.elapsedMs, startedAt: state.startedAt, updatedAt: new Date() };
     await this.prisma.timer.upsert({
-      where: { workshopId_kind: { workshopId: this.workshopId, kind } },
-      create: { workshopId: this.workshopId, kind, ...data },
+      where: { runId_kind: { runId: this.runId, kind } },
+      create: { runId: this.runId, kind, ...data },
       update: data,
     });
   }

@@ -3,6 +3,7 @@ import { DiscussionService } from '../discussion/discussion.service';
 import { PrismaService } from '../prisma/prisma.service';
 import { WorkshopsService } from '../workshops/workshops.service';
 import { csvField, stepHistory } from './step-history';
+import { safeMarkdown } from './export-safety';
 
 @Injectable()
 export class ExportsService {
@@ -46,7 +47,7 @@ export class ExportsService {
     const definition = this.workshops.workshop.definition;
     const clock = await this.workshops.clock();
     const attendees = await this.prisma.attendee.findMany({
-      where: { workshopId: this.workshops.workshop.id },
+      where: { runId: this.workshops.workshop.runId },
       orderBy: { createdAt: 'asc' },
       include: { transitions: { select: { checkId: true, toStatus: true, at: true } } },
     });
@@ -69,7 +70,7 @@ export class ExportsService {
 
   async timelineJson(): Promise<object> {
     const attendees = await this.prisma.attendee.findMany({
-      where: { workshopId: this.workshops.workshop.id },
+      where: { runId: this.workshops.workshop.runId },
       orderBy: { createdAt: 'asc' },
       include: { transitions: { orderBy: { id: 'asc' } }, helpRequests: true },
     });
@@ -94,5 +95,5 @@ export class ExportsService {
 }
 
 function escapeMarkdown(text: string): string {
-  return text.replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;'));
+  return safeMarkdown(text);
 }

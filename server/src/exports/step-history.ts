@@ -1,4 +1,5 @@
 import type { WorkshopDefinition } from '../workshops/workshop.schema';
+import { looksLikeFormula } from './export-safety';
 
 export interface StoredTransition {
   checkId: string | null;
@@ -33,10 +34,10 @@ export function stepHistory(workshop: WorkshopDefinition, transitions: StoredTra
   });
 }
 
-/** RFC 4180 field; a leading =, +, - or @ is quoted with an apostrophe so spreadsheets do not run it as a formula. */
+/** RFC 4180 field; text that starts like a formula (=, +, - or @, their Unicode look-alikes too) gets an apostrophe so spreadsheets do not run it. */
 export function csvField(value: string | number | null): string {
   if (value === null) return '';
   let text = String(value);
-  if (/^[=+\-@\t\r]/.test(text) && typeof value === 'string') text = `'${text}`;
+  if (typeof value === 'string' && looksLikeFormula(text)) text = `'${text}`;
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

@@ -1,4 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
+import { SkipThrottle } from '@nestjs/throttler';
 import { HealthCheck, HealthCheckService, type HealthCheckResult, type HealthIndicatorResult } from '@nestjs/terminus';
 import { Public } from '../auth/roles.decorator';
 import { PrismaService } from '../prisma/prisma.service';
@@ -10,7 +11,9 @@ export class HealthController {
     private readonly prisma: PrismaService,
   ) {}
 
+  /** Monitors poll it; not rate limited. */
   @Public()
+  @SkipThrottle()
   @Get()
   @HealthCheck()
   check(): Promise<HealthCheckResult> {

@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
 import { WorkshopsModule } from '../workshops/workshops.module';
+import { BroadcastGateway } from './broadcast.gateway';
+import { BroadcastService } from './broadcast.service';
+import { HelpGateway } from './help.gateway';
 import { HelpService } from './help.service';
 
-@Module({ imports: [WorkshopsModule], providers: [HelpService], exports: [HelpService] })
+@Module({ imports: [WorkshopsModule], providers: [HelpService, HelpGateway, BroadcastService, BroadcastGateway], exports: [HelpService, BroadcastService] })
 export class HelpModule {}

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type { HandView, HelpQueueView } from '../board/board.events';
 import { DomainEventBus } from '../common/domain-events';
+import { humanTextProblem } from '../common/human-text';
+import type { Ack } from '../contract/events';
+import type { HandView, HelpQueueView } from '../contract/views';
 import { PrismaService } from '../prisma/prisma.service';
 import { WorkshopsService } from '../workshops/workshops.service';
 
@@ -15,11 +17,13 @@ export class HelpService {
     private readonly events: DomainEventBus,
   ) {}
 
-  async raise(attendeeId: string, message: unknown): Promise<{ ok: boolean; error?: string }> {
-    const text = typeof message === 'string' ? message.trim() : '';
+  async raise(attendeeId: string, message: string | undefined): Promise<Ack> {
+    const text = message?.trim() ?? '';
     if (text.length > HELP_MESSAGE_MAX_CHARS) return { ok: false, error: `keep it to ${HELP_MESSAGE_MAX_CHARS} characters` };
     // eslint-disable-next-line no-control-regex -- refusing control characters is the point
     if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(text)) return { ok: false, error: 'the message contains control characters' };
+    const problem = humanTextProblem(text);
+    if (problem) return { ok: false, error: `the message ${problem}` };
     const open = await this.prisma.helpRequest.findFirst({ where: { attendeeId, resolvedAt: null } });
     if (open) await this.prisma.helpRequest.update({ where: { id: open.id }, data: { message: text } });
     else await this.prisma.helpRequest.create({ data: { attendeeId, message: text } });
@@ -27,23 +31,29 @@ export class HelpService {
     return { ok: true };
   }
 
-  async lower(attendeeId: string): Promise<{ ok: boolean }> {
+  async lower(attendeeId: string): Promise<Ack> {
     await this.prisma.helpRequest.updateMany({ where: { attendeeId, resolvedAt: null }, data: { resolvedAt: new Date() } });
     this.events.emit('help.changed', { attendeeId });
     return { ok: true };
   }
 
-  async acknowledge(requestId: unknown): Promise<{ ok: boolean; error?: string }> {
+  async acknowledge(requestId: number): Promise<Ack> {
     return this.update(requestId, { acknowledgedAt: new Date() });
   }
 
-  async resolve(requestId: unknown): Promise<{ ok: boolean; error?: string }> {
+  async resolve(requestId: number): Promise<Ack> {
     return this.update(requestId, { resolvedAt: new Date() });
+  }
+
+  /** The projector shows who is waiting, never what they wrote. */
+  async publicQueue(): Promise<HelpQueueView> {
+    const queue = await this.queue();
+    return { requests: queue.requests.map((request) => ({ ...request, message: '' })) };
   }
 
   async queue(): Promise<HelpQueueView> {
     const open = await this.prisma.helpRequest.findMany({
-      where: { resolvedAt: null, attendee: { workshopId: this.workshops.workshop.id } },
+      where: { resolvedAt: null, attendee: { runId: this.workshops.workshop.runId } },
       orderBy: { raisedAt: 'asc' },
       include: { attendee: { select: { displayName: true } } },
     });
@@ -64,9 +74,8 @@ export class HelpService {
     return open ? { raisedAt: open.raisedAt.toISOString(), acknowledgedAt: open.acknowledgedAt?.toISOString() ?? null, message: open.message } : null;
   }
 
-  private async update(requestId: unknown, data: { acknowledgedAt?: Date; resolvedAt?: Date }): Promise<{ ok: boolean; error?: string }> {
-    if (typeof requestId !== 'number' || !Number.isInteger(requestId)) return { ok: false, error: 'unknown request' };
-    const request = await this.prisma.helpRequest.findFirst({ where: { id: requestId, resolvedAt: null } });
+  private async update(requestId: number, data: { acknowledgedAt?: Date; resolvedAt?: Date }): Promise<Ack> {
+    const request = await this.prisma.helpRequest.findFirst({ where: { id: requestId, resolvedAt: null, attendee: { runId: this.workshops.workshop.runId } } });
     if (!request) return { ok: false, error: 'that request is already resolved' };
     await this.prisma.helpRequest.update({ where: { id: requestId }, data });
     this.events.emit('help.changed', { attendeeId: request.attendeeId });

@@ -39,6 +39,10 @@ export function migrateDatabase(databaseFile: string, migrationsDir: string): Mi
       .map((entry) => entry.name)
       .sort();
     const applied: string[] = [];
+    // A migration that redefines a table (Prisma's way on SQLite) drops the old one: with foreign keys on, that drop
+    // would cascade to every row that points at it. They are off while migrating (the pragma is a no-op inside a
+    // transaction) and each migration must leave no broken reference before it commits.
+    db.pragma('foreign_keys = OFF');
     for (const name of names) {
       const sql = fs.readFileSync(path.join(migrationsDir, name, 'migration.sql'), 'utf8');
       const checksum = createHash('sha256').update(sql).digest('hex');
@@ -51,12 +55,15 @@ export function migrateDatabase(databaseFile: string, migrationsDir: string): Mi
       }
       db.transaction(() => {
         db.exec(sql);
+        const broken = db.pragma('foreign_key_check') as unknown[];
+        if (broken.length > 0) throw new Error(`Migration ${name} leaves ${broken.length} broken references: ${JSON.stringify(broken.slice(0, 3))}`);
         db.prepare(
           `INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, applied_steps_count) VALUES (?, ?, current_timestamp, ?, 1)`,
         ).run(randomUUID(), checksum, name);
       })();
       applied.push(name);
     }
+    db.pragma('foreign_keys = ON');
     return { applied, alreadyApplied: doneByName.size };
   } finally {
     db.close();

@@ -1,15 +1,27 @@
+import type { OutsideChannel } from '../ssh/outside';
 import type { VmChannel } from '../ssh/ssh.types';
-import { checkKind, type CheckDefinition, type WorkshopDefinition } from '../workshops/workshop.schema';
-import type { CheckResult } from './check-result';
-import { evaluateGrafanaChecks, evaluateHttp, evaluatePromql, type VmHttp } from './http.evaluator';
-import { planSshChecks, runSshChecks } from './ssh-script';
+import type { CheckDefinition, GrafanaCheckDefinition, SshCheckDefinition, WorkshopDefinition } from '../workshops/workshop.schema';
+import type { CheckResult } from '../contract/checks';
+import { NO_VALUES, redactResult, resolveCheck, resolveGrafana, type CheckValues } from './check-values';
+import { evaluateGrafanaChecks, evaluateHttp, evaluatePromql, evaluateTcp, type VmHttp } from './http.evaluator';
+import { planSshChecks, runSshChecks, type CheckDurations } from './ssh-script';
+
+/** What each check took last time, per connection (a new connection starts afresh): what batch deadlines allow for. */
+const durationsByChannel = new WeakMap<VmChannel, CheckDurations>();
 
 /**
  * Runs the given checks of one VM once: all `ssh` checks in one batch in the VM's kept-open shell, the rest through forwardOut on
  * the same connection, concurrently. Identical GETs in one run (two checks reading :9435/metrics) go
  * over the wire once, and all Grafana panels of a dashboard are asked in one query.
  */
-export async function runChecks(channel: VmChannel, workshop: WorkshopDefinition, checks: CheckDefinition[]): Promise<CheckResult[]> {
+export async function runChecks(
+  channel: VmChannel,
+  workshop: WorkshopDefinition,
+  checks: CheckDefinition[],
+  values: CheckValues = NO_VALUES,
+  /** Navigator's own connections to the VM's address, for `tcp` checks and `http` with `from: navigator`. */
+  outside?: OutsideChannel,
+): Promise<CheckResult[]> {
   const timeoutMs = (check: CheckDefinition) => (check.timeoutSeconds ?? workshop.probe.checkTimeoutSeconds) * 1000;
   const responses = new Map<string, ReturnType<VmHttp>>();
   const http: VmHttp = (port, path, options) => {
@@ -23,27 +35,64 @@ export async function runChecks(channel: VmChannel, workshop: WorkshopDefinition
     return response;
   };
 
+  const ssh: SshCheckDefinition[] = [];
+  const env: Record<string, string> = {};
+  const grafana: GrafanaCheckDefinition[] = [];
+  const others: Promise<CheckResult>[] = [];
+  for (const given of checks) {
+    const { check, env: checkEnv, missing } = resolveCheck(workshop, given, values);
+    if (missing.length > 0) {
+      others.push(Promise.resolve(missingValues(workshop, check.id, missing)));
+      continue;
+    }
+    Object.assign(env, checkEnv);
+    switch (check.kind) {
+      case 'ssh':
+        ssh.push(check);
+        break;
+      case 'grafana':
+        grafana.push(check);
+        break;
+      case 'http':
+        if (check.http.from !== 'navigator') others.push(evaluateHttp(check.id, check.http, http, timeoutMs(check)));
+        else if (outside) others.push(evaluateHttp(check.id, check.http, (port, path, options) => outside.request(port, path, options), timeoutMs(check)));
+        else others.push(Promise.resolve(noOutside(check.id)));
+        break;
+      case 'tcp':
+        others.push(outside ? evaluateTcp(check.id, check.tcp, outside, timeoutMs(check)) : Promise.resolve(noOutside(check.id)));
+        break;
+      case 'promql':
+        others.push(evaluatePromql(check.id, check.promql, workshop, http, timeoutMs(check)));
+        break;
+    }
+  }
+  let durations = durationsByChannel.get(channel);
+  if (!durations) durationsByChannel.set(channel, (durations = new Map()));
   const sshResults = runSshChecks(
     (input, doneMarker, timeout) => channel.runInShell(input, doneMarker, timeout),
-    planSshChecks(checks, workshop.probe.checkTimeoutSeconds),
+    planSshChecks(ssh, workshop.probe.checkTimeoutSeconds),
+    durations,
+    env,
   );
-  const grafana = checks.filter((check) => checkKind(check) === 'grafana');
   const grafanaResults = grafana.length
     ? evaluateGrafanaChecks(
-        grafana.map((check) => ({ checkId: check.id, check: check.grafana! })),
-        workshop,
+        grafana.map((check) => ({ checkId: check.id, check: check.grafana })),
+        { ...workshop, grafana: resolveGrafana(workshop, values) },
         http,
         Math.max(...grafana.map(timeoutMs)),
       )
     : Promise.resolve([]);
-  const others = checks
-    .filter((check) => checkKind(check) === 'http' || checkKind(check) === 'promql')
-    .map((check): Promise<CheckResult> =>
-      checkKind(check) === 'http'
-        ? evaluateHttp(check.id, check.http!, http, timeoutMs(check))
-        : evaluatePromql(check.id, check.promql!, workshop, http, timeoutMs(check)),
-    );
   // In the order the checks were given, whatever way each went.
   const byId = new Map([...(await sshResults), ...(await Promise.all(others)), ...(await grafanaResults)].map((r) => [r.checkId, r]));
-  return checks.map((check) => byId.get(check.id)!);
+  return checks.map((check) => redactResult(byId.get(check.id)!, values.secrets));
+}
+
+function noOutside(checkId: string): CheckResult {
+  return { checkId, status: 'error', reason: "not checked: this VM's address is not known to the prober", output: null };
+}
+
+/** A check that needs an attendee value not given yet is the attendee's to do: said in words, nothing run. */
+function missingValues(workshop: WorkshopDefinition, checkId: string, names: string[]): CheckResult {
+  const labels = names.map((name) => `"${workshop.attendeeValues?.[name]?.label ?? name}"`).join(', ');
+  return { checkId, status: 'fail', reason: `not run yet: enter ${labels} on your page`, output: null };
 }

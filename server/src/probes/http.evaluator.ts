@@ -1,21 +1,27 @@
-import type { HttpResponse, RequestOptions } from '../ssh/ssh.types';
-import type { Comparison, GrafanaCheck, HttpCheck, PromqlCheck, WorkshopDefinition } from '../workshops/workshop.schema';
-import { tail, type CheckResult } from './check-result';
+import { OutsideRefused, type OutsideChannel } from '../ssh/outside';
+import { ForwardingProhibited, type HttpResponse, type RequestOptions } from '../ssh/ssh.types';
+import type { Comparison, GrafanaCheck, HttpCheck, PromqlCheck, TcpCheck, WorkshopDefinition } from '../workshops/workshop.schema';
+import type { CheckResult } from '../contract/checks';
+import { tail } from './check-output';
 import { missingSample, parsePrometheusText } from './prometheus-text';
+import { ResponseTooLarge } from '../ssh/http-response.parser';
 
 /** An HTTP request to a port on the VM's own localhost (over the VM's SSH connection in production). */
 export type VmHttp = (port: number, path: string, options: RequestOptions) => Promise<HttpResponse>;
 
 export async function evaluateHttp(checkId: string, check: HttpCheck, http: VmHttp, timeoutMs: number): Promise<CheckResult> {
   let response: HttpResponse;
+  const headers: Record<string, string> = { ...check.headers };
+  if (check.basicAuth) headers.authorization = `Basic ${Buffer.from(`${check.basicAuth.user}:${check.basicAuth.password}`).toString('base64')}`;
   try {
-    response = await http(check.port, check.path, { timeoutMs, maxBodyBytes: 4 * 1024 * 1024 });
+    response = await http(check.port, check.path, { timeoutMs, maxBodyBytes: 4 * 1024 * 1024, ...(Object.keys(headers).length > 0 ? { headers } : {}) });
   } catch (error) {
-    return transportError(checkId, check.port, error);
+    return check.from === 'navigator' ? outsideError(checkId, check.port, error) : transportError(checkId, check.port, error);
   }
   const result = (status: CheckResult['status'], reason: string | null): CheckResult => ({ checkId, status, reason, output: tail(response.body) });
   if (response.status !== check.status) return result('fail', `HTTP ${response.status} from port ${check.port}, expected ${check.status}`);
   if (check.contains && !response.body.includes(check.contains)) return result('fail', `the response does not contain "${check.contains}"`);
+  if (check.notContains && response.body.includes(check.notContains)) return result('fail', `the response contains "${check.notContains}"`);
   if (check.matches && !new RegExp(check.matches, 'm').test(response.body)) return result('fail', `the response does not match /${check.matches}/`);
   if (check.metric) {
     const missing = missingSample(parsePrometheusText(response.body, check.metric.name), check.metric);
@@ -43,9 +49,24 @@ export async function evaluatePromql(checkId: string, check: PromqlCheck, worksh
     return { checkId, status: 'error', reason: `Prometheus refused the query: ${body.error ?? `HTTP ${response.status}`}`, output };
   const values = resultValues(body.data?.resultType, body.data?.result);
   if (values === null) return { checkId, status: 'error', reason: 'malformed response from Prometheus', output };
+  if (check.absent) {
+    return values.length === 0
+      ? { checkId, status: 'pass', reason: null, output }
+      : { checkId, status: 'fail', reason: `query returned ${values.length} series (${values.slice(0, 5).join(', ')}), expected none`, output };
+  }
   if (values.length === 0) return { checkId, status: 'fail', reason: 'query returned no series', output };
-  if (check.expect && !values.some((v) => compare(v, check.expect!))) {
-    return { checkId, status: 'fail', reason: `value ${values.join(', ')} is not ${check.expect.op} ${check.expect.value}`, output };
+  const expect = check.expect;
+  if (expect) {
+    const failing = values.filter((v) => !compare(v, expect));
+    if (check.quantifier === 'all' ? failing.length > 0 : failing.length === values.length) {
+      const shown = check.quantifier === 'all' ? failing : values;
+      return {
+        checkId,
+        status: 'fail',
+        reason: `value ${shown.join(', ')} is not ${expect.op} ${expect.value}${check.quantifier === 'all' ? ` (every series must be; ${failing.length} of ${values.length} are not)` : ''}`,
+        output,
+      };
+    }
   }
   return { checkId, status: 'pass', reason: null, output };
 }
@@ -73,16 +94,6 @@ export function compare(value: number, { op, value: expected }: Comparison): boo
     case '!=':
       return value !== expected;
   }
-}
-
-export async function evaluateGrafana(
-  checkId: string,
-  check: GrafanaCheck,
-  workshop: WorkshopDefinition,
-  http: VmHttp,
-  timeoutMs: number,
-): Promise<CheckResult> {
-  return (await evaluateGrafanaChecks([{ checkId, check }], workshop, http, timeoutMs))[0];
 }
 
 /**
@@ -189,10 +200,44 @@ function findPanel(panels: Panel[], wanted: string | number): Panel | undefined 
 }
 
 function transportError(checkId: string, port: number, error: unknown): CheckResult {
+  // The VM's sshd forbids the forward: whatever listens there, Navigator cannot see it. A VM problem, not a step not done.
+  if (error instanceof ForwardingProhibited) return { checkId, status: 'error', reason: forwardingProhibitedReason(error.port), output: null };
+  // An endless or huge body: the VM answered, with more than a check may read.
+  if (error instanceof ResponseTooLarge) return { checkId, status: 'fail', reason: `${error.message} from port ${port}`, output: null };
   const message = (error as Error).message ?? String(error);
   const refused = /refused|ECONNREFUSED|Connection refused|open failed/i.test(message);
   // Nothing listening is a step not done yet (fail); a timeout or broken channel means we could not tell (error).
   return refused
     ? { checkId, status: 'fail', reason: `nothing answers on port ${port}`, output: null }
     : { checkId, status: 'error', reason: `could not reach port ${port}: ${message}`, output: null };
+}
+
+/** A TCP connection from Navigator to the VM's address: the port is open to the outside world, or not. */
+export async function evaluateTcp(checkId: string, check: TcpCheck, outside: OutsideChannel, timeoutMs: number): Promise<CheckResult> {
+  try {
+    await outside.connect(check.port, timeoutMs);
+    return { checkId, status: 'pass', reason: null, output: null };
+  } catch (error) {
+    return outsideError(checkId, check.port, error);
+  }
+}
+
+/**
+ * From outside, refused and no answer are both the attendee's step (nothing listens, or a firewall
+ * drops it); only an address Navigator may not dial is not.
+ */
+function outsideError(checkId: string, port: number, error: unknown): CheckResult {
+  if (error instanceof OutsideRefused) return { checkId, status: 'error', reason: `not checked from outside: ${error.message}`, output: null };
+  const message = (error as Error).message ?? String(error);
+  if (/ECONNREFUSED/.test(message)) return { checkId, status: 'fail', reason: `port ${port} refuses connections from outside the VM`, output: null };
+  if (/no answer|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH/.test(message))
+    return { checkId, status: 'fail', reason: `no answer from port ${port} from outside the VM (a firewall may drop it): ${message}`, output: null };
+  return { checkId, status: 'fail', reason: `could not reach port ${port} from outside the VM: ${message}`, output: null };
+}
+
+export function forwardingProhibitedReason(port: number): string {
+  return (
+    `forwarding to port ${port} is not permitted on this VM: Navigator's line in ~/.ssh/authorized_keys must permit it ` +
+    `(permitopen="127.0.0.1:${port}"; copy the line from your page again) and sshd must allow forwarding (AllowTcpForwarding yes)`
+  );
 }

@@ -55,4 +55,21 @@ describe('dueChecks', () => {
     const allDone = new Map(['a1', 'b1', 'c1'].map((id) => [id, known(10 * STABLE_AFTER_MS, 'pass')]));
     expect(ids(dueChecks(workshop, null, allDone, ran(STABLE_RECHECK_MS), now))).toEqual(['a1', 'b1', 'c1']);
   });
+
+  it('runs every step of the current block every sweep, and an optional step ahead like a stable check', () => {
+    const v2 = workshopSchema.parse({
+      version: 2,
+      id: 'w',
+      title: 'W',
+      steps: [
+        { id: 'a', title: 'a', minutes: 5, block: 'x', checks: [{ id: 'a1', title: 'x', ssh: { run: 'true' } }] },
+        { id: 'b', title: 'b', minutes: 5, block: 'x', checks: [{ id: 'b1', title: 'x', ssh: { run: 'true' } }] },
+        { id: 'c', title: 'c', minutes: 5, optional: true, checks: [{ id: 'c1', title: 'x', ssh: { run: 'true' } }] },
+      ],
+    });
+    const failing = new Map(['a1', 'b1', 'c1'].map((id) => [id, known(10 * STABLE_AFTER_MS, 'fail')]));
+    const ran = (ago: number) => new Map(['a1', 'b1', 'c1'].map((id) => [id, now - ago]));
+    expect(ids(dueChecks(v2, 'a', failing, ran(5000), now))).toEqual(['a1', 'b1']);
+    expect(ids(dueChecks(v2, 'a', failing, ran(STABLE_RECHECK_MS), now))).toEqual(['a1', 'b1', 'c1']);
+  });
 });

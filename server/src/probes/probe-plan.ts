@@ -26,13 +26,17 @@ export function dueChecks(
   now: number,
 ): CheckDefinition[] {
   const currentIndex = workshop.steps.findIndex((step) => step.id === currentStepId);
+  const currentBlock = workshop.steps[currentIndex]?.block;
   return workshop.steps.flatMap((step, index) =>
     step.checks.filter((check) => {
       const status = known.get(check.id);
       const lastRun = lastRunAt.get(check.id);
-      if (step.id === currentStepId || !status || lastRun === undefined) return true;
+      // The steps of the current block are all current: any of them may be the one being done.
+      const current = step.id === currentStepId || (currentBlock !== undefined && step.block === currentBlock);
+      if (current || !status || lastRun === undefined) return true;
       if (now - status.since.getTime() < STABLE_AFTER_MS) return true;
-      const notReached = currentIndex >= 0 && index > currentIndex && status.status !== 'pass';
+      // An optional step is never reached by the plan: it can be done at any time, so it is rechecked like a stable check.
+      const notReached = currentIndex >= 0 && index > currentIndex && status.status !== 'pass' && !step.optional;
       return now - lastRun >= (notReached ? NOT_REACHED_RECHECK_MS : STABLE_RECHECK_MS);
     }),
   );

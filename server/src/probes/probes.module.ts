@@ -1,23 +1,16 @@
 import { Module } from '@nestjs/common';
-import { AddressPolicy } from '../attendees/address.policy';
-import { APP_CONFIG, type AppConfig } from '../config/app.config';
-import { SshKeyStore } from '../ssh/ssh.keys';
+import { ProgressModule } from '../progress/progress.module';
+import { SshModule } from '../ssh/ssh.module';
 import { WorkshopsModule } from '../workshops/workshops.module';
-import { ProbeService } from './probe.service';
+import { ProbeMetrics } from './probe.metrics';
+import { ProbeScheduler } from './probe.scheduler';
 import { VmConnectionsService } from './vm-connections.service';
+import { VmGateway } from './vm.gateway';
+import { VmTargetStore } from './vm-target.store';
 
 @Module({
-  imports: [WorkshopsModule],
-  providers: [
-    VmConnectionsService,
-    ProbeService,
-    { provide: SshKeyStore, inject: [APP_CONFIG], useFactory: (config: AppConfig) => SshKeyStore.open(config.dataDir) },
-    {
-      provide: AddressPolicy,
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => new AddressPolicy({ allowLoopback: config.allowLoopbackVms, allowLinkLocal: config.allowLinkLocalVms }),
-    },
-  ],
-  exports: [VmConnectionsService, ProbeService, SshKeyStore, AddressPolicy],
+  imports: [WorkshopsModule, SshModule, ProgressModule],
+  providers: [VmConnectionsService, ProbeScheduler, ProbeMetrics, VmTargetStore, VmGateway],
+  exports: [VmConnectionsService, ProbeScheduler],
 })
 export class ProbesModule {}

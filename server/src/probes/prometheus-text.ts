@@ -36,14 +36,20 @@ function parseValue(text: string): number {
 /** Null when a sample matches; otherwise what is missing, in words. */
 export function missingSample(samples: Sample[], want: MetricMatch): string | null {
   const named = samples.filter((s) => s.name === want.name);
-  if (named.length === 0) return `no ${want.name} metric`;
   const labelled = named.filter((s) => Object.entries(want.labels ?? {}).every(([k, v]) => s.labels[k] === v));
-  if (labelled.length === 0)
-    return `no ${want.name} sample with ${Object.entries(want.labels ?? {})
-      .map(([k, v]) => `${k}="${v}"`)
-      .join(', ')}`;
-  if (want.min !== undefined && !labelled.some((s) => s.value >= want.min!)) {
-    return `${want.name} is ${Math.max(...labelled.map((s) => s.value))}, expected at least ${want.min}`;
-  }
-  return null;
+  const labels = Object.entries(want.labels ?? {})
+    .map(([k, v]) => `${k}="${v}"`)
+    .join(', ');
+  if (want.absent) return labelled.length === 0 ? null : `${want.name}${labels ? ` with ${labels}` : ''} is present (${labelled[0].value}), expected none`;
+  if (named.length === 0) return `no ${want.name} metric`;
+  if (labelled.length === 0) return `no ${want.name} sample with ${labels}`;
+  const { min, max } = want;
+  if (min === undefined && max === undefined) return null;
+  const within = (s: Sample) => (min === undefined || s.value >= min) && (max === undefined || s.value <= max);
+  const all = want.quantifier === 'all';
+  if (all ? labelled.every(within) : labelled.some(within)) return null;
+  const expected = min !== undefined && max !== undefined ? `between ${min} and ${max}` : min !== undefined ? `at least ${min}` : `at most ${max}`;
+  const values = labelled.map((s) => s.value);
+  if (all) return `${want.name} is ${labelled.find((s) => !within(s))!.value} on a sample, expected every sample ${expected}`;
+  return `${want.name} is ${min !== undefined ? Math.max(...values) : Math.min(...values)}, expected ${expected}`;
 }

@@ -1,10 +1,16 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { ShellRun } from '../ssh/ssh.types';
-import type { CheckDefinition } from '../workshops/workshop.schema';
-import { buildSshBatch, planSshChecks, readSshBatch, runSshChecks, type ShellRunner } from './ssh-script';
+import type { SshCheckDefinition } from '../workshops/workshop.schema';
+import { buildSshBatch, planSshChecks, readSshBatch, runSshChecks, shortCommand, type ShellRunner } from './ssh-script';
 
-const check = (id: string, run: string, extra: Partial<CheckDefinition> = {}): CheckDefinition => ({ id, title: id, ssh: { run }, ...extra });
+const check = (id: string, run: string, extra: Partial<SshCheckDefinition> = {}): SshCheckDefinition => ({
+  id,
+  title: id,
+  kind: 'ssh',
+  ssh: { run },
+  ...extra,
+});
 
 /** The local /bin/sh as a stand-in transport for the VM's kept-open shell (the integration tests use a real sshd). */
 const inputs: string[] = [];
@@ -32,14 +38,15 @@ describe('the batched ssh checks', () => {
     );
     expect(await runSshChecks(localShell(), planned)).toEqual([
       { checkId: 'ok', status: 'pass', reason: null, output: 'fine' },
-      { checkId: 'missing', status: 'fail', reason: 'exit code 1', output: '' },
+      { checkId: 'missing', status: 'fail', reason: 'exit code 1 from `test -f /nonexistent/file`', output: '' },
       { checkId: 'wrong-output', status: 'fail', reason: 'output did not match /^yes$/', output: 'nope' },
       { checkId: 'slow', status: 'error', reason: 'timed out after 1 s', output: null },
       { checkId: 'after-slow', status: 'pass', reason: null, output: 'still' },
       { checkId: 'last', status: 'pass', reason: null, output: 'last' },
     ]);
-    // Three timeouts, three batches (10 s, 1 s, 10 s); the hung check cost one more, for the check after it.
-    expect(inputs.map((input) => /timeout -k 1 (\d+)/.exec(input)![1])).toEqual(['10', '1', '1', '10']);
+    // Three timeouts, three batches (10 s, 1 s, 10 s, each with an allowance for the checks before the last);
+    // the hung check cost one more, for the check after it.
+    expect(inputs.map((input) => /timeout -k 1 ([\d.]+)/.exec(input)![1])).toEqual(['10.5', '1.4', '1', '10']);
   });
 
   it('calls a check timed out at once when the clock says it had its whole timeout, even behind others in its batch', async () => {
@@ -56,13 +63,50 @@ describe('the batched ssh checks', () => {
 
   it('gives a check that was killed while others ran first a batch of its own before calling it timed out', () => {
     const batch = buildSshBatch(planSshChecks([check('a', 'true'), check('b', 'sleep 9')], 2));
-    const killedDuringB = `\n@@${batch.nonce}:begin:a:0\n\n@@${batch.nonce}:end\n\n${batch.doneMarker}124\n`;
+    const killedDuringB = `\n@@${batch.nonce}:begin:a:0:100.00\n\n@@${batch.nonce}:end\n\n${batch.doneMarker}124\n`;
     const read = readSshBatch(batch, { stdout: killedDuringB, timedOut: false, closed: false });
     expect(read.results.map((r) => r.checkId)).toEqual(['a']);
     expect(read.rerun.map((c) => c.id)).toEqual(['b']);
   });
 
-  it('finds the hung check even when it ignores TERM and has to be KILLed, losing the frames of its batch', async () => {
+  it('allows for the checks before each one, so a hang behind slow checks is known from the first kill', async () => {
+    inputs.length = 0;
+    const planned = planSshChecks([check('slow', 'sleep 0.4'), check('hung', 'sleep 30')], 1);
+    // What the checks took the sweep before on this VM: the batch's deadline allows for it (twice, and a floor).
+    const durations = new Map([['slow', 0.4]]);
+    const results = await runSshChecks(localShell(), planned, durations);
+    expect(results.map((r) => `${r.checkId}:${r.status}:${r.reason}`)).toEqual(['slow:pass:null', 'hung:error:timed out after 1 s']);
+    expect(inputs).toHaveLength(1);
+    expect(inputs[0]).toContain('timeout -k 1 2 ');
+    // And it learned what the slow one took this time.
+    expect(durations.get('slow')).toBeGreaterThanOrEqual(0.39);
+  });
+
+  it('sets a batch deadline from what the checks took last time on the VM', () => {
+    const planned = planSshChecks([check('a', 'true'), check('b', 'true'), check('c', 'true')], 4);
+    expect(buildSshBatch(planned, 'n').deadlineSeconds).toBe(4.5);
+    expect(
+      buildSshBatch(
+        planned,
+        'n',
+        new Map([
+          ['a', 0.5],
+          ['b', 0.25],
+          ['c', 3],
+        ]),
+      ).deadlineSeconds,
+    ).toBe(5.8);
+    expect(buildSshBatch(planned.slice(0, 1), 'n').deadlineSeconds).toBe(4);
+    // Never more than twice the timeout: a check before the hung one that is slow beyond that leaves the hung one a batch of its own.
+    expect(buildSshBatch(planned, 'n', new Map([['a', 9]])).deadlineSeconds).toBe(8);
+  });
+
+  it('says what a silent failing check ran', () => {
+    expect(shortCommand('grep -qs  "php_requests"\n /etc/ebpf_exporter/config.yaml')).toBe('grep -qs "php_requests" /etc/ebpf_exporter/config.yaml');
+    expect(shortCommand('x'.repeat(200))).toMatch(/^x{60} … x{17}$/);
+  });
+
+  it('finds the hung check even when it ignores TERM and has to be KILLed, losing the frames of its batch', { timeout: 20_000 }, async () => {
     inputs.length = 0;
     const planned = planSshChecks([check('quick', 'echo quick', { timeoutSeconds: 1 }), check('stubborn', "trap '' TERM; sleep 5", { timeoutSeconds: 1 })], 10);
     expect((await runSshChecks(localShell(), planned)).map((r) => `${r.checkId}:${r.status}:${r.reason}`)).toEqual([

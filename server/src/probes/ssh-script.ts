@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { ShellRun } from '../ssh/ssh.types';
-import type { CheckDefinition } from '../workshops/workshop.schema';
-import { OUTPUT_TAIL_BYTES, tail, type CheckResult } from './check-result';
+import type { SshCheckDefinition } from '../workshops/workshop.schema';
+import type { CheckResult } from '../contract/checks';
+import { OUTPUT_TAIL_BYTES, tail } from './check-output';
 
 /**
  * All `ssh` checks of a VM run in the shell kept open on the VM (one per connection): each sweep
@@ -9,23 +10,30 @@ import { OUTPUT_TAIL_BYTES, tail, type CheckResult } from './check-result';
  * and prints one frame per check. Frames carry a random per-batch nonce, so banners or rc-file
  * noise cannot be mistaken for a result. Only commands from the workshop file go in.
  *
- * A batch has one deadline, that of its checks (consecutive checks with the same timeout share a
- * batch). When it is killed, the check that was running is the first one without a frame: if it
- * ran for (nearly) its whole timeout, by /proc/uptime read when it started and when the batch was
- * stopped (a builtin read, no fork), it is reported timed out; otherwise it gets a fresh batch of
- * its own. So one `timeout` per sweep gives every check its own timeout, without a `timeout` and a
- * `sh -c` per check.
+ * A batch has one deadline: its checks' timeout (consecutive checks with the same timeout share a
+ * batch) plus what the checks before each one took last time on this VM (twice that, measured by
+ * /proc/uptime read as each starts: a builtin read, no fork). When it is killed, the check that was
+ * running is the first one without a frame: if it ran for (nearly) its whole timeout, by the clock
+ * read when it started and when the batch was stopped, it is reported timed out at once, even behind
+ * others; only when the checks before it were much slower than last time does it get a fresh batch
+ * of its own. So one `timeout` per sweep gives every check its own timeout, without a `timeout` and
+ * a `sh -c` per check, and a hang is known from the first kill however slow the VM starts processes.
  */
 export interface PlannedSshCheck {
   id: string;
   run: string;
   stdout?: string;
   timeoutSeconds: number;
+  /** Run with `sudo -n`. */
+  sudo?: boolean;
 }
 
 export interface SshBatch {
   nonce: string;
+  /** The checks' own timeout. */
   timeoutSeconds: number;
+  /** The batch's deadline: the timeout plus the time allowed for the checks before each one. */
+  deadlineSeconds: number;
   checks: PlannedSshCheck[];
   /** A self-contained sh script that runs the checks and prints their frames. */
   script: string;
@@ -36,6 +44,14 @@ export interface SshBatch {
 
 export type ShellRunner = (input: string, doneMarker: string, timeoutMs: number) => Promise<ShellRun>;
 
+/** How long each check took last time on one VM, in seconds: what a batch deadline allows for the checks before each one. */
+export type CheckDurations = Map<string, number>;
+
+/** A check never seen on this VM is allowed this much (a fork and a small command). */
+const UNKNOWN_CHECK_SECONDS = 0.05;
+/** What a batch deadline allows beyond twice the checks' last durations: scheduling, the clock's 10 ms ticks. */
+const DEADLINE_FLOOR_SECONDS = 0.3;
+
 /** The batch's TERM trap ran: the frames of every check that finished were printed. */
 const TERMINATED_WITH_FRAMES = 143;
 /** `timeout` exits 124 when it stopped the command, 137 when it had to KILL it. */
@@ -43,18 +59,38 @@ const KILLED_BY_TIMEOUT = new Set([124, 137, TERMINATED_WITH_FRAMES]);
 /** Past the batch's own deadline: `timeout -k 1` needs a second more, the round trip a little. */
 const SHELL_GRACE_MS = 3000;
 
-export function planSshChecks(checks: CheckDefinition[], defaultTimeoutSeconds: number): PlannedSshCheck[] {
-  return checks
-    .filter((c) => c.ssh)
-    .map((c) => ({ id: c.id, run: c.ssh!.run, stdout: c.ssh!.stdout, timeoutSeconds: Math.ceil(c.timeoutSeconds ?? defaultTimeoutSeconds) }));
+const ENV_NAME = /^NAVIGATOR_[A-Z]+_[A-Za-z0-9_]+$/;
+/** What a `sudo: true` check exits with when it could not run: sudo is not there, or it wants a password. */
+const SUDO_MISSING = 251;
+const SUDO_NEEDS_PASSWORD = 250;
+
+export function planSshChecks(checks: readonly SshCheckDefinition[], defaultTimeoutSeconds: number): PlannedSshCheck[] {
+  return checks.map((c) => ({
+    id: c.id,
+    run: c.ssh.run,
+    stdout: c.ssh.stdout,
+    timeoutSeconds: Math.ceil(c.timeoutSeconds ?? defaultTimeoutSeconds),
+    ...(c.ssh.sudo ? { sudo: true } : {}),
+  }));
 }
 
 /** The leading checks that share the first check's timeout, as one batch. */
-export function buildSshBatch(planned: PlannedSshCheck[], nonce = randomBytes(8).toString('hex')): SshBatch {
+export function buildSshBatch(
+  planned: PlannedSshCheck[],
+  nonce = randomBytes(8).toString('hex'),
+  lastDurations: ReadonlyMap<string, number> = new Map(),
+  env: Readonly<Record<string, string>> = {},
+): SshBatch {
   const timeoutSeconds = planned[0].timeoutSeconds;
   const end = planned.findIndex((check) => check.timeoutSeconds !== timeoutSeconds);
   const checks = end < 0 ? planned : planned.slice(0, end);
+  const before = checks.slice(0, -1).reduce((sum, check) => sum + Math.min(timeoutSeconds, lastDurations.get(check.id) ?? UNKNOWN_CHECK_SECONDS), 0);
+  const allowance = checks.length > 1 ? Math.min(timeoutSeconds, 2 * before + DEADLINE_FLOOR_SECONDS) : 0;
+  const deadlineSeconds = Math.round((timeoutSeconds + allowance) * 10) / 10;
   const doneMarker = `@@${nonce}:done:`;
+  const values = Object.keys(env).filter((name) => ENV_NAME.test(name));
+  // sudo resets the environment: the check's values are asked to be kept by name (never as text on sudo's command line).
+  const sudo = `sudo -n${values.length > 0 ? ` --preserve-env=${values.join(',')}` : ''} -- sh -c "$C"`;
   const script = [
     'LC_ALL=C; export LC_ALL',
     `N=${nonce}`,
@@ -65,37 +101,62 @@ export function buildSshBatch(planned: PlannedSshCheck[], nonce = randomBytes(8)
     // Each check in a subshell with its positional parameters cleared: one fork, no exec of its own.
     'c() {',
     '  { read S _ </proc/uptime; } 2>/dev/null',
-    '  o=$(C=$2; set --; eval "$C" 2>&1 </dev/null); r=$?',
+    '  if [ "$3" != s ]; then o=$(C=$2; set --; eval "$C" 2>&1 </dev/null); r=$?',
+    `  elif ! command -v sudo >/dev/null 2>&1; then o=''; r=${SUDO_MISSING}`,
+    `  elif ! sudo -n true >/dev/null 2>&1 </dev/null; then o=''; r=${SUDO_NEEDS_PASSWORD}`,
+    `  else o=$(C=$2; set --; ${sudo} 2>&1 </dev/null); r=$?; fi`,
     `  [ \${#o} -gt ${OUTPUT_TAIL_BYTES} ] && o=$(printf '%s' "$o" | tail -c ${OUTPUT_TAIL_BYTES})`,
-    `  F="$F\n@@$N:begin:$1:$r\n$o\n@@$N:end"`,
+    `  F="$F\n@@$N:begin:$1:$r:$S\n$o\n@@$N:end"`,
     '}',
-    ...checks.map((check) => `c ${check.id} ${shellQuote(check.run)}`),
-    `printf '%s\n${doneMarker}0\n' "$F"`,
+    ...checks.map((check) => `c ${check.id} ${shellQuote(check.run)}${check.sudo ? ' s' : ''}`),
+    '{ read E _ </proc/uptime; } 2>/dev/null',
+    `printf '%s\n@@$N:ran:%s:%s\n${doneMarker}0\n' "$F" "$S" "$E"`,
     '',
   ].join('\n');
   // GNU timeout is in coreutils on every supported distribution; without it the batch runs under Navigator's deadline only.
   // The script prints its own done marker; this one is for a batch that could not (killed, or no sh).
   // The script goes over the wire once, in a variable of the kept-open shell.
+  // Values (vars, attendee values) go into the batch's environment by assignments the kept-open shell reads from the SSH
+  // channel: never in a command line (ps would show them to the VM's other users), never in a check's script text.
+  const assignments = Object.entries(env)
+    .filter(([name]) => ENV_NAME.test(name))
+    .map(([name, value]) => `${name}=${shellQuote(value)} `)
+    .join('');
   const shellInput =
     `navigator_batch=${shellQuote(script)}; ` +
-    `if command -v timeout >/dev/null 2>&1; then timeout -k 1 ${timeoutSeconds} sh -c "$navigator_batch" navigator-checks </dev/null 2>&1; ` +
-    `else sh -c "$navigator_batch" navigator-checks </dev/null 2>&1; fi || printf '\n${doneMarker}%s\n' "$?"\n`;
-  return { nonce, timeoutSeconds, checks, script, shellInput, doneMarker };
+    `if command -v timeout >/dev/null 2>&1; then ${assignments}timeout -k 1 ${deadlineSeconds} sh -c "$navigator_batch" navigator-checks </dev/null 2>&1; ` +
+    `else ${assignments}sh -c "$navigator_batch" navigator-checks </dev/null 2>&1; fi || printf '\n${doneMarker}%s\n' "$?"\n`;
+  return { nonce, timeoutSeconds, deadlineSeconds, checks, script, shellInput, doneMarker };
 }
 
 export function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-/** Runs every planned check through the kept-open shell, in as few batches as the timeouts allow. */
-export async function runSshChecks(runInShell: ShellRunner, planned: PlannedSshCheck[]): Promise<CheckResult[]> {
+/**
+ * Runs every planned check through the kept-open shell, in as few batches as the timeouts allow.
+ * `durations` (kept per VM by the caller) is read for the deadlines and updated with what this run measured.
+ */
+export async function runSshChecks(
+  runInShell: ShellRunner,
+  planned: PlannedSshCheck[],
+  durations: CheckDurations = new Map(),
+  env: Readonly<Record<string, string>> = {},
+): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   let remaining = planned;
   let alone = false;
   while (remaining.length > 0) {
-    const batch = buildSshBatch(alone ? remaining.slice(0, 1) : remaining);
-    const run = await runInShell(batch.shellInput, batch.doneMarker, batch.timeoutSeconds * 1000 + SHELL_GRACE_MS);
+    const batch = buildSshBatch(alone ? remaining.slice(0, 1) : remaining, undefined, durations, env);
+    const run = await runInShell(batch.shellInput, batch.doneMarker, batch.deadlineSeconds * 1000 + SHELL_GRACE_MS);
+    if (run.blocked !== undefined) {
+      // The account runs something else than our shell: nothing ran, and nothing here is the attendee's step failing.
+      const reason = `not run: this account cannot run commands (ForceCommand, a nologin shell or command= in authorized_keys)${run.blocked ? `; it printed: ${lastLine(run.blocked)}` : ''}`;
+      results.push(...remaining.map((check): CheckResult => ({ checkId: check.id, status: 'error', reason, output: run.blocked || null })));
+      break;
+    }
     const read = readSshBatch(batch, run);
+    for (const [id, seconds] of read.durations) durations.set(id, seconds);
     results.push(...read.results);
     remaining = [...read.rerun, ...remaining.slice(batch.checks.length)];
     alone = read.runFirstAlone;
@@ -111,15 +172,17 @@ export async function runSshChecks(runInShell: ShellRunner, planned: PlannedSshC
 export function readSshBatch(
   batch: SshBatch,
   run: Pick<ShellRun, 'stdout' | 'timedOut' | 'closed'>,
-): { results: CheckResult[]; rerun: PlannedSshCheck[]; runFirstAlone: boolean } {
+): { results: CheckResult[]; rerun: PlannedSshCheck[]; runFirstAlone: boolean; durations: Map<string, number> } {
   const frames = framesIn(run.stdout, batch.nonce);
   const done = run.stdout.indexOf(batch.doneMarker);
   const code = done >= 0 ? parseInt(run.stdout.slice(done + batch.doneMarker.length), 10) : null;
   const killed = run.timedOut || (code !== null && KILLED_BY_TIMEOUT.has(code));
-  const framesComplete = code === TERMINATED_WITH_FRAMES;
-  // How long the check that was running when the batch was stopped had run, in seconds.
+  const framesComplete = code === TERMINATED_WITH_FRAMES || code === 0;
+  // When the last check (or, killed, the running one) started and when the batch ended, by the VM's clock.
   const ran = framesComplete ? new RegExp(`@@${batch.nonce}:ran:(\\d+(?:\\.\\d+)?):(\\d+(?:\\.\\d+)?)`).exec(run.stdout) : null;
   const ranFor = ran ? Number(ran[2]) - Number(ran[1]) : 0;
+  const durations = durationsOf(batch, frames, ran ? Number(ran[2]) : null);
+  const finish = (rest: { results: CheckResult[]; rerun: PlannedSshCheck[]; runFirstAlone: boolean }) => ({ ...rest, durations });
 
   const results: CheckResult[] = [];
   for (const [index, check] of batch.checks.entries()) {
@@ -128,23 +191,41 @@ export function readSshBatch(
       results.push(resultOf(check, frame));
       continue;
     }
-    if (killed && index === 0 && !framesComplete && batch.checks.length > 1) return { results, rerun: batch.checks, runFirstAlone: true };
+    if (killed && index === 0 && !framesComplete && batch.checks.length > 1) return finish({ results, rerun: batch.checks, runFirstAlone: true });
     // 95%: the clock read before the check and the trap's read bracket it, give or take a tick.
-    if (killed && index > 0 && ranFor < check.timeoutSeconds * 0.95) return { results, rerun: batch.checks.slice(index), runFirstAlone: false };
+    if (killed && index > 0 && ranFor < check.timeoutSeconds * 0.95) return finish({ results, rerun: batch.checks.slice(index), runFirstAlone: false });
     if (killed) {
       results.push({ checkId: check.id, status: 'error', reason: `timed out after ${check.timeoutSeconds} s`, output: null });
-      return { results, rerun: batch.checks.slice(index + 1), runFirstAlone: false };
+      return finish({ results, rerun: batch.checks.slice(index + 1), runFirstAlone: false });
     }
     const reason = run.closed ? 'no result (the connection or the shell closed)' : 'no result (the check script was cut short)';
     results.push(...batch.checks.slice(index).map((c): CheckResult => ({ checkId: c.id, status: 'error', reason, output: null })));
-    return { results, rerun: [], runFirstAlone: false };
+    return finish({ results, rerun: [], runFirstAlone: false });
   }
-  return { results, rerun: [], runFirstAlone: false };
+  return finish({ results, rerun: [], runFirstAlone: false });
 }
 
-/** `@@<nonce>:begin:<id>:<code>\n<output>\n@@<nonce>:end` frames, found by plain string search. */
-function framesIn(stdout: string, nonce: string): Map<string, { code: number; output: string }> {
-  const frames = new Map<string, { code: number; output: string }>();
+interface Frame {
+  code: number;
+  output: string;
+  /** The VM's uptime when the check started, in seconds. */
+  startedAt: number;
+}
+
+/** Each framed check's duration: from its start to the next one's, the last to the batch's end. */
+function durationsOf(batch: SshBatch, frames: Map<string, Frame>, endedAt: number | null): Map<string, number> {
+  const durations = new Map<string, number>();
+  const started = batch.checks.filter((check) => frames.has(check.id)).map((check) => ({ id: check.id, at: frames.get(check.id)!.startedAt }));
+  started.forEach(({ id, at }, i) => {
+    const next = i + 1 < started.length ? started[i + 1].at : endedAt;
+    if (next !== null && Number.isFinite(at) && next >= at) durations.set(id, next - at);
+  });
+  return durations;
+}
+
+/** `@@<nonce>:begin:<id>:<code>:<uptime>\n<output>\n@@<nonce>:end` frames, found by plain string search. */
+function framesIn(stdout: string, nonce: string): Map<string, Frame> {
+  const frames = new Map<string, Frame>();
   const begin = `@@${nonce}:begin:`;
   const end = `\n@@${nonce}:end`;
   for (let at = stdout.indexOf(begin); at >= 0; at = stdout.indexOf(begin, at + 1)) {
@@ -152,17 +233,35 @@ function framesIn(stdout: string, nonce: string): Map<string, { code: number; ou
     const frameEnd = stdout.indexOf(end, headerEnd);
     if (headerEnd < 0 || frameEnd < 0) break;
     const header = stdout.slice(at + begin.length, headerEnd);
-    const colon = header.lastIndexOf(':');
-    const code = Number(header.slice(colon + 1));
+    const clock = header.lastIndexOf(':');
+    const colon = header.lastIndexOf(':', clock - 1);
+    const code = Number(header.slice(colon + 1, clock));
     if (colon <= 0 || !Number.isInteger(code)) continue;
-    frames.set(header.slice(0, colon), { code, output: stdout.slice(headerEnd + 1, frameEnd) });
+    frames.set(header.slice(0, colon), { code, output: stdout.slice(headerEnd + 1, frameEnd), startedAt: Number(header.slice(clock + 1)) });
   }
   return frames;
 }
 
-function resultOf(check: PlannedSshCheck, frame: { code: number; output: string }): CheckResult {
+function resultOf(check: PlannedSshCheck, frame: Frame): CheckResult {
   const output = tail(frame.output);
-  if (frame.code !== 0) return { checkId: check.id, status: 'fail', reason: `exit code ${frame.code}${output ? `: ${lastLine(output)}` : ''}`, output };
+  // The VM's setup, not the attendee's step: the check could not run at all.
+  if (check.sudo && frame.code === SUDO_NEEDS_PASSWORD)
+    return {
+      checkId: check.id,
+      status: 'error',
+      reason: `this check needs passwordless sudo: the VM's user must run \`sudo -n true\` without a password (a NOPASSWD rule)`,
+      output: null,
+    };
+  if (check.sudo && frame.code === SUDO_MISSING)
+    return { checkId: check.id, status: 'error', reason: 'this check needs sudo, which is not installed on the VM', output: null };
+  // A check that prints nothing (grep -q, test -s) says what it ran, so the reason has something a person can read.
+  if (frame.code !== 0)
+    return {
+      checkId: check.id,
+      status: 'fail',
+      reason: `exit code ${frame.code}${output.trim() ? `: ${lastLine(output)}` : ` from \`${shortCommand(check.run)}\``}`,
+      output,
+    };
   if (check.stdout && !new RegExp(check.stdout, 'm').test(frame.output)) {
     return { checkId: check.id, status: 'fail', reason: `output did not match /${check.stdout}/`, output };
   }
@@ -172,4 +271,10 @@ function resultOf(check: PlannedSshCheck, frame: { code: number; output: string 
 function lastLine(output: string): string {
   const lines = output.trim().split('\n');
   return lines[lines.length - 1].slice(0, 200);
+}
+
+/** The command as a person reads it: one line, whitespace folded, long ones cut in the middle. */
+export function shortCommand(run: string, max = 80): string {
+  const line = run.replace(/\s+/g, ' ').trim();
+  return line.length <= max ? line : `${line.slice(0, max - 20)} … ${line.slice(-17)}`;
 }

@@ -1,48 +1,49 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { AddressPolicy } from '../attendees/address.policy';
-import type { ConnectionView } from '../board/board.events';
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { UNREACHABLE_MESSAGES, type UnreachableReason } from '../contract/checks';
+import type { Ack } from '../contract/events';
 import { DomainEventBus } from '../common/domain-events';
-import { APP_CONFIG, type AppConfig } from '../config/app.config';
-import type { Attendee } from '../generated/prisma/client';
+import { RateLimiter } from '../common/rate-limiter';
+import { Ticker } from '../common/ticker';
 import { MetricsService } from '../metrics/metrics.service';
-import { PrismaService } from '../prisma/prisma.service';
-import { SshKeyStore } from '../ssh/ssh.keys';
+import { ProgressService } from '../progress/progress.service';
+import { Semaphore } from '../ssh/semaphore';
+import { AddressPolicy } from '../ssh/address.policy';
+import { AttendeeKeyStore } from '../ssh/attendee-keys';
 import { sshNativeCryptoAvailable } from '../ssh/native-crypto';
+import { outsideChannel, type OutsideChannel } from '../ssh/outside';
 import { SshPool, type PoolStateChange } from '../ssh/ssh.pool';
-import { REASON_MESSAGES, type VmChannel, type VmTarget } from '../ssh/ssh.types';
+import type { VmChannel } from '../ssh/ssh.types';
 import { WorkshopsService } from '../workshops/workshops.service';
+import { VmTargetStore, type VmRecord } from './vm-target.store';
 
 const DNS_RETRY_MS = 15_000;
 
 /**
  * Which VMs Navigator watches: every registered attendee's, from registration (or start-up) on.
- * Pins a host key at the first successful connection, records connection transitions, and tells
- * the board. The pool owns the connections; this owns the decision of what to connect to.
+ * Checks each address against the policy before dialling, pins a host key at the first successful
+ * connection, and reports connection states to progress. The pool owns the connections.
  */
 @Injectable()
 export class VmConnectionsService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(VmConnectionsService.name);
-  private readonly pool: SshPool;
-  private readonly views = new Map<string, ConnectionView>();
-  /** The last reachable/unreachable status recorded per VM: "connecting" in between is not history. */
-  private readonly lastVmStatus = new Map<string, string>();
-  private readonly unsubscribe: (() => void)[] = [];
-  private readonly dnsRetries = new Map<string, NodeJS.Timeout>();
+  private readonly watched = new Set<string>();
+  private readonly stop: (() => void)[] = [];
+  private readonly dnsRetries = new Map<string, () => void>();
+  private readonly attendeeReconnects = new RateLimiter(3, 0.2);
 
   constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
-    keys: SshKeyStore,
+    private readonly pool: SshPool,
+    private readonly keys: AttendeeKeyStore,
     private readonly policy: AddressPolicy,
-    private readonly prisma: PrismaService,
+    private readonly store: VmTargetStore,
     private readonly workshops: WorkshopsService,
+    private readonly progress: ProgressService,
     private readonly events: DomainEventBus,
+    private readonly ticker: Ticker,
     private readonly metrics: MetricsService,
   ) {
-    this.pool = new SshPool({ privateKey: keys.privateKey, maxHandshakesInFlight: Math.min(config.probeConcurrency, 16) });
     metrics.gauge('navigator_ssh_connections', 'SSH connections to attendee VMs, by state', ['state'], (set) => {
-      const counts: Record<string, number> = { connected: 0, connecting: 0, unreachable: 0, waiting: 0 };
-      for (const view of this.views.values()) counts[view.state] += 1;
-      for (const [state, count] of Object.entries(counts)) set({ state }, count);
+      for (const [state, count] of Object.entries(this.progress.connectionCounts())) set({ state }, count);
     });
     metrics.gauge('navigator_ssh_handshakes_in_flight', 'SSH handshakes under way', [], (set) => set({}, this.pool.handshakesInFlight));
   }
@@ -50,117 +51,156 @@ export class VmConnectionsService implements OnApplicationBootstrap, OnModuleDes
   async onApplicationBootstrap(): Promise<void> {
     if (!sshNativeCryptoAvailable())
       this.logger.warn("ssh2's native crypto binding is not built (npm ci with a C++ toolchain builds it): probing costs about twice the CPU");
-    this.unsubscribe.push(
+    this.stop.push(
       this.pool.onStateChange((change) => void this.onStateChange(change)),
       this.pool.onHostKeyFirstSeen(({ id, fingerprint, algorithm }) => void this.pin(id, fingerprint, algorithm)),
       this.events.on('attendee.registered', ({ attendeeId }) => void this.watch(attendeeId)),
       this.events.on('attendee.changed', ({ attendeeId }) => void this.watch(attendeeId)),
+      this.events.on('run.started', () => this.unwatchAll()),
     );
-    const attendees = await this.prisma.attendee.findMany({ where: { workshopId: this.workshops.workshop.id } });
-    // After a restart, reconnecting to a VM whose last recorded status was "reachable" is not a new transition.
-    const latest = await this.prisma.$queryRawUnsafe<{ attendeeId: string; toStatus: string }[]>(
-      `SELECT t.attendeeId, t.toStatus FROM "Transition" t
-       JOIN (SELECT attendeeId, MAX(id) AS id FROM "Transition" WHERE checkId IS NULL GROUP BY attendeeId) last ON last.id = t.id`,
-    );
-    for (const row of latest) this.lastVmStatus.set(row.attendeeId, row.toStatus);
-    await Promise.all(attendees.map((attendee) => this.watchAttendee(attendee)));
-    this.logger.log(`watching ${attendees.length} VMs`);
+    const vms = await this.store.all(this.workshops.workshop.runId);
+    await this.issueMissingKeys(vms);
+    await Promise.all(vms.map((vm) => this.watchVm(vm)));
+    this.logger.log(`watching ${vms.length} VMs`);
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.unsubscribe.forEach((off) => off());
-    this.dnsRetries.forEach((timer) => clearTimeout(timer));
+    this.stop.forEach((stop) => stop());
+    this.dnsRetries.forEach((cancel) => cancel());
     await this.pool.closeAll();
   }
 
-  connectionOf(attendeeId: string): ConnectionView {
-    return this.views.get(attendeeId) ?? { state: 'waiting', reason: null, message: null, since: new Date(0).toISOString() };
+  /** An archived run's VMs are let go: their connections closed, no retry left behind. */
+  private unwatchAll(): void {
+    for (const id of this.watched) this.pool.remove(id);
+    this.dnsRetries.forEach((cancel) => cancel());
+    this.dnsRetries.clear();
+    this.watched.clear();
+  }
+
+  watchedIds(): string[] {
+    return [...this.watched];
   }
 
   /** The live connection to a VM, when there is one: what the probes run on. */
-  connection(attendeeId: string): VmChannel | undefined {
+  channelOf(attendeeId: string): VmChannel | undefined {
     return this.pool.get(attendeeId);
   }
 
+  /** Navigator's connections to the VM's address from outside, under the same address policy as SSH. */
+  async outsideOf(attendeeId: string): Promise<OutsideChannel | undefined> {
+    const vm = await this.store.find(attendeeId);
+    return vm ? outsideChannel(vm.host, this.policy) : undefined;
+  }
+
   reconnectNow(attendeeId: string): boolean {
-    if (!this.views.has(attendeeId)) return false;
+    if (!this.watched.has(attendeeId)) return false;
     if (this.pool.stateOf(attendeeId) === undefined) void this.watch(attendeeId);
     else this.pool.connectNow(attendeeId);
     return true;
   }
 
-  private async watch(attendeeId: string): Promise<void> {
-    const attendee = await this.prisma.attendee.findUnique({ where: { id: attendeeId } });
-    if (attendee) await this.watchAttendee(attendee);
+  /** An attendee's "try again now": rate-limited. */
+  reconnectForAttendee(attendeeId: string): Ack {
+    const wait = this.attendeeReconnects.take(attendeeId);
+    if (wait > 0) return { ok: false, error: `Navigator is already trying; ask again in ${wait} s.` };
+    this.reconnectNow(attendeeId);
+    return { ok: true };
   }
 
-  private async watchAttendee(attendee: Attendee): Promise<void> {
-    clearTimeout(this.dnsRetries.get(attendee.id));
-    const verdict = await this.policy.check(attendee.host);
+  private async watch(attendeeId: string): Promise<void> {
+    const vm = await this.store.find(attendeeId);
+    if (vm) await this.watchVm(vm);
+  }
+
+  private async watchVm(vm: VmRecord): Promise<void> {
+    this.watched.add(vm.id);
+    this.dnsRetries.get(vm.id)?.();
+    this.dnsRetries.delete(vm.id);
+    const verdict = await this.policy.check(vm.host);
     if (!verdict.ok) {
-      this.pool.remove(attendee.id);
-      const reason = verdict.reason === 'refused' ? 'address_refused' : 'dns';
-      await this.record(attendee.id, { state: 'unreachable', reason, message: verdict.message, since: new Date().toISOString() });
+      this.pool.remove(vm.id);
+      const reason: UnreachableReason = verdict.reason === 'refused' ? 'address_refused' : 'dns';
+      await this.progress.recordConnection(vm.id, { state: 'unreachable', reason, message: verdict.message, since: new Date().toISOString(), retries: 0 });
       // Names are resolved here, never by the pool: a room of typos must not fill libuv's small DNS thread pool.
-      if (reason === 'dns') this.dnsRetries.set(attendee.id, setTimeout(() => void this.watch(attendee.id), DNS_RETRY_MS).unref());
+      if (reason === 'dns')
+        this.dnsRetries.set(
+          vm.id,
+          this.ticker.after(DNS_RETRY_MS, () => void this.watch(vm.id)),
+        );
       return;
     }
-    const target: VmTarget = {
-      id: attendee.id,
+    const privateKey = await this.keys.privateKey(vm.id);
+    if (privateKey === null) {
+      this.pool.remove(vm.id);
+      await this.progress.recordConnection(vm.id, {
+        state: 'unreachable',
+        reason: 'auth_rejected',
+        message: 'Navigator has no key for this attendee yet.',
+        since: new Date().toISOString(),
+        retries: 0,
+      });
+      return;
+    }
+    this.pool.ensure({
+      id: vm.id,
+      privateKey,
       // Connect to the address that was checked, so a DNS answer that changes later cannot point us elsewhere.
       host: verdict.addresses[0],
-      port: attendee.port,
-      user: attendee.sshUser,
-      pinnedFingerprint: attendee.hostKeyFingerprint,
-    };
-    this.pool.ensure(target);
+      port: vm.port,
+      user: vm.sshUser,
+      pinnedFingerprint: vm.hostKeyFingerprint,
+    });
+  }
+
+  /**
+   * Attendees from before per-attendee keys (or whose key file was lost) get a key of their own now;
+   * until they install its line their VM says "key not authorized yet".
+   */
+  private async issueMissingKeys(vms: VmRecord[]): Promise<void> {
+    const generating = new Semaphore(4);
+    let issued = 0;
+    await Promise.all(
+      vms.map((vm) =>
+        generating.run(async () => {
+          if (vm.sshPublicKey !== null && (await this.keys.privateKey(vm.id)) !== null) return;
+          vm.sshPublicKey = await this.keys.issue(vm.id);
+          await this.store.saveReissuedKey(vm.id, vm.sshPublicKey);
+          issued += 1;
+        }),
+      ),
+    );
+    if (issued > 0) this.logger.warn(`issued a new SSH key to ${issued} attendees: their pages ask them to install the new line`);
   }
 
   private async onStateChange(change: PoolStateChange): Promise<void> {
-    // A retry after a failure is not news: the VM stays unreachable (with its reason) until a retry succeeds.
-    if (change.state === 'connecting' && this.views.get(change.id)?.state === 'unreachable') return;
     if (change.state === 'connected' || change.state === 'unreachable') {
       this.metrics.sshConnectionAttempts.inc({ result: change.state === 'connected' ? 'connected' : (change.reason ?? 'error') });
     }
-    const view: ConnectionView = {
-      state: change.state === 'idle' ? 'waiting' : change.state,
-      reason: change.state === 'unreachable' ? (change.reason ?? 'error') : null,
-      message: change.state === 'unreachable' ? (change.message ?? REASON_MESSAGES[change.reason ?? 'error']) : null,
-      since: change.since.toISOString(),
-    };
-    await this.record(change.id, view);
-  }
-
-  private async record(attendeeId: string, view: ConnectionView): Promise<void> {
-    const previous = this.views.get(attendeeId);
-    this.views.set(attendeeId, view);
-    if (previous?.state === view.state && previous.reason === view.reason) return;
-    if (view.state === 'connected' || view.state === 'unreachable') {
-      const previousStatus = this.lastVmStatus.get(attendeeId) ?? null;
-      this.lastVmStatus.set(attendeeId, vmStatus(view));
-      if (previousStatus !== vmStatus(view)) {
-        await this.prisma.transition
-          .create({ data: { attendeeId, fromStatus: previousStatus, toStatus: vmStatus(view), reason: view.reason, at: new Date(view.since) } })
-          .catch((error: Error) => this.logger.warn(`could not record a connection transition: ${error.message}`));
-      }
-    }
-    if (view.state === 'connected') await this.prisma.attendee.update({ where: { id: attendeeId }, data: { lastSeenAt: new Date() } }).catch(() => undefined);
-    this.events.emit('vm.connection', { attendeeId });
+    const unreachable = change.state === 'unreachable' ? (change.reason ?? 'error') : null;
+    // Connected can carry a reason too: commands_blocked, with what the account printed as its message.
+    const connected = change.state === 'connected' && change.reason === 'commands_blocked' ? change.reason : null;
+    await this.progress
+      .recordConnection(change.id, {
+        state: change.state,
+        reason: unreachable ?? connected,
+        message:
+          unreachable && unreachable !== 'commands_blocked'
+            ? (change.message ?? UNREACHABLE_MESSAGES[unreachable])
+            : connected
+              ? (change.message ?? null)
+              : null,
+        since: change.since.toISOString(),
+        retries: 0,
+      })
+      .catch((error: Error) => this.logger.warn(`could not record a connection change: ${error.message}`));
   }
 
   private async pin(attendeeId: string, fingerprint: string, algorithm: string): Promise<void> {
-    const updated = await this.prisma.attendee.updateMany({
-      where: { id: attendeeId, hostKeyFingerprint: null },
-      data: { hostKeyFingerprint: fingerprint, hostKeyAlgorithm: algorithm, hostKeyPinnedAt: new Date() },
-    });
-    if (updated.count > 0) {
+    if (await this.store.pinHostKey(attendeeId, fingerprint, algorithm)) {
       this.pool.pin(attendeeId, fingerprint);
       this.logger.log(`pinned host key ${fingerprint} for attendee ${attendeeId}`);
       this.events.emit('attendee.changed', { attendeeId });
     }
   }
-}
-
-function vmStatus(view: ConnectionView): string {
-  return view.state === 'connected' ? 'reachable' : `unreachable:${view.reason ?? 'error'}`;
 }

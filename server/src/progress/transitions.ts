@@ -1,4 +1,4 @@
-import type { CheckResult, CheckStatus } from '../probes/check-result';
+import type { CheckResult, CheckStatus } from '../contract/checks';
 
 export interface KnownCheck {
   status: CheckStatus;
@@ -21,7 +21,7 @@ export interface CheckTransition {
  */
 export function diffResults(
   known: ReadonlyMap<string, KnownCheck>,
-  results: CheckResult[],
+  results: readonly CheckResult[],
   at: Date,
 ): { transitions: CheckTransition[]; next: Map<string, KnownCheck> } {
   const next = new Map(known);

@@ -1,9 +1,14 @@
 import type { Client, ClientChannel } from 'ssh2';
 import { HttpResponseParser } from './http-response.parser';
+import { loopClock } from './loop-clock';
 import type { Semaphore } from './semaphore';
-import type { HttpResponse, RequestOptions } from './ssh.types';
+import { ForwardingProhibited, type HttpResponse, type RequestOptions } from './ssh.types';
 
-const IDLE_CHANNELS_PER_PORT = 2;
+/** SSH_MSG_CHANNEL_OPEN_FAILURE reason codes (RFC 4254 §5.1). */
+const ADMINISTRATIVELY_PROHIBITED = 1;
+
+/** Three promql checks on one Prometheus go at once; on a slow link each new channel costs a round trip. */
+const IDLE_CHANNELS_PER_PORT = 4;
 
 /** The server closed a kept-alive channel before answering: safe to send the request again on a new one. */
 class StaleChannel extends Error {}
@@ -13,6 +18,11 @@ class StaleChannel extends Error {}
  * are kept alive between requests and sweeps (direct-tcpip channels do not count against sshd's
  * MaxSessions), so a check costs one data packet each way instead of a channel open and close.
  * A response is finished when its body ends, not when the channel closes.
+ *
+ * Hand-written rather than Node's http.Agent with a createConnection that opens the channel: measured
+ * side by side over one real SSH connection (1500 requests a round, a 2 kB metrics page, half of them
+ * chunked), Node's client took about 120 µs more CPU per request (450–500 against 325–395 µs, the
+ * local HTTP server's share included), a third more, on what every sweep does 12 times per VM.
  */
 export class ForwardedHttp {
   private readonly idle = new Map<number, Map<ClientChannel, () => void>>();
@@ -44,7 +54,9 @@ export class ForwardedHttp {
   private open(port: number): Promise<ClientChannel> {
     return new Promise((resolve, reject) => {
       this.client.forwardOut('127.0.0.1', 0, '127.0.0.1', port, (error, channel) => {
-        if (error) reject(new Error(`port ${port} on the VM: ${error.message}`));
+        // Prohibited (AllowTcpForwarding no, a port outside permitopen) is not "nothing answers": the app may well be up.
+        if (error && (error as Error & { reason?: unknown }).reason === ADMINISTRATIVELY_PROHIBITED) reject(new ForwardingProhibited(port));
+        else if (error) reject(new Error(`port ${port} on the VM: ${error.message}`));
         else resolve(channel);
       });
     });
@@ -82,7 +94,7 @@ export class ForwardedHttp {
       const finish = (outcome: { response?: HttpResponse; error?: Error }, keepChannel = false) => {
         if (done) return;
         done = true;
-        clearTimeout(timer);
+        cancelTimer();
         channel.removeListener('data', onData);
         channel.removeListener('end', onEnd);
         if (keepChannel) this.keep(port, channel);
@@ -113,7 +125,9 @@ export class ForwardedHttp {
           finish({ error: parseError as Error });
         }
       };
-      const timer = setTimeout(() => finish({ error: new Error(`no response from port ${port} within ${options.timeoutMs} ms`) }), options.timeoutMs);
+      const cancelTimer = loopClock.after(options.timeoutMs, () =>
+        finish({ error: new Error(`no response from port ${port} within ${options.timeoutMs} ms`) }),
+      );
       channel.on('data', onData);
       channel.on('end', onEnd);
       const body = options.body ?? '';

@@ -11,20 +11,44 @@ export interface ParsedResponse {
   reusable: boolean;
 }
 
+/** The body passed the cap: the check fails with this, whatever the framing (sized, chunked or until close). */
+export class ResponseTooLarge extends Error {
+  constructor(maxBodyBytes: number) {
+    super(`response too large: over ${Math.round(maxBodyBytes / 1024)} KiB`);
+  }
+}
+
 export class HttpResponseParser {
-  private buffer = Buffer.alloc(0);
+  /** Received bytes, grown by doubling so that assembling a response is linear in its size. Bytes past `length` are never read. */
+  private storage = Buffer.allocUnsafe(0);
+  private length = 0;
   private head: Head | null = null;
-  truncated = false;
+  /** Chunked decoding resumes where it stopped: each byte is looked at once. */
+  private readonly chunks = { offset: 0, parts: [] as Buffer[], size: 0 };
 
   constructor(private readonly maxBodyBytes: number) {}
 
-  /** Feeds bytes; returns the response once it is complete, else null. Throws on a malformed response. */
+  private get buffer(): Buffer {
+    return this.storage.subarray(0, this.length);
+  }
+
+  private append(chunk: Buffer): void {
+    if (this.length + chunk.length > this.storage.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.storage.length * 2, this.length + chunk.length, 4096));
+      this.storage.copy(grown, 0, 0, this.length);
+      this.storage = grown;
+    }
+    chunk.copy(this.storage, this.length);
+    this.length += chunk.length;
+  }
+
+  /** Feeds bytes; returns the response once it is complete, else null. Throws on a malformed or too large response. */
   push(chunk: Buffer): ParsedResponse | null {
-    this.buffer = Buffer.concat([this.buffer, chunk]);
+    this.append(chunk);
     if (!this.head) {
       const end = this.buffer.indexOf('\r\n\r\n');
       if (end < 0) {
-        if (this.buffer.length > 64 * 1024) throw new Error('malformed response: headers over 64 KiB');
+        if (this.length > 64 * 1024) throw new Error('malformed response: headers over 64 KiB');
         return null;
       }
       this.head = parseHead(this.buffer.subarray(0, end).toString('latin1'), end + 4);
@@ -44,28 +68,50 @@ export class HttpResponseParser {
     const head = this.head!;
     const raw = this.buffer.subarray(head.bodyStart);
     const { status, headers } = head;
-    const framed = (body: Buffer, exact: boolean) => ({ status, headers, body: this.bounded(body), reusable: exact && head.keepAlive && !this.truncated });
+    const framed = (body: Buffer, exact: boolean) => ({ status, headers, body, reusable: exact && head.keepAlive });
     if ((headers['transfer-encoding'] ?? '').toLowerCase().includes('chunked')) {
-      const decoded = decodeChunked(raw, ended);
+      const decoded = this.decodeChunked(raw, ended);
       return decoded ? framed(decoded.body, decoded.consumed === raw.length) : null;
     }
     const length = headers['content-length'];
     if (length !== undefined) {
       const expected = Number(length);
       if (!Number.isInteger(expected) || expected < 0) throw new Error('malformed response: bad Content-Length');
+      if (expected > this.maxBodyBytes) throw new ResponseTooLarge(this.maxBodyBytes);
       if (raw.length >= expected) return framed(raw.subarray(0, expected), raw.length === expected);
-      if (raw.length > this.maxBodyBytes) return framed(raw, false);
       return null;
     }
     if (status === 204 || status === 304) return framed(Buffer.alloc(0), raw.length === 0);
-    if (raw.length > this.maxBodyBytes) return framed(raw, false);
+    if (raw.length > this.maxBodyBytes) throw new ResponseTooLarge(this.maxBodyBytes);
     return ended ? framed(raw, false) : null;
   }
 
-  private bounded(body: Buffer): Buffer {
-    if (body.length <= this.maxBodyBytes) return body;
-    this.truncated = true;
-    return body.subarray(0, this.maxBodyBytes);
+  /**
+   * The decoded body once the last chunk has arrived, else null. `consumed` counts the bytes up to the
+   * end of the message, trailers included, so a kept-alive channel starts its next response clean.
+   */
+  private decodeChunked(raw: Buffer, ended: boolean): { body: Buffer; consumed: number | null } | null {
+    const state = this.chunks;
+    for (;;) {
+      const lineEnd = raw.indexOf('\r\n', state.offset);
+      if (lineEnd < 0) {
+        if (raw.length - state.offset > 1024) throw new Error('malformed response: chunk size line over 1 KiB');
+        return null;
+      }
+      const size = parseInt(raw.subarray(state.offset, lineEnd).toString('latin1').split(';')[0], 16);
+      if (Number.isNaN(size) || size < 0) throw new Error('malformed response: bad chunk size');
+      if (size === 0) {
+        const trailersEnd = raw.subarray(lineEnd, lineEnd + 4).equals(Buffer.from('\r\n\r\n')) ? lineEnd + 4 : raw.indexOf('\r\n\r\n', lineEnd) + 4;
+        if (trailersEnd < 4 && !ended) return null;
+        return { body: Buffer.concat(state.parts, state.size), consumed: trailersEnd < 4 ? null : trailersEnd };
+      }
+      if (state.size + size > this.maxBodyBytes) throw new ResponseTooLarge(this.maxBodyBytes);
+      const start = lineEnd + 2;
+      if (raw.length < start + size + 2) return null;
+      state.parts.push(raw.subarray(start, start + size));
+      state.size += size;
+      state.offset = start + size + 2;
+    }
   }
 }
 
@@ -88,28 +134,4 @@ function parseHead(text: string, bodyStart: number): Head {
   const connection = (headers.connection ?? '').toLowerCase();
   const keepAlive = match[1] === '1' ? !connection.includes('close') : connection.includes('keep-alive');
   return { status: Number(match[2]), headers, bodyStart, keepAlive };
-}
-
-/**
- * The decoded body once the last chunk has arrived, else null. `consumed` counts the bytes up to the
- * end of the message, trailers included, so a kept-alive channel starts its next response clean.
- */
-function decodeChunked(raw: Buffer, ended: boolean): { body: Buffer; consumed: number | null } | null {
-  const parts: Buffer[] = [];
-  let offset = 0;
-  for (;;) {
-    const lineEnd = raw.indexOf('\r\n', offset);
-    if (lineEnd < 0) return null;
-    const size = parseInt(raw.subarray(offset, lineEnd).toString('latin1').split(';')[0], 16);
-    if (Number.isNaN(size)) throw new Error('malformed response: bad chunk size');
-    if (size === 0) {
-      const trailersEnd = raw.subarray(lineEnd, lineEnd + 4).equals(Buffer.from('\r\n\r\n')) ? lineEnd + 4 : raw.indexOf('\r\n\r\n', lineEnd) + 4;
-      if (trailersEnd < 4 && !ended) return null;
-      return { body: Buffer.concat(parts), consumed: trailersEnd < 4 ? null : trailersEnd };
-    }
-    const start = lineEnd + 2;
-    if (raw.length < start + size + 2) return null;
-    parts.push(raw.subarray(start, start + size));
-    offset = start + size + 2;
-  }
 }

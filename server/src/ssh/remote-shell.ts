@@ -1,5 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import type { Client, ClientChannel } from 'ssh2';
-import type { ShellRun } from './ssh.types';
+import { loopClock } from './loop-clock';
+import { CommandsBlocked, type ShellRun } from './ssh.types';
+
+/** What an account printed instead of running our shell is kept up to this size (a banner, a "not available"). */
+const PRINTED_LIMIT = 600;
 
 /**
  * One `sh -s` kept open on the VM for the life of the connection. Each run writes shell input to it
@@ -7,16 +12,25 @@ import type { ShellRun } from './ssh.types';
  * saves a channel open/close, sshd's fork and the login shell's start-up on the VM, every sweep.
  * Runs are serialised; a run that overruns its deadline discards the shell, and the next run opens
  * a fresh one.
+ *
+ * A shell is used only once it has answered a first line: an account with ForceCommand, a nologin
+ * shell or a restricted `command=` runs something else, which prints its own text and usually exits.
+ * That text is kept and the run reports the commands as blocked instead of as results.
  */
 export class RemoteShell {
   private channel: ClientChannel | null = null;
   private opening: Promise<ClientChannel> | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private listener: ((chunk: Buffer | null) => void) | null = null;
+  private readonly blockedListeners = new Set<(printed: string | null) => void>();
+  /** Null while commands run; what the account printed when they are blocked. */
+  blocked: string | null = null;
 
   constructor(
     private readonly client: Client,
     private readonly maxOutputBytes = 256 * 1024,
+    /** How long a new shell may take to answer its first line (a slow link adds its round trips). */
+    private readonly startTimeoutMs = 8000,
   ) {}
 
   run(input: string, doneMarker: string, timeoutMs: number): Promise<ShellRun> {
@@ -25,13 +39,32 @@ export class RemoteShell {
     return next;
   }
 
+  /** Opens the shell now (at connection time), so a blocked account is known before the first probe. */
+  async start(): Promise<string | null> {
+    await this.run('', '', 0).catch(() => undefined);
+    return this.blocked;
+  }
+
+  onBlockedChange(listener: (printed: string | null) => void): () => void {
+    this.blockedListeners.add(listener);
+    return () => this.blockedListeners.delete(listener);
+  }
+
   close(): void {
     this.discard();
   }
 
   private async runNow(input: string, doneMarker: string, timeoutMs: number): Promise<ShellRun> {
     const started = performance.now();
-    const channel = await this.open();
+    let channel: ClientChannel;
+    try {
+      channel = await this.open();
+    } catch (error) {
+      if (error instanceof CommandsBlocked)
+        return { stdout: '', durationMs: performance.now() - started, timedOut: false, closed: true, blocked: error.printed };
+      throw error;
+    }
+    if (!input) return { stdout: '', durationMs: performance.now() - started, timedOut: false, closed: false };
     return new Promise((resolve) => {
       const chunks: Buffer[] = [];
       let size = 0;
@@ -40,12 +73,12 @@ export class RemoteShell {
       const settle = (outcome: { timedOut: boolean; closed: boolean }) => {
         if (settled) return;
         settled = true;
-        clearTimeout(timer);
+        cancelTimer();
         this.listener = null;
         if (outcome.timedOut) this.discard();
         resolve({ stdout: Buffer.concat(chunks).toString('utf8'), durationMs: performance.now() - started, ...outcome });
       };
-      const timer = setTimeout(() => settle({ timedOut: true, closed: false }), timeoutMs);
+      const cancelTimer = loopClock.after(timeoutMs, () => settle({ timedOut: true, closed: false }));
       this.listener = (chunk) => {
         if (chunk === null) return settle({ timedOut: false, closed: true });
         if (size < this.maxOutputBytes) {
@@ -65,19 +98,67 @@ export class RemoteShell {
     this.opening ??= new Promise<ClientChannel>((resolve, reject) => {
       // Whatever the login shell is, `exec sh -s` gives a POSIX shell that reads commands as they arrive.
       this.client.exec('exec sh -s', (error, channel) => {
-        this.opening = null;
-        if (error) return reject(error);
-        this.channel = channel;
-        channel.on('data', (chunk: Buffer) => this.listener?.(chunk));
-        channel.stderr.resume();
-        channel.on('close', () => {
-          if (this.channel === channel) this.channel = null;
-          this.listener?.(null);
+        if (error) {
+          this.opening = null;
+          return reject(error);
+        }
+        // The marker is assembled by the shell, so a forced command that echoes its input (cat) cannot fake it.
+        const token = randomBytes(6).toString('hex');
+        const ready = `@@ready-${token}`;
+        let printed = '';
+        let settled = false;
+        const onData = (chunk: Buffer) => {
+          printed = (printed + chunk.toString('utf8')).slice(-4096);
+          if (printed.includes(ready)) started();
+        };
+        const onClose = () => gave(new CommandsBlocked(shorten(printed)));
+        const cancelTimer = loopClock.after(this.startTimeoutMs, () => {
+          // Something that printed and then waits (a menu, a forced command) is not a shell; silence may just be a slow VM.
+          if (printed.trim()) gave(new CommandsBlocked(shorten(printed)));
+          else gave(new Error(`the shell did not start within ${this.startTimeoutMs} ms`));
         });
-        resolve(channel);
+        const detach = () => {
+          settled = true;
+          cancelTimer();
+          channel.removeListener('data', onData);
+          channel.stderr.removeListener('data', onData);
+          channel.removeListener('close', onClose);
+        };
+        const gave = (failure: Error) => {
+          if (settled) return;
+          detach();
+          this.opening = null;
+          channel.close();
+          if (failure instanceof CommandsBlocked) this.setBlocked(failure.printed);
+          reject(failure);
+        };
+        const started = () => {
+          if (settled) return;
+          detach();
+          this.opening = null;
+          this.channel = channel;
+          channel.on('data', (chunk: Buffer) => this.listener?.(chunk));
+          channel.stderr.resume();
+          channel.on('close', () => {
+            if (this.channel === channel) this.channel = null;
+            this.listener?.(null);
+          });
+          this.setBlocked(null);
+          resolve(channel);
+        };
+        channel.on('data', onData);
+        channel.stderr.on('data', onData);
+        channel.once('close', onClose);
+        channel.write(`printf '@@%s-%s\\n' ready ${token}\n`);
       });
     });
     return this.opening;
+  }
+
+  private setBlocked(printed: string | null): void {
+    if (this.blocked === printed) return;
+    this.blocked = printed;
+    this.blockedListeners.forEach((listener) => listener(printed));
   }
 
   private discard(): void {
@@ -87,4 +168,9 @@ export class RemoteShell {
     channel.signal('KILL');
     channel.close();
   }
+}
+
+function shorten(printed: string): string {
+  const text = printed.replace(/\r/g, '').trim();
+  return text.length <= PRINTED_LIMIT ? text : text.slice(0, PRINTED_LIMIT) + '…';
 }

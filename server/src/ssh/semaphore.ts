@@ -10,13 +10,24 @@ export class Semaphore {
   }
 
   async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.active += 1;
+    const release = await this.acquire();
     try {
       return await task();
     } finally {
+      release();
+    }
+  }
+
+  /** A slot held until the returned function is called (once; later calls do nothing). */
+  async acquire(): Promise<() => void> {
+    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.active += 1;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
       this.active -= 1;
       this.waiting.shift()?.();
-    }
+    };
   }
 }

@@ -3,24 +3,38 @@ import { Client } from 'ssh2';
 import { classifyConnectError } from './connect-error';
 import { fingerprintOf, keyAlgorithmOf } from './host-key';
 import { ForwardedHttp } from './forwarded-http';
+import { loopClock } from './loop-clock';
 import { RemoteShell } from './remote-shell';
 import { Semaphore } from './semaphore';
-import type { ExecOptions, ExecResult, HttpResponse, RequestOptions, ShellRun, UnreachableReason, VmChannel, VmTarget } from './ssh.types';
+import type { HttpResponse, RequestOptions, ShellRun, UnreachableReason, VmChannel, VmTarget } from './ssh.types';
 
 export interface ConnectOptions {
   privateKey: Buffer;
+  /** The budget for a login on a fast link: TCP connect, the banner and the handshake. */
   readyTimeoutMs: number;
+  /**
+   * The most a login may take however slow the link: once the banner has shown the round trip, the
+   * budget grows to HANDSHAKE_ROUND_TRIPS of it, up to this.
+   */
+  handshakeCeilingMs?: number;
   keepaliveIntervalMs: number;
   /** Sessions (exec or forward) open at once on one connection; stock sshd allows 10. */
   maxSessions: number;
   /**
    * With a probe waiting, this long without a byte from the VM means the connection is dead (its
-   * network went down): found within a sweep or two instead of after keepalive's 30+ s.
+   * network went down): found within a sweep or two instead of after keepalive's 30+ s. A slow link
+   * gets its round trips on top.
    */
   stallMs?: number;
 }
 
 export const DEFAULT_STALL_MS = 4_000;
+export const DEFAULT_HANDSHAKE_CEILING_MS = 60_000;
+/**
+ * Round trips a login needs after the banner, with room to spare: key exchange, new keys, the service
+ * request, auth "none", auth publickey (OpenSSH's client needs about 8.5 in all, with its session).
+ */
+export const HANDSHAKE_ROUND_TRIPS = 10;
 
 /** The message a connection closed by the stall watchdog carries; the pool reads it as a timeout. */
 export const STALLED = 'no answer from the VM';
@@ -38,11 +52,16 @@ export interface ConnectedVm {
   connection: SshConnection;
   fingerprint: string;
   algorithm: string;
+  /** The round trip the TCP connect and the banner showed, in ms. */
+  rttMs: number;
 }
 
-const DEFAULT_MAX_OUTPUT = 64 * 1024;
+/** The login budget for a link with this round trip: the fast-link budget, or enough round trips, up to the ceiling. */
+export function handshakeBudgetMs(rttMs: number, readyTimeoutMs: number, ceilingMs: number): number {
+  return Math.min(Math.max(ceilingMs, readyTimeoutMs), Math.max(readyTimeoutMs, HANDSHAKE_ROUND_TRIPS * rttMs + 2000));
+}
 
-/** One ssh2 client to one VM: exec with a deadline, and HTTP to the VM's localhost over forwardOut. */
+/** One ssh2 client to one VM: a kept-open shell for the ssh checks, and HTTP to the VM's localhost over forwardOut. */
 export class SshConnection implements VmChannel {
   private readonly sessions: Semaphore;
   private readonly shell: RemoteShell;
@@ -51,7 +70,8 @@ export class SshConnection implements VmChannel {
   private readonly closeListeners: ((error: Error | null) => void)[] = [];
   /** Probe calls (shell runs, HTTP requests) waiting for the VM, and when it last sent anything. */
   private waiting = 0;
-  private heardAt = performance.now();
+  /** Loop-free time (loopClock) when the VM last sent anything, or a probe started waiting. */
+  private heardAt = loopClock.now();
   private readonly watchdog: NodeJS.Timeout;
 
   private constructor(
@@ -59,10 +79,12 @@ export class SshConnection implements VmChannel {
     socket: net.Socket,
     maxSessions: number,
     stallMs: number,
+    /** The link's round trip, measured at connect: deadlines of calls on it get this on top. */
+    readonly rttMs: number,
   ) {
     // The kept-open shell holds one session for the life of the connection.
     this.sessions = new Semaphore(Math.max(1, maxSessions - 1));
-    this.shell = new RemoteShell(client);
+    this.shell = new RemoteShell(client, undefined, 8000 + 3 * rttMs);
     this.http = new ForwardedHttp(client, this.sessions);
     const onGone = (error: Error | null) => {
       if (this.closed) return;
@@ -74,16 +96,17 @@ export class SshConnection implements VmChannel {
       clearInterval(this.watchdog);
       onGone(null);
     });
-    socket.on('data', () => (this.heardAt = performance.now()));
+    socket.on('data', () => (this.heardAt = loopClock.now()));
     // A check may rightly stay silent for its whole timeout, so silence is first asked about: an SSH
-    // keepalive request, which sshd answers at once however busy the session is.
-    let pingedAt = 0;
+    // keepalive request, which sshd answers at once however busy the session is. Silence is counted
+    // in loop-free time: while Navigator itself was paused, the VM's answer waits unread in the socket.
+    let pingedAt = -1;
     this.watchdog = setInterval(() => {
-      const silent = performance.now() - this.heardAt;
+      const silent = loopClock.now() - this.heardAt;
       // Asked early (a quarter of the way), so even a 1 s round trip with retransmissions has time to answer.
       if (this.waiting === 0 || silent < stallMs / 4) return;
       if (pingedAt < this.heardAt) {
-        pingedAt = performance.now();
+        pingedAt = loopClock.now();
         (client as unknown as { _protocol?: { ping?: () => void } })._protocol?.ping?.();
       }
       if (silent < stallMs) return;
@@ -96,7 +119,7 @@ export class SshConnection implements VmChannel {
 
   /** Counts a probe call as waiting for the VM, for the stall watchdog. */
   private async awaited<T>(call: () => Promise<T>): Promise<T> {
-    if (this.waiting++ === 0) this.heardAt = performance.now();
+    if (this.waiting++ === 0) this.heardAt = loopClock.now();
     try {
       return await call();
     } finally {
@@ -110,6 +133,16 @@ export class SshConnection implements VmChannel {
 
   onClose(listener: (error: Error | null) => void): void {
     this.closeListeners.push(listener);
+  }
+
+  /** Opens the kept-open shell; null when commands run, else what the account printed instead. */
+  startShell(): Promise<string | null> {
+    return this.awaited(() => this.shell.start());
+  }
+
+  /** Hears whether the account can run commands, each time a new shell finds out. */
+  onCommandsBlocked(listener: (printed: string | null) => void): () => void {
+    return this.shell.onBlockedChange(listener);
   }
 
   close(): void {
@@ -128,26 +161,50 @@ export class SshConnection implements VmChannel {
       let seen: { fingerprint: string; algorithm: string } | null = null;
       let hostKeyMismatch = false;
       let settled = false;
+      const ceilingMs = options.handshakeCeilingMs ?? DEFAULT_HANDSHAKE_CEILING_MS;
+      const startedAt = loopClock.now();
+      let connectedAt: number | null = null;
+      /** The round trip, once the banner has come: max(TCP connect, first byte after it). */
+      let rttMs: number | null = null;
+      let serverSpoke = false;
+      let cancelDeadline = () => undefined as void;
       const fail = (reason: UnreachableReason, message: string) => {
         if (settled) return;
         settled = true;
+        cancelDeadline();
         socket.destroy();
         client.end();
         reject(new ConnectError(reason, message));
+      };
+      const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+      const armDeadline = (budgetMs: number) => {
+        cancelDeadline();
+        const left = budgetMs - (loopClock.now() - startedAt);
+        cancelDeadline = loopClock.after(Math.max(0, left), () => {
+          if (rttMs === null) return fail('timeout', `no answer from ${target.host}:${target.port} within ${seconds(budgetMs)}`);
+          const needs = HANDSHAKE_ROUND_TRIPS * rttMs;
+          fail(
+            'slow_link',
+            needs > budgetMs
+              ? `slow link: the VM answers but the login takes about ${seconds(needs)} (round trip ${seconds(rttMs)}), more than the ${seconds(budgetMs)} Navigator waits (NAVIGATOR_SSH_HANDSHAKE_CEILING_SECONDS)`
+              : `slow login: the VM answers (round trip ${seconds(rttMs)}) but the login takes more than ${seconds(budgetMs)}`,
+          );
+        });
       };
       const client = new Client();
       const socket = net.connect({ host: target.host, port: target.port });
       // Without it every exec round trip waits ~40 ms on Nagle + delayed ACK.
       socket.setNoDelay(true);
-      socket.setTimeout(options.readyTimeoutMs, () => fail('timeout', `no answer from ${target.host}:${target.port} within ${options.readyTimeoutMs} ms`));
+      armDeadline(options.readyTimeoutMs);
       socket.once('error', (error) => fail(classifyConnectError(error), error.message));
       socket.once('connect', () => {
-        socket.setTimeout(0);
+        connectedAt = loopClock.now();
         client.connect({
           sock: socket,
           username: target.user,
           privateKey: options.privateKey,
-          readyTimeout: options.readyTimeoutMs,
+          // Navigator's own deadline (above) decides; ssh2's is only a backstop.
+          readyTimeout: Math.max(ceilingMs, options.readyTimeoutMs) + 5000,
           keepaliveInterval: options.keepaliveIntervalMs,
           keepaliveCountMax: 3,
           hostVerifier: (key: Buffer) => {
@@ -157,97 +214,39 @@ export class SshConnection implements VmChannel {
           },
         });
       });
+      socket.once('data', () => {
+        serverSpoke = true;
+        const now = loopClock.now();
+        rttMs = Math.max((connectedAt ?? now) - startedAt, now - (connectedAt ?? now), 1);
+        armDeadline(handshakeBudgetMs(rttMs, options.readyTimeoutMs, ceilingMs));
+      });
       client.once('ready', () => {
         if (settled || !seen) return fail('error', 'connected without a host key');
         settled = true;
-        resolve({ connection: new SshConnection(client, socket, options.maxSessions, options.stallMs ?? DEFAULT_STALL_MS), ...seen });
+        cancelDeadline();
+        const connection = new SshConnection(client, socket, options.maxSessions, (options.stallMs ?? DEFAULT_STALL_MS) + 3 * (rttMs ?? 0), rttMs ?? 0);
+        resolve({ connection, ...seen, rttMs: rttMs ?? 0 });
       });
+      // Closed before sshd said a word: the connection was accepted and dropped (MaxStartups under a burst of logins).
+      const dropped = () => !serverSpoke && connectedAt !== null;
       client.on('error', (error) => {
         if (hostKeyMismatch && seen) {
           fail('host_key_changed', `host key is ${seen.fingerprint}, pinned ${target.pinnedFingerprint}`);
-        } else fail(classifyConnectError(error), error.message);
+        } else if (dropped()) fail('dropped', `sshd closed the connection before greeting (${error.message})`);
+        else fail(classifyConnectError(error), error.message);
       });
-      client.once('close', () => fail('error', 'the connection closed during the handshake'));
-    });
-  }
-
-  exec(command: string, options: ExecOptions): Promise<ExecResult> {
-    return this.sessions.run(() => this.execNow(command, options));
-  }
-
-  private execNow(command: string, options: ExecOptions): Promise<ExecResult> {
-    const started = performance.now();
-    const limit = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
-    return new Promise((resolve, reject) => {
-      this.client.exec(command, (error, channel) => {
-        if (error) return reject(error);
-        const stdout = new BoundedBuffer(limit);
-        const stderr = new BoundedBuffer(limit);
-        let code: number | null = null;
-        let signal: string | null = null;
-        let settled = false;
-        const settle = (timedOut: boolean) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          resolve({
-            code: timedOut ? null : code,
-            signal,
-            stdout: stdout.text(),
-            stderr: stderr.text(),
-            durationMs: performance.now() - started,
-            timedOut,
-            truncated: stdout.truncated || stderr.truncated,
-          });
-        };
-        // The deadline answers at once; the remote side is asked to stop but may take its time.
-        const timer = setTimeout(() => {
-          settle(true);
-          channel.signal('KILL');
-          channel.close();
-        }, options.timeoutMs);
-        channel.on('exit', (exitCode: number | null, exitSignal?: string) => {
-          code = exitCode;
-          signal = exitSignal ?? null;
-        });
-        channel.on('data', (data: Buffer) => stdout.push(data));
-        channel.stderr.on('data', (data: Buffer) => stderr.push(data));
-        channel.on('close', () => settle(false));
-        if (options.stdin !== undefined) channel.end(options.stdin);
-        else channel.end();
-      });
+      client.once('close', () =>
+        dropped() ? fail('dropped', 'sshd closed the connection before greeting') : fail('error', 'the connection closed during the handshake'),
+      );
     });
   }
 
   runInShell(input: string, doneMarker: string, timeoutMs: number): Promise<ShellRun> {
-    return this.awaited(() => this.shell.run(input, doneMarker, timeoutMs));
+    return this.awaited(() => this.shell.run(input, doneMarker, timeoutMs + 2 * this.rttMs));
   }
 
   request(port: number, path: string, options: RequestOptions): Promise<HttpResponse> {
-    return this.awaited(() => this.http.request(port, path, options));
-  }
-}
-
-class BoundedBuffer {
-  private chunks: Buffer[] = [];
-  private size = 0;
-  truncated = false;
-
-  constructor(private readonly limit: number) {}
-
-  push(chunk: Buffer): void {
-    if (this.size >= this.limit) {
-      this.truncated = true;
-      return;
-    }
-    const room = this.limit - this.size;
-    if (chunk.length > room) this.truncated = true;
-    const kept = chunk.length > room ? chunk.subarray(0, room) : chunk;
-    this.chunks.push(kept);
-    this.size += kept.length;
-  }
-
-  text(): string {
-    return Buffer.concat(this.chunks).toString('utf8');
+    // A new forwarded channel costs a round trip before the request's own.
+    return this.awaited(() => this.http.request(port, path, { ...options, timeoutMs: options.timeoutMs + 2 * this.rttMs }));
   }
 }

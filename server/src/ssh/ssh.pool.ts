@@ -1,14 +1,24 @@
-import { ConnectError, SshConnection, STALLED } from './ssh.connection';
+import { ConnectError, DEFAULT_HANDSHAKE_CEILING_MS, SshConnection, STALLED } from './ssh.connection';
 import { Semaphore } from './semaphore';
 import type { ConnectionState, UnreachableReason, VmTarget } from './ssh.types';
 
 export interface PoolOptions {
-  privateKey: Buffer;
+  /** The key for targets that bring none (tools and tests); the server gives every target its attendee's own key. */
+  privateKey?: Buffer;
   readyTimeoutMs?: number;
+  /** The most a login may take on a slow link (the budget adapts to the round trip up to this). */
+  handshakeCeilingMs?: number;
   keepaliveIntervalMs?: number;
   maxSessionsPerConnection?: number;
-  /** Handshakes in flight across all VMs: stock sshd's MaxStartups 10:30:100 drops connects beyond ~10. */
+  /** Handshakes in flight across all VMs (CPU: each is a key exchange). */
   maxHandshakesInFlight?: number;
+  /**
+   * Handshakes in flight to one host:port: stock sshd's MaxStartups 10:30:100 starts dropping
+   * unauthenticated connections at 10, and many attendees may share one sshd (a bastion, one big VM).
+   */
+  maxHandshakesPerHost?: number;
+  /** Drops before greeting (MaxStartups) retried quietly before the VM is called unreachable. */
+  quietDropRetries?: number;
   /** Backoff caps: short while an attendee is likely fixing things (key, sshd), longer otherwise. */
   quickRetryCapMs?: number;
   slowRetryCapMs?: number;
@@ -18,7 +28,8 @@ export interface PoolOptions {
 export interface PoolStateChange {
   id: string;
   state: ConnectionState;
-  reason?: UnreachableReason;
+  /** Unreachable: why. Connected: commands_blocked when the account cannot run commands. */
+  reason?: UnreachableReason | 'commands_blocked';
   message?: string;
   since: Date;
 }
@@ -39,22 +50,28 @@ interface Entry {
   removed: boolean;
   /** A handshake dropped mid-way is retried once before anyone is told: see connect(). */
   quietRetryUsed: boolean;
+  /** Consecutive drops before greeting (sshd's MaxStartups), retried with jitter while the VM stays "connecting". */
+  drops: number;
 }
 
 /** Owns one SSH connection per VM, keeps it up with backoff, and says when its state changes. */
 export class SshPool {
   private readonly entries = new Map<string, Entry>();
   private readonly handshakes: Semaphore;
+  private readonly hostHandshakes = new Map<string, { semaphore: Semaphore; users: number }>();
   private readonly stateListeners = new Set<(change: PoolStateChange) => void>();
   private readonly hostKeyListeners = new Set<(seen: HostKeySeen) => void>();
-  private readonly options: Required<PoolOptions>;
+  private readonly options: Required<Omit<PoolOptions, 'privateKey'>> & Pick<PoolOptions, 'privateKey'>;
 
   constructor(options: PoolOptions) {
     this.options = {
       readyTimeoutMs: 10_000,
+      handshakeCeilingMs: DEFAULT_HANDSHAKE_CEILING_MS,
       keepaliveIntervalMs: 12_000,
       maxSessionsPerConnection: 4,
       maxHandshakesInFlight: 8,
+      maxHandshakesPerHost: 6,
+      quietDropRetries: 20,
       quickRetryCapMs: 4_000,
       // Both caps are about one probe interval: a VM that comes back is seen again within two sweeps.
       slowRetryCapMs: 6_000,
@@ -81,9 +98,20 @@ export class SshPool {
   /** Watch this VM; a changed address, port or user replaces the connection. */
   ensure(target: VmTarget): void {
     const existing = this.entries.get(target.id);
-    if (existing && sameMachine(existing.target, target) && existing.target.pinnedFingerprint === target.pinnedFingerprint) return;
+    if (existing && sameMachine(existing.target, target) && existing.target.pinnedFingerprint === target.pinnedFingerprint && sameKey(existing.target, target))
+      return;
     if (existing) this.remove(target.id);
-    const entry: Entry = { target, connection: null, state: 'idle', attempt: 0, timer: null, connecting: false, removed: false, quietRetryUsed: false };
+    const entry: Entry = {
+      target,
+      connection: null,
+      state: 'waiting',
+      attempt: 0,
+      timer: null,
+      connecting: false,
+      removed: false,
+      quietRetryUsed: false,
+      drops: 0,
+    };
     this.entries.set(target.id, entry);
     void this.connect(entry);
   }
@@ -127,25 +155,66 @@ export class SshPool {
     await Promise.resolve();
   }
 
+  /**
+   * A slot among the handshakes in flight to one host:port, held until the session's shell has
+   * started: sshd counts a login as a startup until its pre-auth child has handed over and exited,
+   * which is after the client has heard "authenticated".
+   */
+  private async hostSlot(target: VmTarget): Promise<() => void> {
+    const key = `${target.host}:${target.port}`;
+    let host = this.hostHandshakes.get(key);
+    if (!host) {
+      host = { semaphore: new Semaphore(this.options.maxHandshakesPerHost), users: 0 };
+      this.hostHandshakes.set(key, host);
+    }
+    const held = host;
+    held.users += 1;
+    const done = () => {
+      held.users -= 1;
+      if (held.users === 0) this.hostHandshakes.delete(key);
+    };
+    try {
+      const release = await held.semaphore.acquire();
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        release();
+        done();
+      };
+    } catch (error) {
+      done();
+      throw error;
+    }
+  }
+
   private async connect(entry: Entry): Promise<void> {
     entry.connecting = true;
-    this.setState(entry, { state: 'connecting' });
+    // A quiet retry after a drop is still the same attempt to connect: no news.
+    if (entry.state !== 'connecting') this.setState(entry, { state: 'connecting' });
+    const releaseHost = await this.hostSlot(entry.target);
     try {
+      // First the host's own cap (queued in order), then the global one (CPU: each is a key exchange).
+      const privateKey = entry.target.privateKey ?? this.options.privateKey;
+      if (!privateKey) throw new ConnectError('auth_rejected', 'Navigator has no key for this VM');
       const { connection, fingerprint, algorithm } = await this.handshakes.run(() =>
         entry.removed
           ? Promise.reject(new ConnectError('error', 'removed'))
           : SshConnection.connect(entry.target, {
-              privateKey: this.options.privateKey,
+              privateKey,
               readyTimeoutMs: this.options.readyTimeoutMs,
+              handshakeCeilingMs: this.options.handshakeCeilingMs,
               keepaliveIntervalMs: this.options.keepaliveIntervalMs,
               maxSessions: this.options.maxSessionsPerConnection,
             }),
       );
-      entry.connecting = false;
-      if (entry.removed) return connection.close();
-      entry.connection = connection;
+      if (entry.removed) {
+        entry.connecting = false;
+        return connection.close();
+      }
       entry.attempt = 0;
       entry.quietRetryUsed = false;
+      entry.drops = 0;
       if (entry.target.pinnedFingerprint === null) this.hostKeyListeners.forEach((listener) => listener({ id: entry.target.id, fingerprint, algorithm }));
       connection.onClose((error) => {
         if (entry.removed || entry.connection !== connection) return;
@@ -155,32 +224,51 @@ export class SshPool {
         this.setState(entry, { state: 'unreachable', reason, message: stalled ? error.message : `the connection dropped${error ? `: ${error.message}` : ''}` });
         this.scheduleRetry(entry, reason, true);
       });
-      this.setState(entry, { state: 'connected' });
+      entry.connection = connection;
+      // The kept-open shell starts now, so an account that cannot run commands is known from the start.
+      const blocked = await connection.startShell().catch(() => null);
+      releaseHost();
+      entry.connecting = false;
+      // Closed meanwhile: onClose has said so and scheduled the retry.
+      if (entry.removed || entry.connection !== connection) return;
+      connection.onCommandsBlocked((printed) => {
+        if (entry.connection === connection) this.setState(entry, connectedState(printed));
+      });
+      this.setState(entry, connectedState(blocked));
     } catch (error) {
       entry.connecting = false;
       if (entry.removed) return;
       const reason = error instanceof ConnectError ? error.reason : 'error';
-      // sshd's MaxStartups drops some handshakes at random when many arrive at once: the connection
-      // resets or closes mid-handshake. One quick retry tells that apart from a VM really in trouble.
+      // sshd's MaxStartups drops handshakes at random when many arrive at once (a room behind one sshd,
+      // everyone's restart): accepted, then closed before greeting. The VM is fine; try again soon, with jitter.
+      if (reason === 'dropped' && entry.drops < this.options.quietDropRetries) {
+        entry.drops += 1;
+        this.retryQuietly(entry, Math.min(this.options.quickRetryCapMs, 250 * 2 ** Math.min(entry.drops, 4)) * (0.5 + this.options.random()));
+        return;
+      }
+      // A handshake that broke mid-way (a reset) is retried once before anyone is told.
       if (reason === 'error' && !entry.quietRetryUsed) {
         entry.quietRetryUsed = true;
-        entry.timer = setTimeout(
-          () => {
-            entry.timer = null;
-            if (!entry.removed) void this.connect(entry);
-          },
-          100 + 300 * this.options.random(),
-        );
-        entry.timer.unref();
+        this.retryQuietly(entry, 100 + 300 * this.options.random());
         return;
       }
       this.setState(entry, { state: 'unreachable', reason, message: (error as Error).message });
       this.scheduleRetry(entry, reason, false);
+    } finally {
+      releaseHost();
     }
   }
 
+  private retryQuietly(entry: Entry, delayMs: number): void {
+    entry.timer = setTimeout(() => {
+      entry.timer = null;
+      if (!entry.removed) void this.connect(entry);
+    }, delayMs);
+    entry.timer.unref();
+  }
+
   private scheduleRetry(entry: Entry, reason: UnreachableReason, immediately: boolean): void {
-    const quick = reason === 'auth_rejected' || reason === 'refused' || reason === 'error';
+    const quick = reason === 'auth_rejected' || reason === 'refused' || reason === 'error' || reason === 'dropped';
     const cap = quick ? this.options.quickRetryCapMs : this.options.slowRetryCapMs;
     // Quick reasons start at half a second: a restarted sshd (a reboot, a mass restart) listens again within a second or two.
     const base = immediately ? 250 : Math.min(cap, (quick ? 500 : 1000) * 2 ** entry.attempt);
@@ -195,9 +283,18 @@ export class SshPool {
 
   private setState(entry: Entry, change: Omit<PoolStateChange, 'id' | 'since'>): void {
     entry.state = change.state;
+    if (change.state !== 'connecting') entry.drops = 0;
     const full: PoolStateChange = { id: entry.target.id, since: new Date(), ...change };
     this.stateListeners.forEach((listener) => listener(full));
   }
+}
+
+function connectedState(blockedPrinted: string | null): Omit<PoolStateChange, 'id' | 'since'> {
+  return blockedPrinted === null ? { state: 'connected' } : { state: 'connected', reason: 'commands_blocked', message: blockedPrinted };
+}
+
+function sameKey(a: VmTarget, b: VmTarget): boolean {
+  return a.privateKey === b.privateKey || (a.privateKey !== undefined && b.privateKey !== undefined && a.privateKey.equals(b.privateKey));
 }
 
 function sameMachine(a: VmTarget, b: VmTarget): boolean {

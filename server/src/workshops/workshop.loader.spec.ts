@@ -29,7 +29,8 @@ function problemsOf(text: string): string {
 describe('workshop files', () => {
   it('accepts a minimal file and hashes its definition', () => {
     const loaded = parseWorkshop(minimal, 'demo.yaml');
-    expect(loaded.definition.steps[0].checks[0].ssh?.run).toBe('test -f ~/done');
+    const check = loaded.definition.steps[0].checks[0];
+    expect(check.kind === 'ssh' && check.ssh.run).toBe('test -f ~/done');
     expect(loaded.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(parseWorkshop(minimal.replace('title: Demo', 'title:   Demo'), 'x.yaml').hash).toBe(loaded.hash);
   });
@@ -68,8 +69,8 @@ describe('workshop files', () => {
     ],
     [
       'unknown check field',
-      minimal.replace('ssh: { run: "test -f ~/done" }', 'ssh: { run: "true", sudo: true }'),
-      /check 1 \(file-exists\) › ssh: Unrecognized key: "sudo"/,
+      minimal.replace('ssh: { run: "test -f ~/done" }', 'ssh: { run: "true", become: true }'),
+      /check 1 \(file-exists\) › ssh: Unrecognized key: "become"/,
     ],
     [
       'duplicate check id across steps',

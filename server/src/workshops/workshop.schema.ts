@@ -27,18 +27,34 @@ const regex = z
     }
   });
 
+/** A name usable as `${vars.NAME}` or `${attendee.NAME}`, and as part of a shell variable's name. */
+const valueName = z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,40}$/, 'a name is letters, digits and "_", starting with a letter (at most 41)');
+
 export const sshCheckSchema = z.strictObject({
   /** Run by `sh` on the VM as the attendee's SSH user. Comes only from the workshop file. */
-  run: z.string().min(1).max(4000),
+  run: z.string().min(1).max(4000).describe('Run by sh on the VM as the SSH user; passes on exit 0. ${vars.X} and ${attendee.X} become shell variables.'),
   /** Passes only if stdout also matches this regular expression (multiline). */
-  stdout: regex.optional(),
+  stdout: regex.describe('Also required: stdout matches this regular expression (multiline).').optional(),
+  /** Version 2: when the check passes, its output sets this attendee's value of a workshop var (first group of `pattern`, else the trimmed output). */
+  capture: z
+    .strictObject({ var: valueName, pattern: regex.optional() })
+    .describe("v2: a passing check sets this VM's value of a var: the first group of pattern, else the first line of output.")
+    .optional(),
+  /** Version 2: run with `sudo -n`; a VM where sudo asks for a password reports "this check needs passwordless sudo". */
+  sudo: z.boolean().describe('v2: run with sudo -n; a VM where sudo wants a password reports "this check needs passwordless sudo".').optional(),
 });
 
 export const metricMatchSchema = z.strictObject({
   name: z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'not a Prometheus metric name'),
   labels: z.record(z.string(), z.string()).optional(),
-  /** When set, some matching sample's value must be >= min. */
+  /** When set, some matching sample's value must be >= min (every one with `quantifier: all`). */
   min: z.number().optional(),
+  /** Version 2: ...and <= max. */
+  max: z.number().optional(),
+  /** Version 2: passes when there is no matching sample. */
+  absent: z.boolean().optional(),
+  /** Version 2: whether some (any, the default) or every matching sample must be within min and max. */
+  quantifier: z.enum(['any', 'all']).optional(),
 });
 
 export const httpCheckSchema = z.strictObject({
@@ -46,9 +62,17 @@ export const httpCheckSchema = z.strictObject({
   path: z.string().startsWith('/').max(2000).default('/'),
   status: z.number().int().min(100).max(599).default(200),
   contains: z.string().min(1).max(2000).optional(),
+  /** Version 2: the body must not contain this text. */
+  notContains: z.string().min(1).max(2000).optional(),
   matches: regex.optional(),
+  /** Version 2: `navigator` asks from Navigator's side, to the VM's address (as the attendee's laptop would), not on the VM's localhost. */
+  from: z.enum(['vm', 'navigator']).describe("v2: navigator asks from Navigator's side, to the VM's address.").optional(),
   /** The body is Prometheus text exposition format and has a sample of this metric. */
   metric: metricMatchSchema.optional(),
+  /** Version 2: request headers; values may use `${attendee.NAME}`, secret ones included. */
+  headers: z.record(z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'not an HTTP header name'), z.string().max(1000)).optional(),
+  /** Version 2: HTTP basic authentication. */
+  basicAuth: z.strictObject({ user: z.string().max(200), password: z.string().max(500) }).optional(),
 });
 
 export const comparisonSchema = z.strictObject({
@@ -60,7 +84,14 @@ export const promqlCheckSchema = z.strictObject({
   query: z.string().min(1).max(2000),
   /** Without it the check passes when the query returns at least one series. */
   expect: comparisonSchema.optional(),
+  /** Version 2: passes when the query returns no series (an alert that must not fire, a target that must be gone). */
+  absent: z.boolean().optional(),
+  /** Version 2: whether some (any, the default) or every series must meet `expect`. */
+  quantifier: z.enum(['any', 'all']).optional(),
 });
+
+/** Version 2: a TCP connection from Navigator to the VM's address (a port open in the firewall). */
+export const tcpCheckSchema = z.strictObject({ port });
 
 export const grafanaCheckSchema = z.strictObject({
   dashboard: z.string().min(1).max(128),
@@ -68,20 +99,28 @@ export const grafanaCheckSchema = z.strictObject({
   panel: z.union([z.string().min(1).max(200), z.number().int().nonnegative()]),
 });
 
-export const checkSchema = z
+const checkFileSchema = z
   .strictObject({
     id: slug,
     title: z.string().min(1).max(200),
     /** Shown to the attendee when the check does not pass. */
     failure: z.string().max(2000).optional(),
     timeoutSeconds: seconds(120).optional(),
+    /** Version 2: once passed, it counts as passed for its step (the board still shows its live status). */
+    sticky: z.boolean().describe('v2: once passed, counts as passed for its step.').optional(),
+    /** Optional in a file: the kind field says it. When given, it must name that field. */
+    kind: z.enum(['ssh', 'http', 'promql', 'grafana', 'tcp']).optional(),
     ssh: sshCheckSchema.optional(),
+    tcp: tcpCheckSchema.optional(),
     http: httpCheckSchema.optional(),
     promql: promqlCheckSchema.optional(),
     grafana: grafanaCheckSchema.optional(),
   })
   .superRefine((check, ctx) => {
     const kinds = CHECK_KINDS.filter((kind) => check[kind] !== undefined);
+    if (kinds.length === 1 && check.kind !== undefined && check.kind !== kinds[0]) {
+      ctx.addIssue({ code: 'custom', path: ['kind'], message: `says "${check.kind}" but the check has a "${kinds[0]}" field` });
+    }
     if (kinds.length !== 1) {
       ctx.addIssue({
         code: 'custom',
@@ -91,94 +130,362 @@ export const checkSchema = z
     }
   });
 
-export const stepSchema = z.strictObject({
-  id: slug,
-  title: z.string().min(1).max(200),
-  minutes: z.number().positive().max(600),
-  /** Markdown, rendered safely on the attendee's page. */
-  hint: z.string().max(20000).default(''),
-  checks: z.array(checkSchema).min(1).max(30),
+/** In the file a check names its kind by its one kind field (`ssh:`, `http:`…); in memory it also says `kind`, for exhaustive switches. */
+export const checkSchema = checkFileSchema.transform((check, ctx): CheckDefinition => {
+  const { ssh, http, promql, grafana, tcp, kind: _kind, ...base } = check;
+  if (ssh) return { ...base, kind: 'ssh', ssh };
+  if (tcp) return { ...base, kind: 'tcp', tcp };
+  if (http) return { ...base, kind: 'http', http };
+  if (promql) return { ...base, kind: 'promql', promql };
+  if (grafana) return { ...base, kind: 'grafana', grafana };
+  ctx.addIssue({ code: 'custom', message: 'a check needs exactly one kind' });
+  return z.NEVER;
 });
 
-export const workshopSchema = z
+const segmentSchema = z
   .strictObject({
     id: slug,
     title: z.string().min(1).max(200),
-    description: z.string().max(5000).default(''),
-    ssh: z.strictObject({ user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'not a POSIX login name') }).default({ user: 'ubuntu' }),
-    probe: z
-      .strictObject({
-        intervalSeconds: seconds(300).default(5),
-        checkTimeoutSeconds: seconds(120).default(10),
-      })
-      .default({ intervalSeconds: 5, checkTimeoutSeconds: 10 }),
-    prometheus: z.strictObject({ port: port.default(9090) }).default({ port: 9090 }),
-    grafana: z
-      .strictObject({
-        port: port.default(3000),
-        user: z.string().max(200).optional(),
-        password: z.string().max(200).optional(),
-        token: z.string().max(500).optional(),
-      })
-      .default({ port: 3000 }),
-    discussion: z
-      .strictObject({
-        prompt: z.string().max(2000).default(''),
-        minutes: z.number().positive().max(240).default(10),
-        presentationMinutes: z.number().positive().max(60).default(3),
-      })
-      .default({ prompt: '', minutes: 10, presentationMinutes: 3 }),
-    steps: z.array(stepSchema).min(1).max(100),
+    minutes: z.number().positive().max(600),
+    /** Markdown, rendered safely on the attendee's page. */
+    hint: z.string().max(20000).default(''),
+    /** Absent only on a talk. */
+    checks: z.array(checkSchema).max(30).default([]),
+    /** Version 2: once done, the step stays done (every check of it is sticky). */
+    sticky: z.boolean().describe('v2: once done, the step stays done.').optional(),
+    /** Version 2: shown, never the current step, never stuck, not counted in pace. */
+    optional: z.boolean().describe('v2: never the current step, never stuck, not counted in pace.').optional(),
+    /** Version 2: a talk on the agenda: minutes, no checks; the clock and pace follow it. */
+    talk: z.boolean().describe('v2: a talk on the agenda: minutes, no checks.').optional(),
+    /** Version 2: consecutive steps with the same block may be done in any order. */
+    block: slug.describe('v2: consecutive steps with the same block may be done in any order.').optional(),
   })
-  .superRefine((workshop, ctx) => {
-    const stepIds = new Set<string>();
-    const checkIds = new Set<string>();
-    workshop.steps.forEach((step, stepIndex) => {
-      if (stepIds.has(step.id)) {
-        ctx.addIssue({ code: 'custom', path: ['steps', stepIndex, 'id'], message: `duplicate step id "${step.id}"` });
-      }
-      stepIds.add(step.id);
-      step.checks.forEach((check, checkIndex) => {
-        if (checkIds.has(check.id)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['steps', stepIndex, 'checks', checkIndex, 'id'],
-            message: `duplicate check id "${check.id}" (check ids are unique across the workshop)`,
-          });
-        }
-        checkIds.add(check.id);
-      });
-    });
+  .superRefine((step, ctx) => {
+    if (step.talk) {
+      if (step.checks.length > 0) ctx.addIssue({ code: 'custom', path: ['checks'], message: 'a talk has no checks' });
+      for (const field of ['sticky', 'optional', 'block'] as const)
+        if (step[field] !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: `a talk has no "${field}"` });
+    } else if (step.checks.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['checks'], message: 'a step needs at least one check (a segment without checks is a talk: add "talk: true")' });
+    }
   });
 
-export const CHECK_KINDS = ['ssh', 'http', 'promql', 'grafana'] as const;
+/** A step as the rest of Navigator sees it: talks are only on the agenda. */
+export const stepSchema = segmentSchema;
+
+/** Format versions: 1 is the original format (a file without `version` is read as 1); 2 adds the fields marked "version 2". */
+export const FORMAT_VERSIONS = [1, 2] as const;
+
+export const workshopFileSchemaBase = z.strictObject({
+  version: z
+    .union([z.literal(1), z.literal(2)])
+    .describe('Format version: 1 (the default) or 2.')
+    .optional(),
+  id: slug,
+  title: z.string().min(1).max(200),
+  description: z.string().max(5000).default(''),
+  ssh: z.strictObject({ user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'not a POSIX login name') }).default({ user: 'ubuntu' }),
+  probe: z
+    .strictObject({
+      intervalSeconds: seconds(300).default(5),
+      checkTimeoutSeconds: seconds(120).default(10),
+    })
+    .default({ intervalSeconds: 5, checkTimeoutSeconds: 10 }),
+  prometheus: z.strictObject({ port: port.default(9090) }).default({ port: 9090 }),
+  grafana: z
+    .strictObject({
+      port: port.default(3000),
+      user: z.string().max(200).optional(),
+      password: z.string().max(200).optional(),
+      token: z.string().max(500).optional(),
+    })
+    .default({ port: 3000 }),
+  discussion: z
+    .strictObject({
+      prompt: z.string().max(2000).default(''),
+      minutes: z.number().positive().max(240).default(10),
+      presentationMinutes: z.number().positive().max(60).default(3),
+    })
+    .default({ prompt: '', minutes: 10, presentationMinutes: 3 }),
+  /** Version 2: values usable as `${vars.NAME}` in checks and hints; a check's `capture` can set one per attendee. */
+  vars: z.record(valueName, z.string().max(500)).optional(),
+  /** Version 2: values asked of each attendee at registration (or later on their page), usable as `${attendee.NAME}`. */
+  attendeeValues: z
+    .record(
+      valueName,
+      z.strictObject({
+        label: z.string().min(1).max(200),
+        type: z.enum(['text', 'number']).default('text'),
+        /** Never shown to the projector, other attendees, navigators or in exports; redacted from logs and check output. */
+        secret: z.boolean().default(false),
+        required: z.boolean().default(true),
+      }),
+    )
+    .optional(),
+  steps: z.array(segmentSchema).min(1).max(100),
+});
+
+const workshopFileSchema = workshopFileSchemaBase.superRefine((workshop, ctx) => {
+  const stepIds = new Set<string>();
+  const checkIds = new Set<string>();
+  const version = workshop.version ?? 1;
+  const closedBlocks = new Set<string>();
+  workshop.steps.forEach((step, stepIndex) => {
+    if (version < 2) {
+      for (const field of V2_STEP_FIELDS) if (step[field] !== undefined) ctx.addIssue({ code: 'custom', path: ['steps', stepIndex, field], message: NEEDS_V2 });
+      step.checks.forEach((check, checkIndex) => {
+        for (const field of V2_CHECK_FIELDS)
+          if (check[field] !== undefined) ctx.addIssue({ code: 'custom', path: ['steps', stepIndex, 'checks', checkIndex, field], message: NEEDS_V2 });
+      });
+    }
+    const previousBlock = workshop.steps[stepIndex - 1]?.block;
+    if (previousBlock && previousBlock !== step.block) closedBlocks.add(previousBlock);
+    if (step.block && closedBlocks.has(step.block))
+      ctx.addIssue({ code: 'custom', path: ['steps', stepIndex, 'block'], message: `the steps of block "${step.block}" must be next to each other` });
+    if (stepIds.has(step.id)) {
+      ctx.addIssue({ code: 'custom', path: ['steps', stepIndex, 'id'], message: `duplicate step id "${step.id}"` });
+    }
+    stepIds.add(step.id);
+    step.checks.forEach((check, checkIndex) => {
+      if (checkIds.has(check.id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['steps', stepIndex, 'checks', checkIndex, 'id'],
+          message: `duplicate check id "${check.id}" (check ids are unique across the workshop)`,
+        });
+      }
+      checkIds.add(check.id);
+    });
+  });
+  if (version < 2) {
+    for (const field of ['vars', 'attendeeValues'] as const)
+      if (workshop[field] !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: NEEDS_V2 });
+    workshop.steps.forEach((step, stepIndex) =>
+      step.checks.forEach((check, checkIndex) => {
+        for (const path of v2FieldsOf(check)) ctx.addIssue({ code: 'custom', path: ['steps', stepIndex, 'checks', checkIndex, ...path], message: NEEDS_V2 });
+      }),
+    );
+  } else {
+    for (const { path, text, secretsAllowed } of referencingFields(workshop)) {
+      for (const ref of referencesIn(text)) {
+        const declared = ref.scope === 'vars' ? workshop.vars?.[ref.name] !== undefined : workshop.attendeeValues?.[ref.name] !== undefined;
+        if (!declared)
+          ctx.addIssue({
+            code: 'custom',
+            path,
+            message: `\${${ref.scope}.${ref.name}} is not defined (declare it under "${ref.scope === 'vars' ? 'vars' : 'attendeeValues'}")`,
+          });
+        else if (ref.scope === 'attendee' && workshop.attendeeValues?.[ref.name]?.secret && !secretsAllowed)
+          ctx.addIssue({
+            code: 'custom',
+            path,
+            message: `\${attendee.${ref.name}} is secret: use it only in ssh.run, http.headers, http.basicAuth or the grafana credentials`,
+          });
+      }
+    }
+    workshop.steps.forEach((step, stepIndex) =>
+      step.checks.forEach((check, checkIndex) => {
+        const captured = check.kind === 'ssh' ? check.ssh.capture?.var : undefined;
+        if (captured !== undefined && workshop.vars?.[captured] === undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['steps', stepIndex, 'checks', checkIndex, 'ssh', 'capture', 'var'],
+            message: `capture sets "${captured}", which is not under "vars" (give it a default there)`,
+          });
+      }),
+    );
+  }
+  if (workshop.steps.every((step) => step.talk))
+    ctx.addIssue({ code: 'custom', path: ['steps'], message: 'a workshop needs at least one step that is not a talk' });
+});
+
+/** `${vars.NAME}` and `${attendee.NAME}` in a string. */
+export function referencesIn(text: string): { scope: 'vars' | 'attendee'; name: string }[] {
+  return [...text.matchAll(REFERENCE)].map((m) => ({ scope: m[1] as 'vars' | 'attendee', name: m[2] }));
+}
+export const REFERENCE = /\$\{(vars|attendee)\.([a-zA-Z][a-zA-Z0-9_]*)\}/g;
+
+interface ReferencingField {
+  path: (string | number)[];
+  text: string;
+  /** Secret attendee values go only where they are sent inside the SSH connection and never shown. */
+  secretsAllowed: boolean;
+}
+
+/** Every string of a workshop in which references are replaced, with where it is. */
+function referencingFields(workshop: z.infer<typeof workshopFileSchemaBase>): ReferencingField[] {
+  const fields: ReferencingField[] = [];
+  const add = (path: (string | number)[], text: unknown, secretsAllowed = false) => {
+    if (typeof text === 'string') fields.push({ path, text, secretsAllowed });
+  };
+  for (const key of ['user', 'password', 'token'] as const) add(['grafana', key], workshop.grafana[key], true);
+  workshop.steps.forEach((step, s) => {
+    add(['steps', s, 'title'], step.title);
+    add(['steps', s, 'hint'], step.hint);
+    step.checks.forEach((check, c) => {
+      if (!isParsedCheck(check)) return;
+      const at = (...rest: (string | number)[]) => ['steps', s, 'checks', c, ...rest];
+      add(at('title'), check.title);
+      add(at('failure'), check.failure);
+      switch (check.kind) {
+        case 'ssh':
+          add(at('ssh', 'run'), check.ssh.run, true);
+          add(at('ssh', 'stdout'), check.ssh.stdout);
+          break;
+        case 'http':
+          add(at('http', 'path'), check.http.path);
+          add(at('http', 'contains'), check.http.contains);
+          add(at('http', 'notContains'), check.http.notContains);
+          add(at('http', 'matches'), check.http.matches);
+          for (const [name, value] of Object.entries(check.http.headers ?? {})) add(at('http', 'headers', name), value, true);
+          add(at('http', 'basicAuth', 'user'), check.http.basicAuth?.user, true);
+          add(at('http', 'basicAuth', 'password'), check.http.basicAuth?.password, true);
+          break;
+        case 'promql':
+          add(at('promql', 'query'), check.promql.query);
+          break;
+        case 'grafana':
+          add(at('grafana', 'dashboard'), check.grafana.dashboard);
+          break;
+        case 'tcp':
+          break;
+      }
+    });
+  });
+  return fields;
+}
+
+/** Refinements still run over a check that did not parse (it has its own issue): they skip it. */
+function isParsedCheck(check: CheckDefinition): boolean {
+  return (
+    typeof check === 'object' && check !== null && CHECK_KINDS.includes(check.kind) && (check as unknown as Record<string, unknown>)[check.kind] !== undefined
+  );
+}
+
+/** The version 2 fields a check's kind uses, as paths. */
+function v2FieldsOf(check: CheckDefinition): string[][] {
+  // A check that did not parse has its own issue already.
+  if (!isParsedCheck(check)) return [];
+  const given = (kind: string, fields: object, names: string[]) =>
+    names.filter((name) => (fields as Record<string, unknown>)[name] !== undefined).map((name) => [kind, name]);
+  switch (check.kind) {
+    case 'ssh':
+      return given('ssh', check.ssh, ['capture', 'sudo']);
+    case 'http':
+      return [
+        ...given('http', check.http, ['headers', 'basicAuth', 'notContains', 'from']),
+        ...(check.http.metric ? given('http', check.http.metric, ['max', 'absent', 'quantifier']).map(([, name]) => ['http', 'metric', name]) : []),
+      ];
+    case 'promql':
+      return given('promql', check.promql, ['absent', 'quantifier']);
+    case 'grafana':
+      return given('grafana', check.grafana, []);
+    case 'tcp':
+      return [['tcp']];
+  }
+}
+
+const NEEDS_V2 = 'this field is new in format version 2: add "version: 2" at the top of the file';
+const V2_STEP_FIELDS = ['sticky', 'optional', 'talk', 'block'] as const;
+const V2_CHECK_FIELDS = ['sticky'] as const;
+
+/** One segment of the agenda: a step (with checks) or a talk. */
+export interface AgendaItem {
+  id: string;
+  title: string;
+  minutes: number;
+  kind: 'step' | 'optional' | 'talk';
+}
+
+/**
+ * In memory, `steps` are the steps attendees do (talks left out, so everything that walks steps walks checks), and a
+ * version 2 file also has `agenda`, every segment in order. A version 1 file's definition is what it always was,
+ * so its hash (and the stored revision) does not change.
+ */
+export const workshopSchema = workshopFileSchema.transform(({ steps, ...workshop }) => {
+  const work = steps.filter((step) => !step.talk);
+  if ((workshop.version ?? 1) < 2) return { ...workshop, steps: work };
+  const agenda: AgendaItem[] = steps.map((step) => ({
+    id: step.id,
+    title: step.title,
+    minutes: step.minutes,
+    kind: step.talk ? 'talk' : step.optional ? 'optional' : 'step',
+  }));
+  return { ...workshop, steps: work, agenda };
+});
+
+/** Every segment in order: a version 1 file's agenda is its steps. */
+export function agendaOf(workshop: WorkshopDefinition): AgendaItem[] {
+  return (
+    workshop.agenda ?? workshop.steps.map((step) => ({ id: step.id, title: step.title, minutes: step.minutes, kind: step.optional ? 'optional' : 'step' }))
+  );
+}
+
+/** Whether a check counts as passed once it has passed: it says so, or its step does. */
+export function isSticky(step: StepDefinition, check: CheckDefinition): boolean {
+  return step.sticky === true || check.sticky === true;
+}
+
+export const CHECK_KINDS = ['ssh', 'http', 'promql', 'grafana', 'tcp'] as const;
 export type CheckKind = (typeof CHECK_KINDS)[number];
 
-export type WorkshopDefinition = z.infer<typeof workshopSchema>;
+export type WorkshopDefinition = z.infer<typeof workshopFileSchema> & { agenda?: AgendaItem[] };
 export type StepDefinition = z.infer<typeof stepSchema>;
-export type CheckDefinition = z.infer<typeof checkSchema>;
+interface CheckBase {
+  id: string;
+  title: string;
+  failure?: string;
+  timeoutSeconds?: number;
+  sticky?: boolean;
+}
+export type SshCheckDefinition = CheckBase & { kind: 'ssh'; ssh: SshCheck };
+export type HttpCheckDefinition = CheckBase & { kind: 'http'; http: HttpCheck };
+export type PromqlCheckDefinition = CheckBase & { kind: 'promql'; promql: PromqlCheck };
+export type GrafanaCheckDefinition = CheckBase & { kind: 'grafana'; grafana: GrafanaCheck };
+export type TcpCheckDefinition = CheckBase & { kind: 'tcp'; tcp: TcpCheck };
+/** Adding a kind: its schema and field above, a member here, its evaluator, checks/README.md, tests; the compiler names the rest. */
+export type CheckDefinition = SshCheckDefinition | HttpCheckDefinition | PromqlCheckDefinition | GrafanaCheckDefinition | TcpCheckDefinition;
+/** A check as written in a workshop file. */
+export type CheckFile = z.input<typeof checkSchema>;
 export type SshCheck = z.infer<typeof sshCheckSchema>;
 export type HttpCheck = z.infer<typeof httpCheckSchema>;
 export type PromqlCheck = z.infer<typeof promqlCheckSchema>;
 export type GrafanaCheck = z.infer<typeof grafanaCheckSchema>;
+export type TcpCheck = z.infer<typeof tcpCheckSchema>;
 export type MetricMatch = z.infer<typeof metricMatchSchema>;
 export type Comparison = z.infer<typeof comparisonSchema>;
 
-export function checkKind(check: CheckDefinition): CheckKind {
-  const kind = CHECK_KINDS.find((k) => check[k] !== undefined);
-  if (!kind) throw new Error(`check ${check.id} has no kind`);
-  return kind;
-}
+/** Checks Navigator runs from its own side, to the VM's address. */
+export const isOutsideCheck = (check: CheckDefinition): boolean => check.kind === 'tcp' || (check.kind === 'http' && check.http.from === 'navigator');
+
+export const isSshCheck = (check: CheckDefinition): check is SshCheckDefinition => check.kind === 'ssh';
 
 /** Ports on the VM's localhost that Navigator forwards to: the authorized_keys line permits exactly these. */
 export function forwardedPorts(workshop: WorkshopDefinition): number[] {
   const ports = new Set<number>();
   for (const step of workshop.steps) {
     for (const check of step.checks) {
-      if (check.http) ports.add(check.http.port);
-      if (check.promql) ports.add(workshop.prometheus.port);
-      if (check.grafana) ports.add(workshop.grafana.port);
+      switch (check.kind) {
+        case 'http':
+          if (check.http.from !== 'navigator') ports.add(check.http.port);
+          break;
+        case 'promql':
+          ports.add(workshop.prometheus.port);
+          break;
+        case 'grafana':
+          ports.add(workshop.grafana.port);
+          break;
+        case 'ssh':
+        case 'tcp':
+          break;
+      }
     }
   }
   return [...ports].sort((a, b) => a - b);
+}
+
+/** Hints and failures are shown on pages: only workshop vars go in (secret attendee values are refused by the schema). */
+export function substituteVars(workshop: WorkshopDefinition, text: string): string {
+  if ((workshop.version ?? 1) < 2) return text;
+  return text.replace(REFERENCE, (whole, scope: string, name: string) => (scope === 'vars' ? (workshop.vars?.[name] ?? whole) : whole));
 }

@@ -1,9 +1,9 @@
-import { Controller, Get, Header, Inject, Req } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import QRCode from 'qrcode';
 import { AuthService } from '../auth/auth.service';
 import { Roles } from '../auth/roles.decorator';
-import type { WorkshopLinks } from '../board/board.events';
+import type { WorkshopLinks } from '../contract/views';
 import { APP_CONFIG, type AppConfig } from '../config/app.config';
 import { WorkshopsService } from './workshops.service';
 
@@ -24,6 +24,15 @@ export class WorkshopsController {
       joinCode: this.workshops.workshop.joinCode,
       projectorUrl: `${base}/auth/projector?token=${this.auth.projectorToken}`,
     };
+  }
+
+  /** Rotates the join code; answers the new links. */
+  @Roles('navigator')
+  @Post('join-code')
+  @HttpCode(200)
+  async rotateJoinCode(@Req() req: Request): Promise<WorkshopLinks> {
+    await this.workshops.rotateJoinCode();
+    return this.links(req);
   }
 
   /** The join link as a QR code, for the projector. */

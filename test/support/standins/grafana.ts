@@ -16,9 +16,9 @@ export class GrafanaStandIn {
     private readonly credentials = { user: 'admin', password: 'navigator' },
   ) {}
 
-  async start(port = 0): Promise<void> {
+  async start(port = 0, host = '127.0.0.1'): Promise<void> {
     this.server = http.createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
     this.port = (this.server.address() as net.AddressInfo).port;
   }
 

@@ -1,4 +1,4 @@
-import type { ClockView } from '$server/board/board.events';
+import type { ClockView } from '$server/contract/views';
 import type { BoardSocket } from './socket.svelte';
 
 /** The workshop clock as the server keeps it, ticking locally between snapshots. */
@@ -46,4 +46,12 @@ export function formatElapsed(ms: number): string {
 export function paceText(minutesAhead: number): string {
   if (Math.abs(minutesAhead) < 1) return 'on pace';
   return `${Math.round(Math.abs(minutesAhead))} min ${minutesAhead > 0 ? 'ahead' : 'behind'}`;
+}
+
+/** How long something has lasted, as a board cell shows it: `<1 min`, `12 min`, `1 h 05`. */
+export function formatDuration(ms: number): string {
+  const minutes = Math.floor(Math.max(0, ms) / 60_000);
+  if (minutes < 1) return '<1 min';
+  if (minutes < 60) return `${minutes} min`;
+  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')}`;
 }

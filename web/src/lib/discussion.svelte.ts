@@ -1,4 +1,4 @@
-import type { DiscussionView, TimerKind } from '$server/board/board.events';
+import type { DiscussionView, TimerKind } from '$server/contract/views';
 import type { BoardSocket } from '$lib/socket.svelte';
 
 /**

@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import type { BoardView, ClientToServerEvents, ServerToClientEvents } from '$server/board/board.events';
+import type { PageKind, ClientToServerEvents, ServerToClientEvents } from '$server/contract/events';
 
 export type BoardSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -9,7 +9,7 @@ export class LiveConnection {
   everConnected = $state(false);
   readonly socket: BoardSocket;
 
-  constructor(view: BoardView) {
+  constructor(view: PageKind) {
     this.socket = io({
       path: '/socket.io',
       auth: { view },

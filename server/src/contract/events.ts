@@ -1,0 +1,132 @@
+import { z } from 'zod';
+import type { RoomOverTimeView } from './retrospective';
+import type {
+  BroadcastView,
+  ClockView,
+  DiscussionView,
+  HandView,
+  HelpQueueView,
+  NavigatorAttendeeView,
+  NoteView,
+  PaceView,
+  PublicAttendeeView,
+  RosterSnapshot,
+  SelfView,
+} from './views';
+
+/**
+ * Every socket.io event between server and web, with its payload: the one map both sides import.
+ * A client's payload is checked against its schema at the edge, once, before any service sees it.
+ */
+
+/** The page a socket serves; it decides the role it must authenticate as and what it is sent. */
+export type PageKind = 'board' | 'projector' | 'attendee' | 'discussion';
+
+export interface SocketAuth {
+  view: PageKind;
+  /** A navigator's or projector's token for scripts; browsers use the session cookie. */
+  token?: string;
+}
+
+const id = z.string().min(1).max(100);
+const none = z.strictObject({});
+const noteText = z.string({ message: 'a note is text' });
+
+export const payloadSchemas = {
+  'clock:control': z.strictObject({ action: z.enum(['start', 'pause', 'reset']) }),
+  'help:raise': z.strictObject({ message: z.string().optional() }),
+  'help:lower': none,
+  'help:acknowledge': z.strictObject({ id: z.number().int() }),
+  'help:resolve': z.strictObject({ id: z.number().int() }),
+  'discussion:form': z.strictObject({
+    by: z.enum(['count', 'size']),
+    n: z.number().int('give a whole number of groups or people per group').min(1).max(500),
+    strategy: z.enum(['random', 'mixed']),
+  }),
+  'discussion:move': z.strictObject({ attendeeId: id, groupId: id.nullable() }),
+  'discussion:rename': z.strictObject({ groupId: id, name: z.string() }),
+  'discussion:timer': z.strictObject({
+    kind: z.enum(['discussion', 'presenter']),
+    action: z.enum(['start', 'pause', 'extend', 'reset']),
+    minutes: z.number().min(-240).max(240).optional(),
+  }),
+  'discussion:order': z.discriminatedUnion('action', [
+    z.strictObject({ action: z.literal('shuffle') }),
+    z.strictObject({ action: z.literal('move'), groupId: id, position: z.number().int().min(0) }),
+  ]),
+  'discussion:present': z.strictObject({ action: z.enum(['next', 'skip', 'stop', 'restart']) }),
+  'note:create': z.strictObject({ groupId: id, text: noteText }),
+  'note:update': z.strictObject({ noteId: id, text: noteText, version: z.number({ message: 'say which version you edited' }).int() }),
+  'note:delete': z.strictObject({ noteId: id }),
+  'vm:reconnect': z.strictObject({ attendeeId: id }),
+  'vm:probe': z.strictObject({ attendeeId: id }),
+  'self:probe': none,
+  'self:reconnect': none,
+  'broadcast:send': z.strictObject({ text: z.string({ message: 'a message is text' }) }),
+  'broadcast:clear': none,
+} as const;
+
+export type ClientEvent = keyof typeof payloadSchemas;
+export type Payload<E extends ClientEvent> = z.infer<(typeof payloadSchemas)[E]>;
+
+export interface Ack {
+  ok: boolean;
+  error?: string;
+}
+
+export type NoteAck = { ok: true; note: NoteView } | { ok: false; error: string; conflict?: { current: NoteView | null; yours: string } };
+
+type Command<E extends ClientEvent, A = Ack> = (payload: Payload<E>, ack: (result: A) => void) => void;
+
+export interface ClientToServerEvents {
+  /** Navigator: start (or resume), pause or reset the workshop clock. */
+  'clock:control': Command<'clock:control'>;
+  'help:raise': Command<'help:raise'>;
+  'help:lower': Command<'help:lower'>;
+  'help:acknowledge': Command<'help:acknowledge'>;
+  'help:resolve': Command<'help:resolve'>;
+  /** Navigator: form groups from every registered attendee (replaces the current groups). */
+  'discussion:form': Command<'discussion:form'>;
+  'discussion:move': Command<'discussion:move'>;
+  'discussion:rename': Command<'discussion:rename'>;
+  'discussion:timer': Command<'discussion:timer'>;
+  'discussion:order': Command<'discussion:order'>;
+  'discussion:present': Command<'discussion:present'>;
+  /** Navigator, or an attendee in their own group. Acknowledged only once committed. */
+  'note:create': Command<'note:create', NoteAck>;
+  'note:update': Command<'note:update', NoteAck>;
+  'note:delete': Command<'note:delete'>;
+  /** Navigator: connect to this VM again now, skipping any backoff. */
+  'vm:reconnect': Command<'vm:reconnect'>;
+  /** Navigator: probe this VM now. */
+  'vm:probe': Command<'vm:probe'>;
+  /** Attendee: check me now (rate-limited). */
+  'self:probe': Command<'self:probe'>;
+  /** Attendee: try my VM again now (rate-limited). */
+  'self:reconnect': Command<'self:reconnect'>;
+  /** Navigator: tell the room something (a banner on every attendee page and the projector). */
+  'broadcast:send': Command<'broadcast:send'>;
+  /** Navigator: take the banner down (it stays in the history). */
+  'broadcast:clear': Command<'broadcast:clear'>;
+}
+
+export interface ServerToClientEvents {
+  'discussion:snapshot': (view: DiscussionView) => void;
+  'clock:snapshot': (clock: ClockView) => void;
+  /** Board and projector: where the room is against the plan; null until the clock starts. */
+  'pace:snapshot': (pace: PaceView | null) => void;
+  /** Navigator: the open requests, oldest first. Projector: the same list without messages. */
+  'help:snapshot': (queue: HelpQueueView) => void;
+  /** Attendee: my raised hand, or null. */
+  'hand:snapshot': (hand: HandView | null) => void;
+  /** Full state, sent on every (re)connect before any delta. */
+  'roster:snapshot': (snapshot: RosterSnapshot<NavigatorAttendeeView> | RosterSnapshot<PublicAttendeeView>) => void;
+  'roster:attendee': (attendee: NavigatorAttendeeView | PublicAttendeeView) => void;
+  'self:snapshot': (self: SelfView) => void;
+  /** Attendee: the navigator started the next run; this one is archived and the socket is closed right after. */
+  'run:ended': () => void;
+  /** Board: attendees per step along the clock, against the plan (the retrospective's chart, live). */
+  'room:snapshot': (room: RoomOverTimeView) => void;
+  /** Every page: the navigator's banner and its history. */
+  'broadcast:snapshot': (broadcast: BroadcastView) => void;
+}

@@ -1,0 +1,34 @@
+/** CSV import of pre-provisioned VMs: what the board sends and what it gets back. */
+
+/** One thing wrong with the CSV: 1-based line and column as a spreadsheet shows them. */
+export interface ImportProblem {
+  line: number;
+  column: number;
+  /** The field the column holds (name, host, port, user, email), or null when the row's shape is wrong. */
+  field: string | null;
+  message: string;
+}
+
+export interface ImportedAttendeeView {
+  id: string;
+  line: number;
+  displayName: string;
+  email: string | null;
+  host: string;
+  port: number;
+  sshUser: string;
+  /** The personal link: shown once (only its hash is stored), so the sheet is printed now. */
+  personalUrl: string;
+  /** The personal link as a QR code (SVG markup). */
+  qrSvg: string;
+}
+
+export interface ImportResultView {
+  imported: ImportedAttendeeView[];
+}
+
+/** The body of a 400 answer: nothing was imported. */
+export interface ImportRejectedView {
+  message: string;
+  problems: ImportProblem[];
+}

@@ -1,0 +1,216 @@
+import type { CellState, CheckStatus, ConnectedReason, ConnectionState, StepState, UnreachableReason } from './checks';
+
+/**
+ * What each page is sent. Views are shaped per role on the server: a projector's attendee view has
+ * no host, output or secret; an attendee only ever receives their own.
+ */
+
+export interface ConnectionView {
+  state: ConnectionState;
+  /** Why it is unreachable; or, connected, what limits it. */
+  reason: UnreachableReason | ConnectedReason | null;
+  /** Plain words for people: what happened and what to do (for commands_blocked, what the account printed). */
+  message: string | null;
+  /** The first moment of this state and reason: retries do not move it. */
+  since: string;
+  /** Attempts that failed the same way since `since`. */
+  retries: number;
+}
+
+/** Why the navigator should look at this attendee; the client counts the minutes from `since`. */
+export type StuckView =
+  { kind: 'overdue'; since: string; plannedMinutes: number } | { kind: 'room_moved_on'; since: string; share: number } | { kind: 'unreachable'; since: string };
+
+export interface ProgressView {
+  currentStepId: string | null;
+  /** When the attendee arrived at the current step; stuck detection measures from here. */
+  currentStepSince: string | null;
+  doneCount: number;
+  steps: Record<string, StepState>;
+  /** What the board's cells show: the step states, with steps not done shown unreachable while the VM is. */
+  cells: Record<string, CellState>;
+  stuck: StuckView | null;
+}
+
+export interface CheckView {
+  status: CheckStatus;
+  reason: string | null;
+  output: string | null;
+  since: string;
+}
+
+/** What the projector may show about an attendee. */
+export interface PublicAttendeeView {
+  id: string;
+  displayName: string;
+  registeredAt: string;
+  connection: ConnectionView;
+  progress: ProgressView;
+}
+
+/** What the navigator sees in addition. */
+export interface NavigatorAttendeeView extends PublicAttendeeView {
+  host: string;
+  port: number;
+  sshUser: string;
+  hostKeyFingerprint: string | null;
+  lastSeenAt: string | null;
+  checks: Record<string, CheckView>;
+}
+
+/** What an attendee sees about themselves. */
+export interface SelfView extends NavigatorAttendeeView {
+  /** This attendee's own line: a key no other attendee's VM accepts. */
+  authorizedKeysLine: string;
+  installCommand: string;
+  /** The attendee's own values: a secret one only as whether it was given. */
+  values: Record<string, string | { given: boolean }>;
+  /** The recommended path: a one-liner creating a dedicated unprivileged login with this line. */
+  dedicatedLoginCommand: string;
+  dedicatedLogin: string;
+  /** Navigator issued this attendee a new key after they registered: the old line no longer works. */
+  keyReissued: boolean;
+}
+
+export interface WorkshopSummaryView {
+  id: string;
+  title: string;
+  joinCode: string;
+  stepCount: number;
+  stuckFactor: number;
+  steps: {
+    id: string;
+    title: string;
+    minutes: number;
+    hint: string;
+    /** Format version 2: shown, never the current step, not counted in pace. */
+    optional: boolean;
+    checks: { id: string; title: string; failure: string | null }[];
+  }[];
+}
+
+export interface RosterSnapshot<A extends PublicAttendeeView = PublicAttendeeView> {
+  workshop: WorkshopSummaryView;
+  attendees: A[];
+  serverTime: string;
+}
+
+/** Where the room is against the plan, judged on the workshop clock. */
+export interface PaceView {
+  /** The step the plan says the room should be on (index into steps; steps.length when the plan is over). */
+  plannedStepIndex: number;
+  /** Steps done by the median attendee. */
+  medianDone: number;
+  /** Positive: the median attendee is ahead of the plan by this many minutes; negative: behind. */
+  minutesAhead: number;
+}
+
+export interface HandView {
+  raisedAt: string;
+  acknowledgedAt: string | null;
+  message: string;
+}
+
+export interface HelpRequestView extends HandView {
+  id: number;
+  attendeeId: string;
+  displayName: string;
+}
+
+/** A message from the navigator to the room: a banner on every attendee page and the projector. */
+export interface BroadcastMessageView {
+  id: number;
+  text: string;
+  sentAt: string;
+}
+
+export interface BroadcastView {
+  /** The banner now, or null once cleared. */
+  current: BroadcastMessageView | null;
+  /** Every message this run, newest first. */
+  history: BroadcastMessageView[];
+}
+
+export interface HelpQueueView {
+  requests: HelpRequestView[];
+}
+
+/** The workshop clock: running since startedAt, minus paused time. Pace is measured against it. */
+export interface ClockView {
+  startedAt: string | null;
+  pausedAt: string | null;
+  pausedTotalMs: number;
+  serverTime: string;
+}
+
+/** One stored transition: a check's status (checkId set) or the VM connection's (checkId null). */
+export interface TimelineEntryView {
+  at: string;
+  stepId: string | null;
+  checkId: string | null;
+  from: string | null;
+  to: string;
+  reason: string | null;
+}
+
+export type TimerKind = 'discussion' | 'presenter';
+
+export interface TimerView {
+  kind: TimerKind;
+  durationMs: number;
+  /** Remaining at serverTime; clients count down from there, corrected for their clock's offset. */
+  remainingMs: number;
+  running: boolean;
+  serverTime: string;
+}
+
+export interface NoteView {
+  id: string;
+  groupId: string;
+  authorAttendeeId: string | null;
+  authorName: string;
+  text: string;
+  version: number;
+  updatedAt: string;
+}
+
+export interface GroupView {
+  id: string;
+  name: string;
+  position: number;
+  presented: boolean;
+  skipped: boolean;
+  members: { id: string; displayName: string }[];
+  /** Null when this viewer may not read them (another group's, or the projector). */
+  notes: NoteView[] | null;
+}
+
+export interface DiscussionView {
+  prompt: string;
+  groups: GroupView[];
+  ungrouped: { id: string; displayName: string }[];
+  myGroupId: string | null;
+  presentingGroupId: string | null;
+  upNextGroupId: string | null;
+  timers: Record<TimerKind, TimerView>;
+}
+
+/** HTTP: what the join page reads. */
+/** A value the workshop asks of each attendee (format version 2 `attendeeValues`). */
+export interface AttendeeValueField {
+  name: string;
+  label: string;
+  type: 'text' | 'number';
+  /** A password input; never shown back, to anyone. */
+  secret: boolean;
+  required: boolean;
+}
+
+export type JoinInfo = WorkshopSummaryView & { defaultSshUser: string; attendeeValues: AttendeeValueField[] };
+
+/** HTTP: the navigator's links to share. */
+export interface WorkshopLinks {
+  joinUrl: string;
+  joinCode: string;
+  projectorUrl: string;
+}

@@ -1,0 +1,41 @@
+import { UseFilters, UseGuards } from '@nestjs/common';
+import { SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import { CurrentAttendeeId } from '../auth/current-principal.decorator';
+import { Roles } from '../auth/roles.decorator';
+import { RolesGuard } from '../auth/roles.guard';
+import { AckErrorsFilter } from '../common/ack-errors.filter';
+import { Payload } from '../common/zod.pipe';
+import type { Ack, Payload as PayloadOf } from '../contract/events';
+import { HelpService } from './help.service';
+
+/** Raised hands: attendees raise and lower their own, the navigator answers them. */
+@WebSocketGateway({ path: '/socket.io', serveClient: false })
+@UseGuards(RolesGuard)
+@UseFilters(AckErrorsFilter)
+export class HelpGateway {
+  constructor(private readonly help: HelpService) {}
+
+  @Roles('attendee')
+  @SubscribeMessage('help:raise')
+  raise(@CurrentAttendeeId() attendeeId: string, @Payload('help:raise') { message }: PayloadOf<'help:raise'>): Promise<Ack> {
+    return this.help.raise(attendeeId, message);
+  }
+
+  @Roles('attendee')
+  @SubscribeMessage('help:lower')
+  lower(@CurrentAttendeeId() attendeeId: string, @Payload('help:lower') _payload: PayloadOf<'help:lower'>): Promise<Ack> {
+    return this.help.lower(attendeeId);
+  }
+
+  @Roles('navigator')
+  @SubscribeMessage('help:acknowledge')
+  acknowledge(@Payload('help:acknowledge') { id }: PayloadOf<'help:acknowledge'>): Promise<Ack> {
+    return this.help.acknowledge(id);
+  }
+
+  @Roles('navigator')
+  @SubscribeMessage('help:resolve')
+  resolve(@Payload('help:resolve') { id }: PayloadOf<'help:resolve'>): Promise<Ack> {
+    return this.help.resolve(id);
+  }
+}

@@ -1,0 +1,113 @@
+import type { CheckResult } from '../contract/checks';
+import { REFERENCE, referencesIn, type CheckDefinition, type WorkshopDefinition } from '../workshops/workshop.schema';
+
+/**
+ * The values a check of one attendee's VM is run with: the workshop's `vars` (with what this VM's
+ * checks captured over them) and the attendee's own values. Version 2 files only: in a version 1 file
+ * `${...}` is plain text, as it always was.
+ */
+export interface CheckValues {
+  vars: Readonly<Record<string, string>>;
+  attendee: Readonly<Record<string, string>>;
+  /** The attendee's secret values: redacted from whatever a check printed. */
+  secrets: readonly string[];
+}
+
+export const NO_VALUES: CheckValues = { vars: {}, attendee: {}, secrets: [] };
+
+export function checkValues(workshop: WorkshopDefinition, attendee: Readonly<Record<string, string>>, captured: Readonly<Record<string, string>>): CheckValues {
+  const declared = workshop.attendeeValues ?? {};
+  const own = Object.fromEntries(Object.entries(attendee).filter(([name, value]) => declared[name] !== undefined && value !== ''));
+  return {
+    vars: { ...workshop.vars, ...captured },
+    attendee: own,
+    secrets: Object.entries(own)
+      .filter(([name]) => declared[name]?.secret)
+      .map(([, value]) => value),
+  };
+}
+
+/** The shell variable an ssh check reads a value from: `${attendee.grafanaPassword}` → `${NAVIGATOR_ATTENDEE_grafanaPassword}`. */
+export const shellVariable = (scope: 'vars' | 'attendee', name: string) => `NAVIGATOR_${scope === 'vars' ? 'VAR' : 'ATTENDEE'}_${name}`;
+
+export interface ResolvedCheck {
+  check: CheckDefinition;
+  /** For an ssh check: the environment its script reads its values from. */
+  env: Record<string, string>;
+  /** Attendee values the check needs that the attendee has not given yet. */
+  missing: string[];
+}
+
+/**
+ * A check with its references replaced. An ssh script is never given a value as text: each reference
+ * becomes a shell variable, set in the environment the batch runs in, so a value cannot change what
+ * the script does (quote it as any shell variable: "${attendee.name}").
+ */
+export function resolveCheck(workshop: WorkshopDefinition, check: CheckDefinition, values: CheckValues): ResolvedCheck {
+  if ((workshop.version ?? 1) < 2) return { check, env: {}, missing: [] };
+  const missing = new Set<string>();
+  const valueOf = (scope: string, name: string): string => {
+    const value = scope === 'vars' ? values.vars[name] : values.attendee[name];
+    if (value === undefined && scope === 'attendee') missing.add(name);
+    return value ?? '';
+  };
+  const text = <T extends string | undefined>(value: T): T =>
+    value === undefined ? value : (value.replace(REFERENCE, (_, scope: string, name: string) => valueOf(scope, name)) as T);
+  const env: Record<string, string> = {};
+  switch (check.kind) {
+    case 'ssh': {
+      for (const ref of referencesIn(check.ssh.run)) env[shellVariable(ref.scope, ref.name)] = valueOf(ref.scope, ref.name);
+      const run = check.ssh.run.replace(REFERENCE, (_, scope: 'vars' | 'attendee', name: string) => `\${${shellVariable(scope, name)}}`);
+      return { check: { ...check, ssh: { ...check.ssh, run, stdout: text(check.ssh.stdout) } }, env, missing: [...missing] };
+    }
+    case 'http': {
+      const { headers, basicAuth } = check.http;
+      const http = {
+        ...check.http,
+        path: text(check.http.path),
+        contains: text(check.http.contains),
+        notContains: text(check.http.notContains),
+        matches: text(check.http.matches),
+        headers: headers && Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, text(value)])),
+        basicAuth: basicAuth && { user: text(basicAuth.user), password: text(basicAuth.password) },
+      };
+      return { check: { ...check, http }, env, missing: [...missing] };
+    }
+    case 'promql':
+      return { check: { ...check, promql: { ...check.promql, query: text(check.promql.query) } }, env, missing: [...missing] };
+    case 'grafana':
+      return { check: { ...check, grafana: { ...check.grafana, dashboard: text(check.grafana.dashboard) } }, env, missing: [...missing] };
+    case 'tcp':
+      return { check, env, missing: [] };
+  }
+}
+
+/** The workshop's Grafana credentials with this attendee's values in. */
+export function resolveGrafana(workshop: WorkshopDefinition, values: CheckValues): WorkshopDefinition['grafana'] {
+  if ((workshop.version ?? 1) < 2) return workshop.grafana;
+  const text = (value: string | undefined) =>
+    value?.replace(REFERENCE, (_, scope: string, name: string) => (scope === 'vars' ? values.vars[name] : values.attendee[name]) ?? '');
+  const { user, password, token } = workshop.grafana;
+  return { ...workshop.grafana, user: text(user), password: text(password), token: text(token) };
+}
+
+/** Replaces every secret value in what a check printed or why it failed: check output reaches the board. */
+export function redactResult(result: CheckResult, secrets: readonly string[]): CheckResult {
+  if (secrets.length === 0) return result;
+  const redact = (text: string | null) => (text === null ? null : secrets.reduce((out, secret) => out.split(secret).join('[secret]'), text));
+  return { ...result, reason: redact(result.reason), output: redact(result.output) };
+}
+
+/** What passing checks with `capture` found on this VM: the first group of their pattern, or their trimmed output. */
+export function capturedValues(checks: readonly CheckDefinition[], results: readonly CheckResult[]): Record<string, string> {
+  const captured: Record<string, string> = {};
+  for (const check of checks) {
+    if (check.kind !== 'ssh' || !check.ssh.capture) continue;
+    const result = results.find((r) => r.checkId === check.id);
+    if (result?.status !== 'pass' || result.output === null) continue;
+    const { var: name, pattern } = check.ssh.capture;
+    const value = pattern ? new RegExp(pattern, 'm').exec(result.output)?.[1] : result.output.trim().split('\n')[0];
+    if (value !== undefined && value !== '') captured[name] = value.slice(0, 500);
+  }
+  return captured;
+}

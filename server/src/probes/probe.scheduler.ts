@@ -1,0 +1,133 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import type { CheckResult } from '../contract/checks';
+import type { Ack } from '../contract/events';
+import { DomainEventBus } from '../common/domain-events';
+import { RateLimiter } from '../common/rate-limiter';
+import { Ticker } from '../common/ticker';
+import { APP_CONFIG, type AppConfig } from '../config/app.config';
+import { ProgressService } from '../progress/progress.service';
+import { Semaphore } from '../ssh/semaphore';
+import type { VmChannel } from '../ssh/ssh.types';
+import { AttendeeValuesService } from '../workshops/attendee-values.service';
+import { isOutsideCheck } from '../workshops/workshop.schema';
+import { WorkshopsService } from '../workshops/workshops.service';
+import { runChecks } from './check-runner';
+import { capturedValues, checkValues } from './check-values';
+import { ProbeMetrics } from './probe.metrics';
+import { dueChecks } from './probe-plan';
+import { VmConnectionsService } from './vm-connections.service';
+
+/**
+ * The sweep: every probe interval, each connected VM is probed once (bounded concurrency, each
+ * under its own deadline) and the results go to progress, which decides what they mean.
+ */
+@Injectable()
+export class ProbeScheduler implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(ProbeScheduler.name);
+  private readonly lastRunAt = new Map<string, Map<string, number>>();
+  /** What each VM's `capture` checks found (a var's value on that VM): hot state, found again after a restart. */
+  private readonly captured = new Map<string, Record<string, string>>();
+  private readonly inFlight = new Set<string>();
+  private readonly concurrency: Semaphore;
+  private readonly attendeeProbes = new RateLimiter(2, 0.2);
+  private stopTicking: () => void = () => undefined;
+  private stopListening: () => void = () => undefined;
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly workshops: WorkshopsService,
+    private readonly connections: VmConnectionsService,
+    private readonly progress: ProgressService,
+    private readonly metrics: ProbeMetrics,
+    private readonly ticker: Ticker,
+    private readonly events: DomainEventBus,
+    private readonly attendeeValues: AttendeeValuesService,
+  ) {
+    this.concurrency = new Semaphore(config.probeConcurrency);
+  }
+
+  onApplicationBootstrap(): void {
+    this.startTicking();
+    // A new run may come with an updated workshop file, and another probe interval.
+    this.stopListening = this.events.on('run.started', () => {
+      this.lastRunAt.clear();
+      this.captured.clear();
+      this.stopTicking();
+      this.startTicking();
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.stopListening();
+    this.stopTicking();
+  }
+
+  private startTicking(): void {
+    const interval = this.workshops.workshop.definition.probe.intervalSeconds * 1000;
+    this.stopTicking = this.ticker.every(interval, () => void this.sweep());
+  }
+
+  async sweep(): Promise<void> {
+    const started = performance.now();
+    await Promise.all(this.connections.watchedIds().map((id) => this.concurrency.run(() => this.probe(id))));
+    this.metrics.sweepTook((performance.now() - started) / 1000);
+  }
+
+  /** Probe one VM now, every check (the navigator's re-probe). False when it cannot be reached. */
+  async probeNow(attendeeId: string): Promise<boolean> {
+    this.lastRunAt.delete(attendeeId);
+    return this.probe(attendeeId);
+  }
+
+  /** An attendee's "check me now": rate-limited, and says why when it cannot. */
+  async probeForAttendee(attendeeId: string): Promise<Ack> {
+    const wait = this.attendeeProbes.take(attendeeId);
+    if (wait > 0) return { ok: false, error: `Checked a moment ago; ask again in ${wait} s.` };
+    return (await this.probeNow(attendeeId)) ? { ok: true } : { ok: false, error: 'Navigator is not connected to your VM yet.' };
+  }
+
+  private async probe(attendeeId: string): Promise<boolean> {
+    const channel = this.connections.channelOf(attendeeId);
+    if (!channel || this.inFlight.has(attendeeId)) return false;
+    this.inFlight.add(attendeeId);
+    try {
+      const results = await this.runDueChecks(attendeeId, channel);
+      this.metrics.results(results);
+      await this.progress.recordResults(attendeeId, results);
+      return true;
+    } catch (error) {
+      this.logger.warn(`probe of ${attendeeId} failed: ${(error as Error).message}`);
+      return false;
+    } finally {
+      this.inFlight.delete(attendeeId);
+    }
+  }
+
+  /**
+   * The checks due now; and when they finish a step, the next step's at once rather than at their
+   * next stable recheck, up to 25 s later (an attendee may have done several steps since).
+   */
+  private async runDueChecks(attendeeId: string, channel: VmChannel): Promise<CheckResult[]> {
+    const workshop = this.workshops.workshop.definition;
+    const now = Date.now();
+    const lastRun = this.lastRunAt.get(attendeeId) ?? new Map<string, number>();
+    const due = dueChecks(workshop, this.progress.currentStepOf(attendeeId), this.progress.checksOf(attendeeId), lastRun, now);
+    const values = checkValues(workshop, await this.attendeeValues.valuesOf(attendeeId), this.captured.get(attendeeId) ?? {});
+    const outside = workshop.steps.some((step) => step.checks.some(isOutsideCheck)) ? await this.connections.outsideOf(attendeeId) : undefined;
+    const results = await runChecks(channel, workshop, due, values, outside);
+    this.captured.set(attendeeId, { ...this.captured.get(attendeeId), ...capturedValues(due, results) });
+    const ran = new Set(due.map((check) => check.id));
+    for (let followUps = 0; followUps < workshop.steps.length; followUps++) {
+      const currentStepId = this.progress.currentStepWith(attendeeId, results);
+      const current = workshop.steps.find((step) => step.id === currentStepId);
+      const missing = current?.checks.filter((check) => !ran.has(check.id)) ?? [];
+      if (missing.length === 0) break;
+      missing.forEach((check) => ran.add(check.id));
+      due.push(...missing);
+      results.push(...(await runChecks(channel, workshop, missing, values, outside)));
+    }
+    for (const check of due) lastRun.set(check.id, now);
+    this.lastRunAt.set(attendeeId, lastRun);
+    return results;
+  }
+}

@@ -1,0 +1,185 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DomainEventBus } from '../common/domain-events';
+import type { Ticker } from '../common/ticker';
+import type { ConnectionView } from '../contract/views';
+import { MetricsService } from '../metrics/metrics.service';
+import type { ProgressService } from '../progress/progress.service';
+import type { AddressPolicy, AddressVerdict } from '../ssh/address.policy';
+import type { AttendeeKeyStore } from '../ssh/attendee-keys';
+import type { HostKeySeen, PoolStateChange, SshPool } from '../ssh/ssh.pool';
+import type { VmTarget } from '../ssh/ssh.types';
+import type { WorkshopsService } from '../workshops/workshops.service';
+import { VmConnectionsService } from './vm-connections.service';
+import type { VmRecord, VmTargetStore } from './vm-target.store';
+
+/** The pool as the service drives it: what it was asked to dial, and a way to play its events. */
+class FakePool {
+  ensured: VmTarget[] = [];
+  removed: string[] = [];
+  pinned: [string, string][] = [];
+  handshakesInFlight = 0;
+  private stateListener: (change: PoolStateChange) => void = () => undefined;
+  private hostKeyListener: (seen: HostKeySeen) => void = () => undefined;
+  onStateChange(listener: (change: PoolStateChange) => void) {
+    this.stateListener = listener;
+    return () => undefined;
+  }
+  onHostKeyFirstSeen(listener: (seen: HostKeySeen) => void) {
+    this.hostKeyListener = listener;
+    return () => undefined;
+  }
+  ensure(target: VmTarget) {
+    this.ensured.push(target);
+  }
+  remove(id: string) {
+    this.removed.push(id);
+  }
+  pin(id: string, fingerprint: string) {
+    this.pinned.push([id, fingerprint]);
+  }
+  stateOf() {
+    return undefined;
+  }
+  get() {
+    return undefined;
+  }
+  async closeAll() {}
+  emitState(change: PoolStateChange) {
+    this.stateListener(change);
+  }
+  emitHostKey(seen: HostKeySeen) {
+    this.hostKeyListener(seen);
+  }
+}
+
+class FakeTicker {
+  pending: { ms: number; fire: () => void }[] = [];
+  every() {
+    return () => undefined;
+  }
+  after(ms: number, fire: () => void) {
+    const entry = { ms, fire };
+    this.pending.push(entry);
+    return () => (this.pending = this.pending.filter((p) => p !== entry));
+  }
+}
+
+const vms: Record<string, VmRecord> = {
+  ada: { id: 'ada', host: 'ada.example', port: 22, sshUser: 'ubuntu', hostKeyFingerprint: null, sshPublicKey: 'ssh-ed25519 AAAA' },
+  bob: { id: 'bob', host: 'metadata.example', port: 22, sshUser: 'ubuntu', hostKeyFingerprint: null, sshPublicKey: 'ssh-ed25519 AAAA' },
+  cy: { id: 'cy', host: 'typo.invalid', port: 2222, sshUser: 'debian', hostKeyFingerprint: null, sshPublicKey: 'ssh-ed25519 AAAA' },
+};
+const verdicts: Record<string, AddressVerdict> = {
+  'ada.example': { ok: true, addresses: ['198.18.0.7'] },
+  'metadata.example': { ok: false, reason: 'refused', message: 'cloud metadata address' },
+  'typo.invalid': { ok: false, reason: 'dns', message: 'That DNS name was not found.' },
+};
+
+let pool: FakePool;
+let ticker: FakeTicker;
+let events: DomainEventBus;
+let recorded: { attendeeId: string; view: ConnectionView }[];
+let pins: string[];
+let service: VmConnectionsService;
+const flush = () => new Promise((resolve) => setImmediate(resolve));
+
+beforeEach(async () => {
+  pool = new FakePool();
+  ticker = new FakeTicker();
+  events = new DomainEventBus();
+  recorded = [];
+  pins = [];
+  const policy = { check: async (host: string) => verdicts[host] } as unknown as AddressPolicy;
+  const store = {
+    all: async () => Object.values(vms),
+    find: async (id: string) => vms[id] ?? null,
+    pinHostKey: async (id: string, fingerprint: string) => {
+      if (pins.includes(id)) return false;
+      pins.push(id);
+      return fingerprint.length > 0;
+    },
+  } as unknown as VmTargetStore;
+  const progress = {
+    recordConnection: async (attendeeId: string, view: ConnectionView) => void recorded.push({ attendeeId, view }),
+    connectionCounts: () => ({}),
+  } as unknown as ProgressService;
+  const workshops = { workshop: { id: 'w', runId: 'w-run-1' } } as unknown as WorkshopsService;
+  const keys = { privateKey: async (id: string) => Buffer.from(`key of ${id}`) } as unknown as AttendeeKeyStore;
+  service = new VmConnectionsService(
+    pool as unknown as SshPool,
+    keys,
+    policy,
+    store,
+    workshops,
+    progress,
+    events,
+    ticker as unknown as Ticker,
+    new MetricsService(),
+  );
+  await service.onApplicationBootstrap();
+});
+
+describe('VmConnectionsService', () => {
+  it('dials the checked address of every VM the policy allows, and reports the others unreachable without dialling', () => {
+    expect(pool.ensured).toEqual([{ id: 'ada', host: '198.18.0.7', port: 22, user: 'ubuntu', pinnedFingerprint: null, privateKey: Buffer.from('key of ada') }]);
+    expect(recorded.map((r) => [r.attendeeId, r.view.state, r.view.reason])).toEqual([
+      ['bob', 'unreachable', 'address_refused'],
+      ['cy', 'unreachable', 'dns'],
+    ]);
+    expect(service.watchedIds().sort()).toEqual(['ada', 'bob', 'cy']);
+  });
+
+  it('looks an unresolved name up again later, once', async () => {
+    expect(ticker.pending.map((p) => p.ms)).toEqual([15_000]);
+    verdicts['typo.invalid'] = { ok: true, addresses: ['198.18.0.9'] };
+    ticker.pending[0].fire();
+    await flush();
+    expect(pool.ensured.at(-1)).toMatchObject({ id: 'cy', host: '198.18.0.9', port: 2222 });
+    verdicts['typo.invalid'] = { ok: false, reason: 'dns', message: 'That DNS name was not found.' };
+  });
+
+  it("reports the pool's states to progress, with words for people", async () => {
+    pool.emitState({ id: 'ada', state: 'unreachable', reason: 'auth_rejected', since: new Date('2026-12-01T09:00:00Z') });
+    await flush();
+    expect(recorded.at(-1)).toEqual({
+      attendeeId: 'ada',
+      view: {
+        state: 'unreachable',
+        reason: 'auth_rejected',
+        message: "Navigator's key is not in ~/.ssh/authorized_keys yet.",
+        since: '2026-12-01T09:00:00.000Z',
+        retries: 0,
+      },
+    });
+  });
+
+  it('reports an account that cannot run commands as connected, with what it printed', async () => {
+    pool.emitState({
+      id: 'ada',
+      state: 'connected',
+      reason: 'commands_blocked',
+      message: 'This account is currently not available.',
+      since: new Date('2026-12-01T09:00:00Z'),
+    });
+    await flush();
+    expect(recorded.at(-1)?.view).toMatchObject({ state: 'connected', reason: 'commands_blocked', message: 'This account is currently not available.' });
+  });
+
+  it('pins the first host key seen, once, and tells the board', async () => {
+    const changed: string[] = [];
+    events.on('attendee.changed', ({ attendeeId }) => changed.push(attendeeId));
+    pool.emitHostKey({ id: 'ada', fingerprint: 'SHA256:abc', algorithm: 'ssh-ed25519' });
+    await flush();
+    pool.emitHostKey({ id: 'ada', fingerprint: 'SHA256:other', algorithm: 'ssh-ed25519' });
+    await flush();
+    expect(pool.pinned).toEqual([['ada', 'SHA256:abc']]);
+    expect(changed).toEqual(['ada']);
+  });
+
+  it('limits an attendee asking to reconnect', () => {
+    expect(service.reconnectForAttendee('ada')).toEqual({ ok: true });
+    service.reconnectForAttendee('ada');
+    service.reconnectForAttendee('ada');
+    expect(service.reconnectForAttendee('ada')).toMatchObject({ ok: false, error: expect.stringMatching(/already trying/) });
+  });
+});

@@ -1,0 +1,145 @@
+import { lookup } from 'node:dns/promises';
+import { BlockList, isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
+
+export interface AddressPolicyOptions {
+  allowLoopback: boolean;
+  allowLinkLocal: boolean;
+}
+
+export type AddressVerdict =
+  { ok: true; addresses: string[] } | { ok: false; reason: 'dns'; message: string } | { ok: false; reason: 'refused'; message: string };
+
+type Category = 'unspecified' | 'loopback' | 'link-local' | 'metadata' | 'multicast';
+
+const metadata = new BlockList();
+for (const address of ['169.254.169.254', '169.254.170.2', '100.100.100.200']) metadata.addAddress(address, 'ipv4');
+metadata.addAddress('fd00:ec2::254', 'ipv6');
+
+/** IPv6 prefixes (/96) whose last 32 bits are an IPv4 address that the packets end up at. */
+const EMBEDS_IPV4 = [
+  ['::ffff:0:0', 96], // IPv4-mapped
+  ['64:ff9b::', 96], // NAT64
+] as const;
+
+/**
+ * An address in one spelling: parsed (never compared as text), IPv6 compressed and lower case, and
+ * IPv4-mapped, IPv4-compatible and NAT64 addresses unwrapped to the IPv4 address they reach. Null for
+ * anything that is not an IP address.
+ */
+export function canonicalAddress(address: string): { address: string; family: 'ipv4' | 'ipv6' } | null {
+  const bare = address.replace(/^\[(.*)\]$/, '$1').replace(/%.*$/, '');
+  const family = isIP(bare);
+  if (family === 0) return null;
+  // The WHATWG URL parser writes any IPv6 spelling (a dotted tail included) in hex groups, which ipaddr.js reads.
+  const spelled = family === 6 ? new URL(`http://[${bare}]/`).hostname.slice(1, -1) : bare;
+  if (!ipaddr.isValid(spelled)) return null;
+  const parsed = ipaddr.parse(spelled);
+  if (parsed.kind() === 'ipv4') return { address: parsed.toString(), family: 'ipv4' };
+  const v6 = parsed as ipaddr.IPv6;
+  const parts = v6.parts;
+  const embedded = EMBEDS_IPV4.some(([prefix, bits]) => v6.match(ipaddr.IPv6.parse(prefix), bits));
+  // IPv4-compatible (::a.b.c.d, deprecated but still parsed by stacks): 96 zero bits, and not :: or ::1.
+  const compatible = parts.slice(0, 6).every((part) => part === 0) && (parts[6] !== 0 || parts[7] > 1);
+  if (embedded || compatible) {
+    const v4 = new ipaddr.IPv4([parts[6] >> 8, parts[6] & 0xff, parts[7] >> 8, parts[7] & 0xff]);
+    return { address: v4.toString(), family: 'ipv4' };
+  }
+  return { address: v6.toString(), family: 'ipv6' };
+}
+
+function rangeList(ranges: [string, number, 'ipv4' | 'ipv6'][]): BlockList {
+  const list = new BlockList();
+  for (const [network, prefix, family] of ranges) list.addSubnet(network, prefix, family);
+  return list;
+}
+
+const categories: [Category, BlockList][] = [
+  [
+    'unspecified',
+    rangeList([
+      ['0.0.0.0', 8, 'ipv4'],
+      ['::', 128, 'ipv6'],
+    ]),
+  ],
+  [
+    'loopback',
+    rangeList([
+      ['127.0.0.0', 8, 'ipv4'],
+      ['::1', 128, 'ipv6'],
+    ]),
+  ],
+  [
+    'link-local',
+    rangeList([
+      ['169.254.0.0', 16, 'ipv4'],
+      ['fe80::', 10, 'ipv6'],
+    ]),
+  ],
+  [
+    'multicast',
+    rangeList([
+      ['224.0.0.0', 4, 'ipv4'],
+      ['240.0.0.0', 4, 'ipv4'],
+      ['ff00::', 8, 'ipv6'],
+    ]),
+  ],
+];
+
+/** The category of an address, matched as ranges on its canonical form; 'unspecified' for what is not an address. */
+export function categorize(address: string): Category | null {
+  const canonical = canonicalAddress(address);
+  if (canonical === null) return 'unspecified';
+  if (metadata.check(canonical.address, canonical.family)) return 'metadata';
+  for (const [category, list] of categories) if (list.check(canonical.address, canonical.family)) return category;
+  return null;
+}
+
+const explanations: Record<Category, string> = {
+  unspecified: 'is an "any address" placeholder, not a machine',
+  loopback: 'is this server itself (loopback); use the address of your own VM',
+  'link-local': 'is a link-local address, reachable only on one network segment',
+  metadata: "is a cloud provider's metadata service, not a VM",
+  multicast: 'is a multicast or reserved address, not a machine',
+};
+
+/** Decides whether Navigator may connect to a VM address: checked at registration and again before every connect. */
+export class AddressPolicy {
+  constructor(
+    private readonly options: AddressPolicyOptions,
+    private readonly resolve: (host: string) => Promise<string[]> = resolveAll,
+  ) {}
+
+  judgeAddress(host: string, address: string): string | null {
+    const category = categorize(address);
+    if (category === null) return null;
+    if (category === 'loopback' && this.options.allowLoopback) return null;
+    if ((category === 'link-local' || category === 'metadata') && this.options.allowLinkLocal) return null;
+    const shown = host === address ? address : `${host} resolves to ${address}, which`;
+    return `${shown} ${explanations[category]}`;
+  }
+
+  async check(host: string): Promise<AddressVerdict> {
+    let addresses: string[];
+    if (canonicalAddress(host) !== null) addresses = [host];
+    else {
+      try {
+        addresses = await this.resolve(host);
+      } catch {
+        return { ok: false, reason: 'dns', message: `the DNS name ${host} was not found` };
+      }
+    }
+    for (const address of addresses) {
+      const refusal = this.judgeAddress(host, address);
+      if (refusal) return { ok: false, reason: 'refused', message: refusal };
+    }
+    // Dial the canonical form: the address that was judged.
+    return { ok: true, addresses: addresses.map((address) => canonicalAddress(address)?.address ?? address) };
+  }
+}
+
+async function resolveAll(host: string): Promise<string[]> {
+  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('DNS timeout')), 5000).unref());
+  const results = await Promise.race([lookup(host, { all: true, verbatim: true }), timeout]);
+  return results.map((r) => r.address);
+}

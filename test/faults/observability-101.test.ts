@@ -1,0 +1,166 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectToVm, formatTable, tryWorkshop, type TriedCheck } from '../../server/src/cli/try';
+import { SshKeyStore } from '../../server/src/ssh/ssh.keys';
+import { loadWorkshopFile } from '../../server/src/workshops/workshop.loader';
+import { Fleet } from '../fleet/fleet';
+import { REPO_ROOT } from '../support/navigator';
+
+/**
+ * checks/observability-101.yaml exercised for real: two fleet VMs (real sshd, each its own network namespace),
+ * one with every step done (Debian's real prometheus-node-exporter, a real Prometheus with the workshop's scrape
+ * job, recording rule and a firing alerting rule, the Grafana STAND-IN on port 3000 of every address, and
+ * passwordless sudo) and one fresh (nothing running, sudo wants a password). Every check runs as `navigator try`
+ * runs them, outside checks from this process to the VM's address.
+ */
+const canRun = process.getuid?.() === 0 && fs.existsSync('/usr/bin/prometheus-node-exporter') && fs.existsSync('/usr/bin/sudo');
+const PASSWORD = 'obs-101-pass';
+const SUDOERS = '/etc/sudoers.d/navf-observability-101';
+const DONE = 0;
+const FRESH = 1;
+
+let fleet: Fleet;
+let keys: SshKeyStore;
+const children: ChildProcess[] = [];
+
+function inVm(index: number, command: string, args: string[]): ChildProcess {
+  const child = spawn('ip', ['netns', 'exec', fleet.vm(index).name, command, ...args], { stdio: ['pipe', 'pipe', 'ignore'] });
+  children.push(child);
+  return child;
+}
+
+/** The done VM: what an attendee has set up by the end of the workshop. */
+async function setUpDoneVm(): Promise<void> {
+  const vm = fleet.vm(DONE);
+  const dir = path.join(vm.dir, 'observability');
+  fs.mkdirSync(path.join(dir, 'textfile'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'textfile', 'hello.prom'), 'workshop_hello 1\n');
+  fs.writeFileSync(
+    path.join(dir, 'rules.yml'),
+    [
+      'groups:',
+      '  - name: node',
+      '    rules:',
+      '      - record: instance:node_load1:avg',
+      '        expr: avg by (instance) (node_load1)',
+      '      - alert: NodeLoadHigh',
+      // The test machine's load is whatever it is: ">= 0" fires at once, as "> 1" does under stress-ng.
+      '        expr: instance:node_load1:avg >= 0',
+      '        for: 0s',
+      '',
+    ].join('\n'),
+  );
+  fs.writeFileSync(
+    path.join(dir, 'prometheus.yml'),
+    [
+      'global: { scrape_interval: 1s, evaluation_interval: 1s }',
+      `rule_files: ['${path.join(dir, 'rules.yml')}']`,
+      'scrape_configs:',
+      "  - job_name: node\n    static_configs: [{ targets: ['127.0.0.1:9100'] }]",
+      '',
+    ].join('\n'),
+  );
+  inVm(DONE, 'prometheus-node-exporter', ['--web.listen-address=127.0.0.1:9100', `--collector.textfile.directory=${path.join(dir, 'textfile')}`]);
+  inVm(DONE, 'prometheus', [
+    `--config.file=${path.join(dir, 'prometheus.yml')}`,
+    `--storage.tsdb.path=${path.join(dir, 'data')}`,
+    '--web.listen-address=127.0.0.1:9090',
+    '--log.level=error',
+  ]);
+  const dashboards = {
+    'node-101': { title: 'Node 101', panels: [{ id: 1, title: 'Load average', targets: [{ refId: 'A', expr: 'instance:node_load1:avg' }] }] },
+  };
+  const grafana = inVm(DONE, process.execPath, [
+    '--import',
+    'tsx',
+    path.join(REPO_ROOT, 'test/fleet/grafana-standin.ts'),
+    'http://127.0.0.1:9090',
+    '0.0.0.0',
+    '3000',
+    PASSWORD,
+    JSON.stringify(dashboards),
+  ]);
+  await new Promise<void>((resolve, reject) => {
+    grafana.once('exit', (code) => reject(new Error(`the Grafana stand-in exited with ${code}`)));
+    grafana.stdout!.once('data', () => resolve());
+  });
+  fleet.unit(DONE, 'prometheus-node-exporter', { active: true });
+  fs.writeFileSync(SUDOERS, `${vm.user} ALL=(ALL) NOPASSWD: ALL\n${fleet.vm(FRESH).user} ALL=(ALL) ALL\n`, { mode: 0o440 });
+}
+
+async function tryVm(index: number): Promise<TriedCheck[]> {
+  const vm = fleet.vm(index);
+  const workshop = loadWorkshopFile(path.join(REPO_ROOT, 'checks/observability-101.yaml')).definition;
+  const { connection } = await connectToVm({ user: vm.user, host: vm.address, port: 22 }, keys.privateKey);
+  try {
+    return await tryWorkshop(connection, { user: vm.user, host: vm.address, port: 22 }, workshop, { grafanaPassword: PASSWORD });
+  } finally {
+    connection.close();
+  }
+}
+
+const byCheck = (rows: TriedCheck[]) => Object.fromEntries(rows.map((r) => [r.check, r.result]));
+
+describe.skipIf(!canRun)('checks/observability-101.yaml against real node_exporter and Prometheus (needs root, the fleet)', () => {
+  beforeAll(async () => {
+    fleet = await Fleet.up({ size: 2 });
+    keys = SshKeyStore.open(fs.mkdtempSync(path.join(os.tmpdir(), 'navigator-obs-keys-')));
+    fleet.authorize(keys.publicKeyLine);
+    await setUpDoneVm();
+  });
+
+  afterAll(async () => {
+    fs.rmSync(SUDOERS, { force: true });
+    for (const child of children) child.kill('SIGKILL');
+    await fleet?.stop();
+  });
+
+  it('every check passes on the VM with every step done (waiting for the scrapes, the rule and the alert, by result)', async () => {
+    let rows: TriedCheck[];
+    const deadline = Date.now() + 120_000;
+    // Prometheus needs a scrape, then a rule evaluation, then the alert's: each round is one real try.
+    do {
+      rows = await tryVm(DONE);
+    } while (rows.some((r) => r.result.status !== 'pass') && Date.now() < deadline);
+    const table = formatTable(rows);
+    expect(table.split('\n')[0]).toMatch(/^STEP +CHECK +STATUS +REASON +TIME$/);
+    expect(rows.filter((r) => r.result.status !== 'pass').map((r) => `${r.check}: ${r.result.reason}`)).toEqual([]);
+    expect(rows).toHaveLength(12);
+  });
+
+  it('the fresh VM: each check fails with its reason; sudo is a VM problem, not a step', async () => {
+    const results = byCheck(await tryVm(FRESH));
+    expect(results['exporter-running']).toMatchObject({ status: 'fail' });
+    expect(results['exporter-metrics']).toMatchObject({ status: 'fail', reason: 'nothing answers on port 9100' });
+    expect(results['textfile-dir'].status).toBe('error');
+    expect(results['textfile-dir'].reason).toMatch(/^this check needs passwordless sudo/);
+    for (const id of ['prometheus-ready', 'node-job-up', 'no-target-down', 'load-recorded', 'alert-firing'])
+      expect(results[id], id).toMatchObject({ status: 'fail', reason: 'nothing answers on port 9090' });
+    expect(results['grafana-load-panel']).toMatchObject({ status: 'fail', reason: 'nothing answers on port 3000' });
+    expect(results['grafana-port-open']).toMatchObject({ status: 'fail', reason: 'port 3000 refuses connections from outside the VM' });
+    expect(results['grafana-reachable']).toMatchObject({ status: 'fail', reason: 'port 3000 refuses connections from outside the VM' });
+    expect(results['own-metric-exported']).toMatchObject({ status: 'fail', reason: 'nothing answers on port 9100' });
+  });
+
+  it('npx navigator try prints the table against a fleet VM', () => {
+    const key = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'navigator-obs-key-')), 'key');
+    fs.writeFileSync(key, keys.privateKey, { mode: 0o600 });
+    const vm = fleet.vm(DONE);
+    const run = spawnSync(
+      process.execPath,
+      ['bin/navigator.mjs', 'try', 'checks/observability-101.yaml', '--vm', `${vm.user}@${vm.address}`, '--key', key, '--value', `grafanaPassword=${PASSWORD}`],
+      {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+        timeout: 120_000,
+      },
+    );
+    expect(run.stdout).toMatch(/STEP +CHECK +STATUS +REASON +TIME/);
+    expect(run.stdout).toMatch(/alert-fires +alert-firing +pass/);
+    expect(run.stdout).toContain('12 of 12 checks pass');
+    expect(run.status).toBe(0);
+  });
+});
