@@ -48,7 +48,10 @@ describe('an attendee registers a VM while the navigator watches the roster', ()
     // The key is not authorized yet: the page says so and shows the exact line.
     await attendee.getByText('Key not authorized yet', { exact: true }).waitFor({ timeout: 15_000 });
     const line = (await attendee.getByLabel("command that adds Navigator's key").textContent()) ?? '';
-    expect(line).toMatch(/restrict,port-forwarding,permitopen="127\.0\.0\.1:9435" ssh-ed25519 /);
+    expect(line).toMatch(/restrict,command="exec sh -s",[^ ]*,permitlisten="localhost:1",permitopen="127\.0\.0\.1:9435" ssh-ed25519 /);
+    // The recommended path comes first: a dedicated login for Navigator with the same line.
+    const dedicated = (await attendee.getByLabel("command that creates Navigator's own login").textContent()) ?? '';
+    expect(dedicated).toContain(/'([^']+)'/.exec(line)![1]);
     await attendee.screenshot({ path: screenshotPath('attendee-key-missing-phone'), fullPage: true });
 
     // The board shows them without a reload.
@@ -59,7 +62,11 @@ describe('an attendee registers a VM while the navigator watches the roster', ()
     // The attendee adds the key (as they would with the copied command); Navigator connects by itself.
     const keyLine = /'([^']+)'/.exec(line)![1];
     sshd.setAuthorizedKeys(user.name, [keyLine]);
-    await attendee.getByRole('button', { name: 'Try again now' }).click();
+    // Navigator's own retry may connect first and take the button away; either way the attendee ends up connected.
+    await attendee
+      .getByRole('button', { name: 'Try again now' })
+      .click({ timeout: 2000 })
+      .catch(() => undefined);
     await attendee.getByText('Connected', { exact: true }).waitFor({ timeout: 15_000 });
     await expect.poll(() => row.locator('[data-state]').getAttribute('data-state'), { timeout: 10_000 }).toBe('connected');
     // The first step's check fails with its reason; doing the step on the VM moves the attendee on, live.
