@@ -112,4 +112,38 @@ describe('an attendee registers a VM while the navigator watches the roster', ()
     expect(html).not.toContain(user.name);
     await page.screenshot({ path: screenshotPath('projector'), fullPage: true });
   });
+
+  it('the navigator gives an attendee a new link, then removes them: their open page says why, the row leaves the board', async () => {
+    const board = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    await board.goto(navigator.navigatorUrl);
+    const phone = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
+    await phone.goto(navigator.joinUrl);
+    await phone.getByLabel('Your name').fill('Grace Hopper');
+    await phone.getByLabel('VM address').fill('127.0.0.1');
+    await phone.getByLabel('SSH port').fill('9');
+    await phone.getByLabel('SSH user').fill('grace');
+    await phone.getByRole('button', { name: 'Register and connect' }).click();
+    await phone.waitForURL(/\/me$/);
+    await phone.getByRole('button', { name: 'Change VM details' }).waitFor();
+
+    await board.getByRole('button', { name: 'Grace Hopper', exact: true }).click();
+    const drawer = board.getByTestId('drawer');
+    await drawer.getByRole('button', { name: 'New personal link' }).click();
+    const link = (await drawer.getByLabel('new personal link').textContent()) ?? '';
+    expect(link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/a\/[A-Za-z0-9_-]{20,}$/);
+    await phone.getByText('The navigator gave you a new personal link').waitFor();
+    await phone.screenshot({ path: screenshotPath('attendee-link-reissued-phone'), fullPage: true });
+    await phone.goto(link);
+    await phone.waitForURL(/\/me$/);
+    await phone.getByRole('button', { name: 'Change VM details' }).waitFor();
+
+    await drawer.getByRole('button', { name: 'Remove from the workshop…' }).click();
+    await board.screenshot({ path: screenshotPath('board-drawer-remove'), fullPage: false });
+    await drawer.getByRole('button', { name: 'Remove Grace Hopper' }).click();
+    await drawer.waitFor({ state: 'detached' });
+    await board.locator('tr[data-attendee="Grace Hopper"]').waitFor({ state: 'detached' });
+    await phone.getByText('The navigator removed you from this workshop').waitFor();
+    await phone.screenshot({ path: screenshotPath('attendee-removed-phone'), fullPage: true });
+    expect(await board.getByTestId('roster-count').textContent()).toContain('1 registered');
+  });
 });

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, HttpException, HttpStatus, NotFoundException, Param, Post, Put, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpException, HttpStatus, Inject, NotFoundException, Param, Post, Put, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { CurrentAttendeeId } from '../auth/current-principal.decorator';
 import { Public, Roles } from '../auth/roles.decorator';
@@ -6,7 +6,8 @@ import { SessionCookies } from '../auth/session-cookies';
 import { ZodBody } from '../api-docs/zod-openapi';
 import { RateLimiter } from '../common/rate-limiter';
 import { ZodPipe } from '../common/zod.pipe';
-import type { JoinInfo, NavigatorAttendeeView, PublicAttendeeView, RosterSnapshot, SelfView, TimelineEntryView } from '../contract/views';
+import { APP_CONFIG, type AppConfig } from '../config/app.config';
+import type { JoinInfo, NavigatorAttendeeView, PersonalLinkView, PublicAttendeeView, RosterSnapshot, SelfView, TimelineEntryView } from '../contract/views';
 import { AttendeesService } from './attendees.service';
 import { registrationSchema, type Registration } from './registration.dto';
 
@@ -18,6 +19,7 @@ export class AttendeesController {
   private readonly registrations = new RateLimiter(200, 2);
 
   constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly attendees: AttendeesService,
     private readonly cookies: SessionCookies,
   ) {}
@@ -62,14 +64,30 @@ export class AttendeesController {
   @Roles('attendee')
   @Put('me/vm')
   @ZodBody(registrationSchema, "The attendee's VM, corrected")
-  updateVm(@CurrentAttendeeId() attendeeId: string, @Body(registrationBody) body: Registration): Promise<SelfView> {
-    return this.attendees.updateVm(attendeeId, body);
+  updateVm(@CurrentAttendeeId() attendeeId: string, @Body(registrationBody) body: Registration, @Req() req: Request): Promise<SelfView> {
+    return this.attendees.updateVm(attendeeId, body, req.ip ?? 'unknown');
   }
 
   @Roles('navigator')
   @Get('attendees')
   roster(): Promise<RosterSnapshot<NavigatorAttendeeView>> {
     return this.attendees.navigatorRoster();
+  }
+
+  /** Removes the attendee: their VM is let go and their link ends; notes they wrote stay under their name. */
+  @Roles('navigator')
+  @Delete('attendees/:id')
+  @HttpCode(204)
+  async remove(@Param('id') id: string): Promise<void> {
+    await this.attendees.remove(id);
+  }
+
+  /** A new personal link for the attendee; the old one stops working at once. */
+  @Roles('navigator')
+  @Post('attendees/:id/link')
+  @HttpCode(200)
+  reissueLink(@Param('id') id: string, @Req() req: Request): Promise<PersonalLinkView> {
+    return this.attendees.reissueLink(id, this.config.publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`);
   }
 
   /** The drawer's history: every status change of one attendee's checks and VM, oldest first. */

@@ -1,5 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import {
+  BadRequestException,
+  ConflictException,
+  HttpException,
+  HttpStatus,
+  Inject,
+  Injectable,
+  NotFoundException,
+  ServiceUnavailableException,
+} from '@nestjs/common';
+import { RateLimiter } from '../common/rate-limiter';
 import { newToken, hashToken } from '../auth/token';
 import { DomainEventBus } from '../common/domain-events';
 import { nameSkeleton } from '../common/human-text';
@@ -7,6 +17,7 @@ import type {
   CheckView,
   JoinInfo,
   NavigatorAttendeeView,
+  PersonalLinkView,
   PublicAttendeeView,
   RosterSnapshot,
   SelfView,
@@ -37,6 +48,10 @@ export interface RegistrationResult {
 
 @Injectable()
 export class AttendeesService {
+  /** A handful of address changes per attendee per minute, and a room's worth per source address. */
+  private readonly addressChangesByAttendee = new RateLimiter(5, 5 / 60);
+  private readonly addressChangesBySource = new RateLimiter(30, 0.5);
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly policy: AddressPolicy,
@@ -126,11 +141,13 @@ export class AttendeesService {
   }
 
   /** An attendee fixes their VM's address: a new machine means a new host key to pin. */
-  async updateVm(attendeeId: string, registration: Registration): Promise<SelfView> {
-    await this.requireDialableHost(registration.host);
+  async updateVm(attendeeId: string, registration: Registration, source: string): Promise<SelfView> {
     const before = await this.find(attendeeId);
-    const values = this.checkValues(parseValuesJson(before.valuesJson), registration.values);
     const sameMachine = before.host === registration.host && before.port === registration.port;
+    // Each new address is dialled and its answer shown: without a limit the form is a port scanner.
+    if (!sameMachine) this.limitAddressChanges(attendeeId, source);
+    await this.requireDialableHost(registration.host);
+    const values = this.checkValues(parseValuesJson(before.valuesJson), registration.values);
     const attendee = await this.prisma.attendee.update({
       where: { id: attendeeId },
       data: {
@@ -139,12 +156,38 @@ export class AttendeesService {
         port: registration.port,
         sshUser: registration.sshUser,
         valuesJson: JSON.stringify(values),
-        ...(sameMachine ? {} : { hostKeyFingerprint: null, hostKeyAlgorithm: null, hostKeyPinnedAt: null }),
+        // Pins stay, per address: watching the new address shows the pin it has (if any) and checks it.
+        ...(sameMachine ? {} : { offeredHostKeyFingerprint: null, offeredHostKeyAlgorithm: null, hostKeyRequest: null }),
       },
     });
+    if (!sameMachine) {
+      await this.prisma.hostKeyRequest.updateMany({ where: { attendeeId, decidedAt: null }, data: { decidedAt: new Date(), decision: 'withdrawn' } });
+    }
     this.attendeeValues.remember(attendeeId, values);
     this.events.emit('attendee.changed', { attendeeId });
+    if (!sameMachine) this.events.emit('help.changed', { attendeeId });
     return this.selfView(attendee);
+  }
+
+  /**
+   * The navigator removes an attendee (a duplicate, someone who left, a stranger): their VM connection
+   * closes, their link and key stop working, their checks and hands go; notes they wrote stay, under
+   * their name.
+   */
+  async remove(attendeeId: string): Promise<void> {
+    await this.find(attendeeId);
+    await this.prisma.attendee.delete({ where: { id: attendeeId } });
+    this.events.emit('attendee.removed', { attendeeId });
+    await this.keys.remove(attendeeId);
+  }
+
+  /** A new personal link for an attendee (lost, or shared by mistake): the old one stops working at once. */
+  async reissueLink(attendeeId: string, baseUrl: string): Promise<PersonalLinkView> {
+    await this.find(attendeeId);
+    const token = newToken();
+    await this.prisma.attendee.update({ where: { id: attendeeId }, data: { tokenHash: hashToken(token) } });
+    this.events.emit('attendee.link-reissued', { attendeeId });
+    return { personalUrl: `${baseUrl}/a/${token}` };
   }
 
   async find(attendeeId: string): Promise<Attendee> {
@@ -193,6 +236,8 @@ export class AttendeesService {
       port: attendee.port,
       sshUser: attendee.sshUser,
       hostKeyFingerprint: attendee.hostKeyFingerprint,
+      offeredHostKeyFingerprint: attendee.offeredHostKeyFingerprint,
+      hostKeyRequest: attendee.hostKeyRequest === 'pending' || attendee.hostKeyRequest === 'rejected' ? attendee.hostKeyRequest : null,
       lastSeenAt: attendee.lastSeenAt?.toISOString() ?? null,
       checks: this.checksView(attendee.id, passingOutputs),
     };
@@ -252,11 +297,22 @@ export class AttendeesService {
     for (let n = 2; ; n++) if (!taken.has(nameSkeleton(`${name} (${n})`))) return `${name} (${n})`;
   }
 
+  private limitAddressChanges(attendeeId: string, source: string): void {
+    const mine = this.addressChangesByAttendee.take(attendeeId);
+    if (mine > 0) throw new HttpException(`You changed your VM's address several times within a minute; try again in ${mine} s.`, HttpStatus.TOO_MANY_REQUESTS);
+    const fromSource = this.addressChangesBySource.take(source);
+    if (fromSource > 0) throw new HttpException(`Too many VM address changes from your network; try again in ${fromSource} s.`, HttpStatus.TOO_MANY_REQUESTS);
+  }
+
   /** An address the policy refuses is the attendee's to fix: said at once, nothing stored. */
   private async requireDialableHost(host: string): Promise<void> {
     const verdict = await this.policy.check(host);
     if (!verdict.ok && verdict.reason === 'refused') {
       throw new BadRequestException({ message: 'Please fix the highlighted fields.', fields: { host: verdict.message } });
+    }
+    // Not knowing where a name points is never taken as allowed; a name that does not exist yet is stored and retried.
+    if (!verdict.ok && verdict.reason === 'unchecked') {
+      throw new ServiceUnavailableException({ message: `${verdict.message}. Please try again in a moment.`, fields: { host: verdict.message } });
     }
   }
 }

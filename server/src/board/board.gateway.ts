@@ -7,7 +7,7 @@ import type { Request } from 'express';
 import { AuthService } from '../auth/auth.service';
 import type { Principal, Role } from '../auth/principal';
 import { DomainEventBus } from '../common/domain-events';
-import type { ClientToServerEvents, PageKind, ServerToClientEvents } from '../contract/events';
+import type { ClientToServerEvents, PageKind, ServerToClientEvents, SignedOutReason } from '../contract/events';
 import type { PaceView } from '../contract/views';
 import { DiscussionService } from '../discussion/discussion.service';
 import { BroadcastService } from '../help/broadcast.service';
@@ -70,6 +70,7 @@ export class BoardGateway implements OnGatewayInit, OnGatewayConnection, OnModul
     this.unsubscribe.push(
       this.events.on('attendee.registered', pushAttendee),
       this.events.on('attendee.changed', pushAttendee),
+      this.events.on('attendee.host-key-changed', pushAttendee),
       this.events.on('progress.changed', pushAttendee),
       this.events.on('pace.changed', ({ pace }) => this.pushPace(pace)),
       this.events.on('clock.changed', () => void this.pushClock()),
@@ -79,6 +80,13 @@ export class BoardGateway implements OnGatewayInit, OnGatewayConnection, OnModul
       // Every signed-in page hears the banner (a socket that failed to sign in was disconnected).
       this.events.on('broadcast.changed', () => this.server.emit('broadcast:snapshot', this.broadcast.view())),
       this.events.on('run.started', () => void this.startAfresh()),
+      this.events.on('attendee.removed', ({ attendeeId }) => {
+        this.server.to([AUDIENCES.boards, AUDIENCES.projectors]).emit('roster:removed', attendeeId);
+        this.signOut(attendeeId, 'removed');
+        void this.pushHelp(attendeeId);
+        void this.pushDiscussion();
+      }),
+      this.events.on('attendee.link-reissued', ({ attendeeId }) => this.signOut(attendeeId, 'link-reissued')),
       this.events.on('join-code.changed', () => void this.resendSnapshots()),
     );
   }
@@ -160,6 +168,12 @@ export class BoardGateway implements OnGatewayInit, OnGatewayConnection, OnModul
     this.server.to(AUDIENCES.attendees).emit('run:ended');
     this.server.in(AUDIENCES.attendees).disconnectSockets(true);
     await this.resendSnapshots();
+  }
+
+  /** Pages signed in with a link that no longer works are told why, then closed. */
+  private signOut(attendeeId: string, reason: SignedOutReason): void {
+    this.server.to(AUDIENCES.attendee(attendeeId)).emit('self:signed-out', reason);
+    this.server.in(AUDIENCES.attendee(attendeeId)).disconnectSockets(true);
   }
 
   /** Every signed-in board, projector and discussion page gets its snapshot again (the workshop summary changed). */

@@ -9,6 +9,12 @@ import type { PaceView } from '../contract/views';
 export interface DomainEvents {
   'attendee.registered': { attendeeId: string };
   'attendee.changed': { attendeeId: string };
+  /** The navigator removed the attendee: their VM is let go, their link ends; their notes stay under their name. */
+  'attendee.removed': { attendeeId: string };
+  /** The host key pinned for the attendee's address, or the one their VM offers instead, changed (the VM is not rewatched). */
+  'attendee.host-key-changed': { attendeeId: string };
+  /** The attendee's personal link was replaced: pages signed in with the old one are signed out. */
+  'attendee.link-reissued': { attendeeId: string };
   /** The attendee's connection, check statuses, step progress or stuck flag changed. */
   'progress.changed': { attendeeId: string };
   'pace.changed': { pace: PaceView | null };

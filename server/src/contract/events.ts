@@ -22,6 +22,8 @@ import type {
 /** The page a socket serves; it decides the role it must authenticate as and what it is sent. */
 export type PageKind = 'board' | 'projector' | 'attendee' | 'discussion';
 
+export type SignedOutReason = 'removed' | 'link-reissued';
+
 export interface SocketAuth {
   view: PageKind;
   /** A navigator's or projector's token for scripts; browsers use the session cookie. */
@@ -38,6 +40,9 @@ export const payloadSchemas = {
   'help:lower': none,
   'help:acknowledge': z.strictObject({ id: z.number().int() }),
   'help:resolve': z.strictObject({ id: z.number().int() }),
+  'self:host-key-request': none,
+  'hostkey:trust': z.strictObject({ id: z.number().int() }),
+  'hostkey:reject': z.strictObject({ id: z.number().int() }),
   'discussion:form': z.strictObject({
     by: z.enum(['count', 'size']),
     n: z.number().int('give a whole number of groups or people per group').min(1).max(500),
@@ -85,6 +90,12 @@ export interface ClientToServerEvents {
   'help:lower': Command<'help:lower'>;
   'help:acknowledge': Command<'help:acknowledge'>;
   'help:resolve': Command<'help:resolve'>;
+  /** Attendee: my VM was rebuilt; ask the navigator to trust the host key it now presents. */
+  'self:host-key-request': Command<'self:host-key-request'>;
+  /** Navigator: trust the new host key of a rebuilt VM (replaces the pin; Navigator connects again). */
+  'hostkey:trust': Command<'hostkey:trust'>;
+  /** Navigator: do not trust it; the VM stays refused and the attendee is told. */
+  'hostkey:reject': Command<'hostkey:reject'>;
   /** Navigator: form groups from every registered attendee (replaces the current groups). */
   'discussion:form': Command<'discussion:form'>;
   'discussion:move': Command<'discussion:move'>;
@@ -122,9 +133,13 @@ export interface ServerToClientEvents {
   /** Full state, sent on every (re)connect before any delta. */
   'roster:snapshot': (snapshot: RosterSnapshot<NavigatorAttendeeView> | RosterSnapshot<PublicAttendeeView>) => void;
   'roster:attendee': (attendee: NavigatorAttendeeView | PublicAttendeeView) => void;
+  /** Board and projector: the navigator removed this attendee. */
+  'roster:removed': (attendeeId: string) => void;
   'self:snapshot': (self: SelfView) => void;
   /** Attendee: the navigator started the next run; this one is archived and the socket is closed right after. */
   'run:ended': () => void;
+  /** Attendee: this link no longer signs in (removed, or a new personal link was issued); the socket is closed right after. */
+  'self:signed-out': (reason: SignedOutReason) => void;
   /** Board: attendees per step along the clock, against the plan (the retrospective's chart, live). */
   'room:snapshot': (room: RoomOverTimeView) => void;
   /** Every page: the navigator's banner and its history. */

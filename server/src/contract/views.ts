@@ -54,11 +54,20 @@ export interface NavigatorAttendeeView extends PublicAttendeeView {
   port: number;
   sshUser: string;
   hostKeyFingerprint: string | null;
+  /** A key the VM presented instead of the pinned one (a rebuilt VM, or someone in between): never trusted by itself. */
+  offeredHostKeyFingerprint: string | null;
+  /** The attendee's "my VM was rebuilt" request about that key. */
+  hostKeyRequest: 'pending' | 'rejected' | null;
   lastSeenAt: string | null;
   checks: Record<string, CheckView>;
 }
 
 /** What an attendee sees about themselves. */
+/** A personal link, shown once to the navigator (only its hash is stored). */
+export interface PersonalLinkView {
+  personalUrl: string;
+}
+
 export interface SelfView extends NavigatorAttendeeView {
   /** This attendee's own line: a key no other attendee's VM accepts. */
   authorizedKeysLine: string;
@@ -131,8 +140,20 @@ export interface BroadcastView {
   history: BroadcastMessageView[];
 }
 
+/** "My VM was rebuilt": the navigator compares the two fingerprints, then trusts the new key or rejects it. */
+export interface HostKeyRequestView {
+  id: number;
+  attendeeId: string;
+  displayName: string;
+  pinnedFingerprint: string;
+  offeredFingerprint: string;
+  requestedAt: string;
+}
+
 export interface HelpQueueView {
   requests: HelpRequestView[];
+  /** Navigator only (the projector gets none). */
+  hostKeys: HostKeyRequestView[];
 }
 
 /** The workshop clock: running since startedAt, minus paused time. Pace is measured against it. */

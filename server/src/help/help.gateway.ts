@@ -7,13 +7,17 @@ import { AckErrorsFilter } from '../common/ack-errors.filter';
 import { Payload } from '../common/zod.pipe';
 import type { Ack, Payload as PayloadOf } from '../contract/events';
 import { HelpService } from './help.service';
+import { HostKeyRequestsService } from './host-key-requests.service';
 
 /** Raised hands: attendees raise and lower their own, the navigator answers them. */
 @WebSocketGateway({ path: '/socket.io', serveClient: false })
 @UseGuards(RolesGuard)
 @UseFilters(AckErrorsFilter)
 export class HelpGateway {
-  constructor(private readonly help: HelpService) {}
+  constructor(
+    private readonly help: HelpService,
+    private readonly hostKeys: HostKeyRequestsService,
+  ) {}
 
   @Roles('attendee')
   @SubscribeMessage('help:raise')
@@ -37,5 +41,23 @@ export class HelpGateway {
   @SubscribeMessage('help:resolve')
   resolve(@Payload('help:resolve') { id }: PayloadOf<'help:resolve'>): Promise<Ack> {
     return this.help.resolve(id);
+  }
+
+  @Roles('attendee')
+  @SubscribeMessage('self:host-key-request')
+  requestHostKey(@CurrentAttendeeId() attendeeId: string, @Payload('self:host-key-request') _payload: PayloadOf<'self:host-key-request'>): Promise<Ack> {
+    return this.hostKeys.request(attendeeId);
+  }
+
+  @Roles('navigator')
+  @SubscribeMessage('hostkey:trust')
+  trustHostKey(@Payload('hostkey:trust') { id }: PayloadOf<'hostkey:trust'>): Promise<Ack> {
+    return this.hostKeys.trust(id);
+  }
+
+  @Roles('navigator')
+  @SubscribeMessage('hostkey:reject')
+  rejectHostKey(@Payload('hostkey:reject') { id }: PayloadOf<'hostkey:reject'>): Promise<Ack> {
+    return this.hostKeys.reject(id);
   }
 }

@@ -4,6 +4,11 @@ import { BroadcastGateway } from './broadcast.gateway';
 import { BroadcastService } from './broadcast.service';
 import { HelpGateway } from './help.gateway';
 import { HelpService } from './help.service';
+import { HostKeyRequestsService } from './host-key-requests.service';
 
-@Module({ imports: [WorkshopsModule], providers: [HelpService, HelpGateway, BroadcastService, BroadcastGateway], exports: [HelpService, BroadcastService] })
+@Module({
+  imports: [WorkshopsModule],
+  providers: [HelpService, HostKeyRequestsService, HelpGateway, BroadcastService, BroadcastGateway],
+  exports: [HelpService, BroadcastService],
+})
 export class HelpModule {}

@@ -5,6 +5,7 @@ import type { Ack } from '../contract/events';
 import type { HandView, HelpQueueView } from '../contract/views';
 import { PrismaService } from '../prisma/prisma.service';
 import { WorkshopsService } from '../workshops/workshops.service';
+import { HostKeyRequestsService } from './host-key-requests.service';
 
 export const HELP_MESSAGE_MAX_CHARS = 280;
 
@@ -15,6 +16,7 @@ export class HelpService {
     private readonly prisma: PrismaService,
     private readonly workshops: WorkshopsService,
     private readonly events: DomainEventBus,
+    private readonly hostKeys: HostKeyRequestsService,
   ) {}
 
   async raise(attendeeId: string, message: string | undefined): Promise<Ack> {
@@ -45,10 +47,10 @@ export class HelpService {
     return this.update(requestId, { resolvedAt: new Date() });
   }
 
-  /** The projector shows who is waiting, never what they wrote. */
+  /** The projector shows who is waiting, never what they wrote, nor anyone's host keys. */
   async publicQueue(): Promise<HelpQueueView> {
     const queue = await this.queue();
-    return { requests: queue.requests.map((request) => ({ ...request, message: '' })) };
+    return { requests: queue.requests.map((request) => ({ ...request, message: '' })), hostKeys: [] };
   }
 
   async queue(): Promise<HelpQueueView> {
@@ -58,6 +60,7 @@ export class HelpService {
       include: { attendee: { select: { displayName: true } } },
     });
     return {
+      hostKeys: await this.hostKeys.open(),
       requests: open.map((r) => ({
         id: r.id,
         attendeeId: r.attendeeId,

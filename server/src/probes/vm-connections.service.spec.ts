@@ -79,7 +79,9 @@ let pool: FakePool;
 let ticker: FakeTicker;
 let events: DomainEventBus;
 let recorded: { attendeeId: string; view: ConnectionView }[];
-let pins: string[];
+/** Pins per attendee, address and port, as the store keeps them. */
+let pins: Map<string, string>;
+let offers: Map<string, string>;
 let service: VmConnectionsService;
 const flush = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -88,16 +90,25 @@ beforeEach(async () => {
   ticker = new FakeTicker();
   events = new DomainEventBus();
   recorded = [];
-  pins = [];
+  pins = new Map();
+  offers = new Map();
   const policy = { check: async (host: string) => verdicts[host] } as unknown as AddressPolicy;
   const store = {
     all: async () => Object.values(vms),
     find: async (id: string) => vms[id] ?? null,
-    pinHostKey: async (id: string, fingerprint: string) => {
-      if (pins.includes(id)) return false;
-      pins.push(id);
-      return fingerprint.length > 0;
+    pinFor: async (vm: VmRecord, address: string, port: number) => pins.get(`${vm.id}|${address}|${port}`) ?? null,
+    pinHostKey: async (id: string, address: string, port: number, fingerprint: string) => {
+      const key = `${id}|${address}|${port}`;
+      if (pins.has(key)) return false;
+      pins.set(key, fingerprint);
+      return true;
     },
+    offerHostKey: async (id: string, fingerprint: string) => {
+      if (offers.get(id) === fingerprint) return false;
+      offers.set(id, fingerprint);
+      return true;
+    },
+    clearOfferedHostKey: async (id: string) => offers.delete(id),
   } as unknown as VmTargetStore;
   const progress = {
     recordConnection: async (attendeeId: string, view: ConnectionView) => void recorded.push({ attendeeId, view }),
@@ -167,13 +178,44 @@ describe('VmConnectionsService', () => {
 
   it('pins the first host key seen, once, and tells the board', async () => {
     const changed: string[] = [];
-    events.on('attendee.changed', ({ attendeeId }) => changed.push(attendeeId));
-    pool.emitHostKey({ id: 'ada', fingerprint: 'SHA256:abc', algorithm: 'ssh-ed25519' });
+    events.on('attendee.host-key-changed', ({ attendeeId }) => changed.push(attendeeId));
+    pool.emitHostKey({ id: 'ada', host: '198.18.0.7', port: 22, fingerprint: 'SHA256:abc', algorithm: 'ssh-ed25519' });
     await flush();
-    pool.emitHostKey({ id: 'ada', fingerprint: 'SHA256:other', algorithm: 'ssh-ed25519' });
+    pool.emitHostKey({ id: 'ada', host: '198.18.0.7', port: 22, fingerprint: 'SHA256:other', algorithm: 'ssh-ed25519' });
     await flush();
     expect(pool.pinned).toEqual([['ada', 'SHA256:abc']]);
     expect(changed).toEqual(['ada']);
+  });
+
+  it("dials with the pin of the address it dials: an address's old pin is checked again when the attendee comes back to it", async () => {
+    pins.set('ada|198.18.0.7|22', 'SHA256:first');
+    events.emit('attendee.changed', { attendeeId: 'ada' });
+    await flush();
+    await flush();
+    expect(pool.ensured.at(-1)).toMatchObject({ host: '198.18.0.7', pinnedFingerprint: 'SHA256:first' });
+  });
+
+  it('keeps the key a VM presents instead of its pin, tells the board once, and forgets it when the pinned key is back', async () => {
+    const changed: string[] = [];
+    events.on('attendee.host-key-changed', ({ attendeeId }) => changed.push(attendeeId));
+    const mismatch: PoolStateChange = {
+      id: 'ada',
+      state: 'unreachable',
+      reason: 'host_key_changed',
+      message: 'host key is SHA256:new, pinned SHA256:old',
+      offeredHostKey: { fingerprint: 'SHA256:new', algorithm: 'ssh-ed25519' },
+      since: new Date(),
+    };
+    pool.emitState(mismatch);
+    await flush();
+    pool.emitState(mismatch);
+    await flush();
+    expect(offers.get('ada')).toBe('SHA256:new');
+    expect(changed).toEqual(['ada']);
+    pool.emitState({ id: 'ada', state: 'connected', since: new Date() });
+    await flush();
+    expect(offers.has('ada')).toBe(false);
+    expect(changed).toEqual(['ada', 'ada']);
   });
 
   it('limits an attendee asking to reconnect', () => {

@@ -11,12 +11,14 @@ import { AddressPolicy } from '../ssh/address.policy';
 import { AttendeeKeyStore } from '../ssh/attendee-keys';
 import { sshNativeCryptoAvailable } from '../ssh/native-crypto';
 import { outsideChannel, type OutsideChannel } from '../ssh/outside';
-import { SshPool, type PoolStateChange } from '../ssh/ssh.pool';
+import { SshPool, type HostKeySeen, type PoolStateChange } from '../ssh/ssh.pool';
 import type { VmChannel } from '../ssh/ssh.types';
 import { WorkshopsService } from '../workshops/workshops.service';
 import { VmTargetStore, type VmRecord } from './vm-target.store';
 
+/** A name that does not resolve is asked again after 15 s, then 30, 60… up to 5 minutes: never a lookup storm. */
 const DNS_RETRY_MS = 15_000;
+const DNS_RETRY_MAX_MS = 300_000;
 
 /**
  * Which VMs Navigator watches: every registered attendee's, from registration (or start-up) on.
@@ -29,6 +31,8 @@ export class VmConnectionsService implements OnApplicationBootstrap, OnModuleDes
   private readonly watched = new Set<string>();
   private readonly stop: (() => void)[] = [];
   private readonly dnsRetries = new Map<string, () => void>();
+  /** Lookups in a row that found nothing, per VM: the backoff's exponent. */
+  private readonly dnsFailures = new Map<string, number>();
   private readonly attendeeReconnects = new RateLimiter(3, 0.2);
 
   constructor(
@@ -53,10 +57,14 @@ export class VmConnectionsService implements OnApplicationBootstrap, OnModuleDes
       this.logger.warn("ssh2's native crypto binding is not built (npm ci with a C++ toolchain builds it): probing costs about twice the CPU");
     this.stop.push(
       this.pool.onStateChange((change) => void this.onStateChange(change)),
-      this.pool.onHostKeyFirstSeen(({ id, fingerprint, algorithm }) => void this.pin(id, fingerprint, algorithm)),
+      this.pool.onHostKeyFirstSeen((seen) => void this.pin(seen)),
       this.events.on('attendee.registered', ({ attendeeId }) => void this.watch(attendeeId)),
-      this.events.on('attendee.changed', ({ attendeeId }) => void this.watch(attendeeId)),
+      this.events.on('attendee.changed', ({ attendeeId }) => {
+        this.dnsFailures.delete(attendeeId);
+        void this.watch(attendeeId);
+      }),
       this.events.on('run.started', () => this.unwatchAll()),
+      this.events.on('attendee.removed', ({ attendeeId }) => this.unwatch(attendeeId)),
     );
     const vms = await this.store.all(this.workshops.workshop.runId);
     await this.issueMissingKeys(vms);
@@ -75,7 +83,17 @@ export class VmConnectionsService implements OnApplicationBootstrap, OnModuleDes
     for (const id of this.watched) this.pool.remove(id);
     this.dnsRetries.forEach((cancel) => cancel());
     this.dnsRetries.clear();
+    this.dnsFailures.clear();
     this.watched.clear();
+  }
+
+  /** A removed attendee's VM: its connection closed, no retry left behind. */
+  private unwatch(attendeeId: string): void {
+    this.watched.delete(attendeeId);
+    this.pool.remove(attendeeId);
+    this.dnsRetries.get(attendeeId)?.();
+    this.dnsRetries.delete(attendeeId);
+    this.dnsFailures.delete(attendeeId);
   }
 
   watchedIds(): string[] {
@@ -118,19 +136,26 @@ export class VmConnectionsService implements OnApplicationBootstrap, OnModuleDes
     this.dnsRetries.get(vm.id)?.();
     this.dnsRetries.delete(vm.id);
     const verdict = await this.policy.check(vm.host);
+    // Removed (or the run ended) while the name was being looked up.
+    if (!this.watched.has(vm.id)) return;
     if (!verdict.ok) {
       this.pool.remove(vm.id);
       const reason: UnreachableReason = verdict.reason === 'refused' ? 'address_refused' : 'dns';
       await this.progress.recordConnection(vm.id, { state: 'unreachable', reason, message: verdict.message, since: new Date().toISOString(), retries: 0 });
       // Names are resolved here, never by the pool: a room of typos must not fill libuv's small DNS thread pool.
-      if (reason === 'dns')
+      if (reason === 'dns') {
+        const failures = this.dnsFailures.get(vm.id) ?? 0;
+        this.dnsFailures.set(vm.id, failures + 1);
         this.dnsRetries.set(
           vm.id,
-          this.ticker.after(DNS_RETRY_MS, () => void this.watch(vm.id)),
+          this.ticker.after(Math.min(DNS_RETRY_MS * 2 ** failures, DNS_RETRY_MAX_MS), () => void this.watch(vm.id)),
         );
+      }
       return;
     }
+    this.dnsFailures.delete(vm.id);
     const privateKey = await this.keys.privateKey(vm.id);
+    if (!this.watched.has(vm.id)) return;
     if (privateKey === null) {
       this.pool.remove(vm.id);
       await this.progress.recordConnection(vm.id, {
@@ -142,15 +167,12 @@ export class VmConnectionsService implements OnApplicationBootstrap, OnModuleDes
       });
       return;
     }
-    this.pool.ensure({
-      id: vm.id,
-      privateKey,
-      // Connect to the address that was checked, so a DNS answer that changes later cannot point us elsewhere.
-      host: verdict.addresses[0],
-      port: vm.port,
-      user: vm.sshUser,
-      pinnedFingerprint: vm.hostKeyFingerprint,
-    });
+    // Connect to the address that was checked, so a DNS answer that changes later cannot point us elsewhere.
+    const address = verdict.addresses[0];
+    const pinnedFingerprint = await this.store.pinFor(vm, address, vm.port);
+    if (!this.watched.has(vm.id)) return;
+    if (pinnedFingerprint !== vm.hostKeyFingerprint) this.events.emit('attendee.host-key-changed', { attendeeId: vm.id });
+    this.pool.ensure({ id: vm.id, privateKey, host: address, port: vm.port, user: vm.sshUser, pinnedFingerprint });
   }
 
   /**
@@ -174,6 +196,11 @@ export class VmConnectionsService implements OnApplicationBootstrap, OnModuleDes
   }
 
   private async onStateChange(change: PoolStateChange): Promise<void> {
+    const offered = change.offeredHostKey;
+    const offerChanged = offered
+      ? await this.store.offerHostKey(change.id, offered.fingerprint, offered.algorithm)
+      : change.state === 'connected' && (await this.store.clearOfferedHostKey(change.id));
+    if (offerChanged) this.events.emit('attendee.host-key-changed', { attendeeId: change.id });
     if (change.state === 'connected' || change.state === 'unreachable') {
       this.metrics.sshConnectionAttempts.inc({ result: change.state === 'connected' ? 'connected' : (change.reason ?? 'error') });
     }
@@ -196,11 +223,11 @@ export class VmConnectionsService implements OnApplicationBootstrap, OnModuleDes
       .catch((error: Error) => this.logger.warn(`could not record a connection change: ${error.message}`));
   }
 
-  private async pin(attendeeId: string, fingerprint: string, algorithm: string): Promise<void> {
-    if (await this.store.pinHostKey(attendeeId, fingerprint, algorithm)) {
+  private async pin({ id: attendeeId, host, port, fingerprint, algorithm }: HostKeySeen): Promise<void> {
+    if (await this.store.pinHostKey(attendeeId, host, port, fingerprint, algorithm)) {
       this.pool.pin(attendeeId, fingerprint);
       this.logger.log(`pinned host key ${fingerprint} for attendee ${attendeeId}`);
-      this.events.emit('attendee.changed', { attendeeId });
+      this.events.emit('attendee.host-key-changed', { attendeeId });
     }
   }
 }

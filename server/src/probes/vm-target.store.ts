@@ -25,12 +25,63 @@ export class VmTargetStore {
     await this.prisma.attendee.update({ where: { id: attendeeId }, data: { sshPublicKey: publicKey, sshKeyReissued: true } });
   }
 
-  /** Pins a host key unless one is pinned already; true when this call pinned it. */
-  async pinHostKey(attendeeId: string, fingerprint: string, algorithm: string): Promise<boolean> {
+  /**
+   * The pin for this address (the resolved address dialled, or the host as typed for pins from before
+   * addresses were recorded), and the attendee's current pin set to match: a changed address never
+   * clears a pin, it only shows the one that address has.
+   */
+  async pinFor(vm: VmRecord, address: string, port: number): Promise<string | null> {
+    const pins = await this.prisma.hostKeyPin.findMany({
+      where: { attendeeId: vm.id, port, address: { in: [address, vm.host.toLowerCase()] } },
+      orderBy: { pinnedAt: 'desc' },
+      take: 1,
+    });
+    const pin = pins[0] ?? null;
+    if ((pin?.fingerprint ?? null) !== vm.hostKeyFingerprint) {
+      await this.prisma.attendee.update({
+        where: { id: vm.id },
+        data: { hostKeyFingerprint: pin?.fingerprint ?? null, hostKeyAlgorithm: pin?.algorithm ?? null, hostKeyPinnedAt: pin?.pinnedAt ?? null },
+      });
+    }
+    return pin?.fingerprint ?? null;
+  }
+
+  /** Pins a host key for an address unless one is pinned there already; true when this call pinned it. */
+  async pinHostKey(attendeeId: string, address: string, port: number, fingerprint: string, algorithm: string): Promise<boolean> {
+    return this.prisma.$transaction(async (tx) => {
+      const existing = await tx.hostKeyPin.findUnique({ where: { attendeeId_address_port: { attendeeId, address, port } } });
+      if (existing) return false;
+      const pinnedAt = new Date();
+      await tx.hostKeyPin.create({ data: { attendeeId, address, port, fingerprint, algorithm, pinnedAt } });
+      await tx.attendee.update({
+        where: { id: attendeeId },
+        data: { hostKeyFingerprint: fingerprint, hostKeyAlgorithm: algorithm, hostKeyPinnedAt: pinnedAt },
+      });
+      return true;
+    });
+  }
+
+  /** The VM presents its pinned key again: nothing to compare any more. True when there was an offer. */
+  async clearOfferedHostKey(attendeeId: string): Promise<boolean> {
     const updated = await this.prisma.attendee.updateMany({
-      where: { id: attendeeId, hostKeyFingerprint: null },
-      data: { hostKeyFingerprint: fingerprint, hostKeyAlgorithm: algorithm, hostKeyPinnedAt: new Date() },
+      where: { id: attendeeId, NOT: { offeredHostKeyFingerprint: null } },
+      data: { offeredHostKeyFingerprint: null, offeredHostKeyAlgorithm: null, hostKeyRequest: null },
     });
     return updated.count > 0;
+  }
+
+  /** The key the VM presents instead of the pinned one, kept for the attendee and navigator to compare; true when it is new. */
+  async offerHostKey(attendeeId: string, fingerprint: string, algorithm: string): Promise<boolean> {
+    const updated = await this.prisma.attendee.updateMany({
+      where: { id: attendeeId, NOT: { offeredHostKeyFingerprint: fingerprint } },
+      data: { offeredHostKeyFingerprint: fingerprint, offeredHostKeyAlgorithm: algorithm, hostKeyRequest: null },
+    });
+    if (updated.count > 0) return true;
+    // NOT excludes NULL in SQL: a first offer is written here.
+    const first = await this.prisma.attendee.updateMany({
+      where: { id: attendeeId, offeredHostKeyFingerprint: null },
+      data: { offeredHostKeyFingerprint: fingerprint, offeredHostKeyAlgorithm: algorithm },
+    });
+    return first.count > 0;
   }
 }

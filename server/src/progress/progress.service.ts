@@ -61,6 +61,7 @@ export class ProgressService implements OnApplicationBootstrap, OnModuleDestroy 
       this.events.on('attendee.registered', ({ attendeeId }) => this.trackCurrentStep(attendeeId, new Date())),
       this.events.on('clock.changed', () => void this.reviewRoom()),
       this.events.on('run.started', () => this.forgetRun()),
+      this.events.on('attendee.removed', ({ attendeeId }) => this.forget(attendeeId)),
       this.ticker.every(ROOM_REVIEW_MS, () => void this.reviewRoom()),
     );
     await this.reviewRoom();
@@ -257,6 +258,23 @@ export class ProgressService implements OnApplicationBootstrap, OnModuleDestroy 
       this.pace = next;
       this.events.emit('pace.changed', { pace: next });
     }
+  }
+
+  /** A removed attendee leaves the room at once; a probe still in flight for them must not bring them back. */
+  forget(attendeeId: string): void {
+    this.archived.add(attendeeId);
+    for (const map of [
+      this.checks,
+      this.passedOnce,
+      this.connections,
+      this.storedConnections,
+      this.currentSteps,
+      this.stuck,
+      this.broke,
+      this.announcedCurrent,
+    ])
+      map.delete(attendeeId);
+    void this.reviewRoom();
   }
 
   /** A new run starts with nobody: the archived run's statuses stay in the database only. */

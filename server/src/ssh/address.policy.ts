@@ -1,16 +1,21 @@
-import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import ipaddr from 'ipaddr.js';
+import { BoundedResolver } from './bounded-resolver';
 
 export interface AddressPolicyOptions {
   allowLoopback: boolean;
   allowLinkLocal: boolean;
 }
 
+/**
+ * `dns`: the name does not exist (yet). `unchecked`: no answer in time, so nothing is known about
+ * where it points; never taken as allowed.
+ */
 export type AddressVerdict =
-  { ok: true; addresses: string[] } | { ok: false; reason: 'dns'; message: string } | { ok: false; reason: 'refused'; message: string };
+  { ok: true; addresses: string[] } | { ok: false; reason: 'dns' | 'unchecked'; message: string } | { ok: false; reason: 'refused'; message: string };
 
-type Category = 'unspecified' | 'loopback' | 'link-local' | 'metadata' | 'multicast';
+type Category = 'unspecified' | 'loopback' | 'self' | 'link-local' | 'metadata' | 'multicast';
 
 const metadata = new BlockList();
 for (const address of ['169.254.169.254', '169.254.170.2', '100.100.100.200']) metadata.addAddress(address, 'ipv4');
@@ -98,22 +103,55 @@ export function categorize(address: string): Category | null {
 const explanations: Record<Category, string> = {
   unspecified: 'is an "any address" placeholder, not a machine',
   loopback: 'is this server itself (loopback); use the address of your own VM',
+  self: 'is an address of the machine Navigator runs on; use the address of your own VM',
   'link-local': 'is a link-local address, reachable only on one network segment',
   metadata: "is a cloud provider's metadata service, not a VM",
   multicast: 'is a multicast or reserved address, not a machine',
 };
 
+/** RFC 6761: these names are loopback by definition, whatever a resolver answers or fails to answer. */
+function isLocalhostName(host: string): boolean {
+  const name = host.toLowerCase().replace(/\.$/, '');
+  return name === 'localhost' || name.endsWith('.localhost');
+}
+
+/** The addresses of this machine's own interfaces, canonical; read again at most every 10 s. */
+export function ownAddresses(read: () => string[] = interfaceAddresses, ttlMs = 10_000): () => Set<string> {
+  let cached: { at: number; addresses: Set<string> } | null = null;
+  return () => {
+    const now = performance.now();
+    if (cached === null || now - cached.at > ttlMs) {
+      const addresses = new Set(read().flatMap((address) => canonicalAddress(address)?.address ?? []));
+      cached = { at: now, addresses };
+    }
+    return cached.addresses;
+  };
+}
+
+function interfaceAddresses(): string[] {
+  return Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((entry) => entry.address));
+}
+
 /** Decides whether Navigator may connect to a VM address: checked at registration and again before every connect. */
 export class AddressPolicy {
   constructor(
     private readonly options: AddressPolicyOptions,
-    private readonly resolve: (host: string) => Promise<string[]> = resolveAll,
+    private readonly resolver: Pick<BoundedResolver, 'resolve'> = new BoundedResolver(),
+    private readonly selfAddresses: () => Set<string> = ownAddresses(),
   ) {}
 
-  judgeAddress(host: string, address: string): string | null {
+  private categoryOf(address: string): Category | null {
     const category = categorize(address);
+    if (category !== null) return category;
+    const canonical = canonicalAddress(address);
+    return canonical && this.selfAddresses().has(canonical.address) ? 'self' : null;
+  }
+
+  judgeAddress(host: string, address: string): string | null {
+    const category = this.categoryOf(address);
     if (category === null) return null;
-    if (category === 'loopback' && this.options.allowLoopback) return null;
+    // The machine's own addresses are reached like loopback: allowed together (tests, a one-machine demo).
+    if ((category === 'loopback' || category === 'self') && this.options.allowLoopback) return null;
     if ((category === 'link-local' || category === 'metadata') && this.options.allowLinkLocal) return null;
     const shown = host === address ? address : `${host} resolves to ${address}, which`;
     return `${shown} ${explanations[category]}`;
@@ -122,12 +160,15 @@ export class AddressPolicy {
   async check(host: string): Promise<AddressVerdict> {
     let addresses: string[];
     if (canonicalAddress(host) !== null) addresses = [host];
-    else {
-      try {
-        addresses = await this.resolve(host);
-      } catch {
-        return { ok: false, reason: 'dns', message: `the DNS name ${host} was not found` };
+    else if (isLocalhostName(host) && !this.options.allowLoopback) {
+      return { ok: false, reason: 'refused', message: `${host} ${explanations.loopback}` };
+    } else {
+      const outcome = await this.resolver.resolve(host);
+      if (outcome.kind === 'not-found') return { ok: false, reason: 'dns', message: `the DNS name ${host} was not found` };
+      if (outcome.kind === 'no-answer') {
+        return { ok: false, reason: 'unchecked', message: `Navigator could not check ${host}: ${outcome.detail}` };
       }
+      addresses = outcome.addresses;
     }
     for (const address of addresses) {
       const refusal = this.judgeAddress(host, address);
@@ -136,10 +177,4 @@ export class AddressPolicy {
     // Dial the canonical form: the address that was judged.
     return { ok: true, addresses: addresses.map((address) => canonicalAddress(address)?.address ?? address) };
   }
-}
-
-async function resolveAll(host: string): Promise<string[]> {
-  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('DNS timeout')), 5000).unref());
-  const results = await Promise.race([lookup(host, { all: true, verbatim: true }), timeout]);
-  return results.map((r) => r.address);
 }

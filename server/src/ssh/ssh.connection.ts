@@ -43,6 +43,8 @@ export class ConnectError extends Error {
   constructor(
     readonly reason: UnreachableReason,
     message: string,
+    /** host_key_changed: the key the VM presented instead of the pinned one. */
+    readonly offeredHostKey?: { fingerprint: string; algorithm: string },
   ) {
     super(message);
   }
@@ -168,13 +170,13 @@ export class SshConnection implements VmChannel {
       let rttMs: number | null = null;
       let serverSpoke = false;
       let cancelDeadline = () => undefined as void;
-      const fail = (reason: UnreachableReason, message: string) => {
+      const fail = (reason: UnreachableReason, message: string, offeredHostKey?: { fingerprint: string; algorithm: string }) => {
         if (settled) return;
         settled = true;
         cancelDeadline();
         socket.destroy();
         client.end();
-        reject(new ConnectError(reason, message));
+        reject(new ConnectError(reason, message, offeredHostKey));
       };
       const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
       const armDeadline = (budgetMs: number) => {
@@ -231,7 +233,7 @@ export class SshConnection implements VmChannel {
       const dropped = () => !serverSpoke && connectedAt !== null;
       client.on('error', (error) => {
         if (hostKeyMismatch && seen) {
-          fail('host_key_changed', `host key is ${seen.fingerprint}, pinned ${target.pinnedFingerprint}`);
+          fail('host_key_changed', `host key is ${seen.fingerprint}, pinned ${target.pinnedFingerprint}`, seen);
         } else if (dropped()) fail('dropped', `sshd closed the connection before greeting (${error.message})`);
         else fail(classifyConnectError(error), error.message);
       });

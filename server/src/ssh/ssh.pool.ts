@@ -31,11 +31,16 @@ export interface PoolStateChange {
   /** Unreachable: why. Connected: commands_blocked when the account cannot run commands. */
   reason?: UnreachableReason | 'commands_blocked';
   message?: string;
+  /** host_key_changed: the key the VM presented instead of the pinned one. */
+  offeredHostKey?: { fingerprint: string; algorithm: string };
   since: Date;
 }
 
 export interface HostKeySeen {
   id: string;
+  /** The address and port dialled: pins are kept per address. */
+  host: string;
+  port: number;
   fingerprint: string;
   algorithm: string;
 }
@@ -215,7 +220,10 @@ export class SshPool {
       entry.attempt = 0;
       entry.quietRetryUsed = false;
       entry.drops = 0;
-      if (entry.target.pinnedFingerprint === null) this.hostKeyListeners.forEach((listener) => listener({ id: entry.target.id, fingerprint, algorithm }));
+      if (entry.target.pinnedFingerprint === null)
+        this.hostKeyListeners.forEach((listener) =>
+          listener({ id: entry.target.id, host: entry.target.host, port: entry.target.port, fingerprint, algorithm }),
+        );
       connection.onClose((error) => {
         if (entry.removed || entry.connection !== connection) return;
         entry.connection = null;
@@ -252,7 +260,8 @@ export class SshPool {
         this.retryQuietly(entry, 100 + 300 * this.options.random());
         return;
       }
-      this.setState(entry, { state: 'unreachable', reason, message: (error as Error).message });
+      const offeredHostKey = error instanceof ConnectError ? error.offeredHostKey : undefined;
+      this.setState(entry, { state: 'unreachable', reason, message: (error as Error).message, ...(offeredHostKey ? { offeredHostKey } : {}) });
       this.scheduleRetry(entry, reason, false);
     } finally {
       releaseHost();

@@ -54,7 +54,7 @@ export function connectionAdvice(connection: ConnectionView): { title: string; b
         case 'host_key_changed':
           return {
             title: 'Host key changed since it was pinned',
-            body: 'The machine at that address is not the one Navigator first saw, so Navigator will run nothing on it. If you rebuilt your VM, update its address below; otherwise tell the navigator.',
+            body: 'The machine at that address is not the one Navigator first saw, so Navigator runs nothing on it. If you rebuilt your VM, ask the navigator to trust its new key (below); otherwise tell them: someone may be in between.',
             showKey: false,
           };
         case 'address_refused':

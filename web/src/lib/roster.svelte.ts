@@ -26,6 +26,11 @@ export class RosterState<A extends PublicAttendeeView> {
       this.pending[attendee.id] = attendee as A;
       this.frame ??= requestAnimationFrame(() => this.flush());
     });
+    socket.on('roster:removed', (attendeeId) => {
+      delete this.pending[attendeeId];
+      const { [attendeeId]: _removed, ...rest } = this.byId;
+      this.byId = rest;
+    });
   }
 
   private flush(): void {
