@@ -43,8 +43,15 @@ export interface ResolvedCheck {
  * becomes a shell variable, set in the environment the batch runs in, so a value cannot change what
  * the script does (quote it as any shell variable: "${attendee.name}").
  */
+/** Whether a check's texts name any value: most do not, and are used as they are on every sweep. */
+const namesValues = new WeakMap<CheckDefinition, boolean>();
+const ANY_REFERENCE = new RegExp(REFERENCE.source);
+
 export function resolveCheck(workshop: WorkshopDefinition, check: CheckDefinition, values: CheckValues): ResolvedCheck {
   if ((workshop.version ?? 1) < 2) return { check, env: {}, missing: [] };
+  let named = namesValues.get(check);
+  if (named === undefined) namesValues.set(check, (named = ANY_REFERENCE.test(JSON.stringify(check))));
+  if (!named) return { check, env: {}, missing: [] };
   const missing = new Set<string>();
   const valueOf = (scope: string, name: string): string => {
     const value = scope === 'vars' ? values.vars[name] : values.attendee[name];

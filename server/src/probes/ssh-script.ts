@@ -179,9 +179,9 @@ export function readSshBatch(
   const killed = run.timedOut || (code !== null && KILLED_BY_TIMEOUT.has(code));
   const framesComplete = code === TERMINATED_WITH_FRAMES || code === 0;
   // When the last check (or, killed, the running one) started and when the batch ended, by the VM's clock.
-  const ran = framesComplete ? new RegExp(`@@${batch.nonce}:ran:(\\d+(?:\\.\\d+)?):(\\d+(?:\\.\\d+)?)`).exec(run.stdout) : null;
-  const ranFor = ran ? Number(ran[2]) - Number(ran[1]) : 0;
-  const durations = durationsOf(batch, frames, ran ? Number(ran[2]) : null);
+  const ran = framesComplete ? ranLine(run.stdout, batch.nonce) : null;
+  const ranFor = ran ? ran.endedAt - ran.lastStartedAt : 0;
+  const durations = durationsOf(batch, frames, ran ? ran.endedAt : null);
   const finish = (rest: { results: CheckResult[]; rerun: PlannedSshCheck[]; runFirstAlone: boolean }) => ({ ...rest, durations });
 
   const results: CheckResult[] = [];
@@ -210,6 +210,22 @@ interface Frame {
   output: string;
   /** The VM's uptime when the check started, in seconds. */
   startedAt: number;
+}
+
+/**
+ * `@@<nonce>:ran:<last check's start>:<end>`, by the VM's uptime. Found by string search: a RegExp
+ * built from each batch's new nonce is compiled anew every time, which cost more than the batch's parse.
+ */
+const UPTIME = /^\d+(?:\.\d+)?$/;
+
+function ranLine(stdout: string, nonce: string): { lastStartedAt: number; endedAt: number } | null {
+  const prefix = `@@${nonce}:ran:`;
+  const at = stdout.indexOf(prefix);
+  if (at < 0) return null;
+  const lineEnd = stdout.indexOf('\n', at);
+  const [started, ended] = stdout.slice(at + prefix.length, lineEnd < 0 ? undefined : lineEnd).split(':');
+  if (!UPTIME.test(started ?? '') || !UPTIME.test(ended ?? '')) return null;
+  return { lastStartedAt: Number(started), endedAt: Number(ended) };
 }
 
 /** Each framed check's duration: from its start to the next one's, the last to the batch's end. */

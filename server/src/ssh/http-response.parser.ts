@@ -28,9 +28,8 @@ export class HttpResponseParser {
 
   constructor(private readonly maxBodyBytes: number) {}
 
-  private get buffer(): Buffer {
-    return this.storage.subarray(0, this.length);
-  }
+  /** The received bytes: one view per push, not one per look. */
+  private buffer = this.storage.subarray(0, 0);
 
   private append(chunk: Buffer): void {
     if (this.length + chunk.length > this.storage.length) {
@@ -40,6 +39,7 @@ export class HttpResponseParser {
     }
     chunk.copy(this.storage, this.length);
     this.length += chunk.length;
+    this.buffer = this.storage.subarray(0, this.length);
   }
 
   /** Feeds bytes; returns the response once it is complete, else null. Throws on a malformed or too large response. */
