@@ -92,7 +92,9 @@ describe.skipIf(!canRun)(`a fleet of ${SIZE} simulated VMs under faults (needs r
       workshop,
       fs.readFileSync(path.join(REPO_ROOT, 'checks/ebpf-php.yaml'), 'utf8').replace('checkTimeoutSeconds: 10', 'checkTimeoutSeconds: 4'),
     );
-    navigator = await startTestNavigator({ NAVIGATOR_WORKSHOP_FILE: workshop });
+    // The slow link's delaying proxy listens on this machine's bridge address, which the address policy refuses like
+    // loopback unless that is allowed.
+    navigator = await startTestNavigator({ NAVIGATOR_WORKSHOP_FILE: workshop, NAVIGATOR_ALLOW_LOOPBACK_VMS: 'true' });
     // Instrumentation only: sweeps and probes as events to wait for, and how long each VM's probe takes
     // (to compare the control group before and during the faults).
     probes = new ProbeWatcher(navigator.app.get(ProbeScheduler));

@@ -38,7 +38,9 @@ let registeredAt = 0;
 const slowStates: { at: number; line: string }[] = [];
 
 async function start(): Promise<void> {
-  navigator = await startTestNavigator({ NAVIGATOR_WORKSHOP_FILE: workshopFile }, dataDir);
+  // The slow link's delaying proxy listens on this machine's bridge address, which the address policy refuses like
+  // loopback unless that is allowed.
+  navigator = await startTestNavigator({ NAVIGATOR_WORKSHOP_FILE: workshopFile, NAVIGATOR_ALLOW_LOOPBACK_VMS: 'true' }, dataDir);
   probes = new ProbeWatcher(navigator.app.get(ProbeScheduler));
   progress = navigator.app.get(ProgressService);
 }

@@ -92,7 +92,13 @@ export class AttendeesService {
   }
 
   joinInfo(): JoinInfo {
-    return { ...this.workshopSummary(), defaultSshUser: this.defaultSshUser(), attendeeValues: attendeeValueFields(this.workshops.workshop.definition) };
+    const { seat } = this.workshops.workshop.definition;
+    return {
+      ...this.workshopSummary(),
+      defaultSshUser: this.defaultSshUser(),
+      attendeeValues: attendeeValueFields(this.workshops.workshop.definition),
+      seat: seat ? { label: seat.label, required: seat.required } : null,
+    };
   }
 
   defaultSshUser(): string {
@@ -126,6 +132,7 @@ export class AttendeesService {
           host: registration.host,
           port: registration.port,
           sshUser: registration.sshUser,
+          seat: this.checkSeat(registration.seat),
           tokenHash: hashToken(token),
           valuesJson: JSON.stringify(values),
         },
@@ -155,6 +162,7 @@ export class AttendeesService {
         host: registration.host,
         port: registration.port,
         sshUser: registration.sshUser,
+        seat: this.checkSeat(registration.seat),
         valuesJson: JSON.stringify(values),
         // Pins stay, per address: watching the new address shows the pin it has (if any) and checks it.
         ...(sameMachine ? {} : { offeredHostKeyFingerprint: null, offeredHostKeyAlgorithm: null, hostKeyRequest: null }),
@@ -238,6 +246,7 @@ export class AttendeesService {
       hostKeyFingerprint: attendee.hostKeyFingerprint,
       offeredHostKeyFingerprint: attendee.offeredHostKeyFingerprint,
       hostKeyRequest: attendee.hostKeyRequest === 'pending' || attendee.hostKeyRequest === 'rejected' ? attendee.hostKeyRequest : null,
+      seat: attendee.seat,
       lastSeenAt: attendee.lastSeenAt?.toISOString() ?? null,
       checks: this.checksView(attendee.id, passingOutputs),
     };
@@ -287,6 +296,16 @@ export class AttendeesService {
       throw new BadRequestException({ message: 'Please fix the highlighted fields.', fields });
     }
     return values;
+  }
+
+  /** The seat when the workshop asks for one (required or not); ignored when it does not. */
+  private checkSeat(given: string | undefined): string | null {
+    const seat = this.workshops.workshop.definition.seat;
+    if (!seat) return null;
+    if (!given && seat.required) {
+      throw new BadRequestException({ message: 'Please fix the highlighted fields.', fields: { seat: `enter your ${seat.label.toLowerCase()}` } });
+    }
+    return given || null;
   }
 
   /** Two people who read the same on the board are told apart: a second "Ada" (or "Аda") becomes "Ada (2)". */

@@ -64,6 +64,18 @@ export const registrationSchema = z.strictObject({
     .string({ message: 'enter the user you log in as (often ubuntu or debian)' })
     .trim()
     .regex(/^[a-z_][a-z0-9_.-]{0,31}$/, 'a login name has lowercase letters, digits, "_", "-" or "." and starts with a letter or "_" (at most 32)'),
+  /** Where the attendee sits, when the workshop asks (`seat:`); required or not is the service's to check. */
+  seat: z
+    .string()
+    .trim()
+    .max(40, 'keep it to 40 characters')
+    .refine((seat) => !CONTROL_CHARS.test(seat), 'it contains control characters')
+    .superRefine((seat, context) => {
+      const problem = humanTextProblem(seat);
+      if (problem) context.addIssue({ code: 'custom', message: `it ${problem}` });
+    })
+    .transform(normalizeHumanText)
+    .optional(),
   /** The workshop's `attendeeValues` (format version 2), by name; checked against the workshop by the service. */
   values: z.record(z.string().max(64), z.string().max(500)).optional(),
 });

@@ -58,6 +58,8 @@ export interface NavigatorAttendeeView extends PublicAttendeeView {
   offeredHostKeyFingerprint: string | null;
   /** The attendee's "my VM was rebuilt" request about that key. */
   hostKeyRequest: 'pending' | 'rejected' | null;
+  /** Where they sit, when the workshop asks. */
+  seat: string | null;
   lastSeenAt: string | null;
   checks: Record<string, CheckView>;
 }
@@ -124,6 +126,8 @@ export interface HelpRequestView extends HandView {
   id: number;
   attendeeId: string;
   displayName: string;
+  /** Where they sit (navigator only; the projector gets null). */
+  seat: string | null;
 }
 
 /** A message from the navigator to the room: a banner on every attendee page and the projector. */
@@ -227,7 +231,12 @@ export interface AttendeeValueField {
   required: boolean;
 }
 
-export type JoinInfo = WorkshopSummaryView & { defaultSshUser: string; attendeeValues: AttendeeValueField[] };
+export type JoinInfo = WorkshopSummaryView & {
+  defaultSshUser: string;
+  attendeeValues: AttendeeValueField[];
+  /** The workshop asks where each attendee sits (`seat:`), with this label. */
+  seat: { label: string; required: boolean } | null;
+};
 
 /** HTTP: the navigator's links to share. */
 export interface WorkshopLinks {

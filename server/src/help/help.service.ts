@@ -50,14 +50,14 @@ export class HelpService {
   /** The projector shows who is waiting, never what they wrote, nor anyone's host keys. */
   async publicQueue(): Promise<HelpQueueView> {
     const queue = await this.queue();
-    return { requests: queue.requests.map((request) => ({ ...request, message: '' })), hostKeys: [] };
+    return { requests: queue.requests.map((request) => ({ ...request, message: '', seat: null })), hostKeys: [] };
   }
 
   async queue(): Promise<HelpQueueView> {
     const open = await this.prisma.helpRequest.findMany({
       where: { resolvedAt: null, attendee: { runId: this.workshops.workshop.runId } },
       orderBy: { raisedAt: 'asc' },
-      include: { attendee: { select: { displayName: true } } },
+      include: { attendee: { select: { displayName: true, seat: true } } },
     });
     return {
       hostKeys: await this.hostKeys.open(),
@@ -65,6 +65,7 @@ export class HelpService {
         id: r.id,
         attendeeId: r.attendeeId,
         displayName: r.attendee.displayName,
+        seat: r.attendee.seat,
         message: r.message,
         raisedAt: r.raisedAt.toISOString(),
         acknowledgedAt: r.acknowledgedAt?.toISOString() ?? null,

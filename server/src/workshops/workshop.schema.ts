@@ -207,6 +207,13 @@ export const workshopFileSchemaBase = z.strictObject({
       presentationMinutes: z.number().positive().max(60).default(3),
     })
     .default({ prompt: '', minutes: 10, presentationMinutes: 3 }),
+  /** Ask each attendee where they sit (a seat, a table), so whoever goes to help finds them; shown in the help queue. */
+  seat: z
+    .strictObject({
+      label: z.string().min(1).max(40).default('Seat or table'),
+      required: z.boolean().default(false),
+    })
+    .optional(),
   /** Version 2: values usable as `${vars.NAME}` in checks and hints; a check's `capture` can set one per attendee. */
   vars: z.record(valueName, z.string().max(500)).optional(),
   /** Version 2: values asked of each attendee at registration (or later on their page), usable as `${attendee.NAME}`. */
