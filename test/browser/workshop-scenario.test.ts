@@ -43,6 +43,27 @@ const cellStates = (name: string) =>
   row(name)
     .locator('[data-step-state]')
     .evaluateAll((cells) => cells.map((c) => c.getAttribute('data-step-state')));
+/** Each row's connection state, reason and message: what a failing wait reports, so a failure says why. */
+const rowsNow = async () =>
+  (
+    await Promise.all(
+      PEOPLE.map(async (name) => {
+        const badge = row(name).locator('[data-state]');
+        return `${name}: ${await badge.getAttribute('data-state').catch(() => '?')}/${await badge.getAttribute('data-reason').catch(() => '?')} ${await board
+          .locator(`tr[data-attendee="${name}"]`)
+          .textContent()
+          .catch(() => '?')}`;
+      }),
+    )
+  ).join('; ');
+/** Waits for an attendee's step cells; a timeout says where every row stood. */
+async function untilCells(name: string, expected: string[], timeout = 15_000): Promise<void> {
+  try {
+    await expect.poll(() => cellStates(name), { timeout }).toEqual(expected);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\nrows: ${await rowsNow()}`);
+  }
+}
 // The projector shows each person neutrally: how many steps are done, never which one is failing.
 const projectorStepsDone = (name: string) => projector.locator(`[data-person="${name}"] .dot.done`).count();
 
@@ -71,7 +92,7 @@ describe('a workshop, live, on every page', () => {
       vm.page = page;
     }
     // 09:00: everyone's first step fails because nobody has started; that is "working on it", not a wall of red.
-    for (const vm of vms) await expect.poll(() => cellStates(vm.name), { timeout: 15_000 }).toEqual(['current', 'not_yet', 'not_yet']);
+    for (const vm of vms) await untilCells(vm.name, ['current', 'not_yet', 'not_yet']);
   });
 
   it('each change on a VM shows on the board, the projector and that attendee page without reload', async () => {
