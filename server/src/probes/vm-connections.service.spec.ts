@@ -65,9 +65,33 @@ class FakeTicker {
 }
 
 const vms: Record<string, VmRecord> = {
-  ada: { id: 'ada', host: 'ada.example', port: 22, sshUser: 'ubuntu', hostKeyFingerprint: null, sshPublicKey: 'ssh-ed25519 AAAA' },
-  bob: { id: 'bob', host: 'metadata.example', port: 22, sshUser: 'ubuntu', hostKeyFingerprint: null, sshPublicKey: 'ssh-ed25519 AAAA' },
-  cy: { id: 'cy', host: 'typo.invalid', port: 2222, sshUser: 'debian', hostKeyFingerprint: null, sshPublicKey: 'ssh-ed25519 AAAA' },
+  ada: {
+    id: 'ada',
+    host: 'ada.example',
+    port: 22,
+    sshUser: 'ubuntu',
+    hostKeyFingerprint: null,
+    offeredHostKeyFingerprint: null,
+    sshPublicKey: 'ssh-ed25519 AAAA',
+  },
+  bob: {
+    id: 'bob',
+    host: 'metadata.example',
+    port: 22,
+    sshUser: 'ubuntu',
+    hostKeyFingerprint: null,
+    offeredHostKeyFingerprint: null,
+    sshPublicKey: 'ssh-ed25519 AAAA',
+  },
+  cy: {
+    id: 'cy',
+    host: 'typo.invalid',
+    port: 2222,
+    sshUser: 'debian',
+    hostKeyFingerprint: null,
+    offeredHostKeyFingerprint: null,
+    sshPublicKey: 'ssh-ed25519 AAAA',
+  },
 };
 const verdicts: Record<string, AddressVerdict> = {
   'ada.example': { ok: true, addresses: ['198.18.0.7'] },
@@ -216,6 +240,23 @@ describe('VmConnectionsService', () => {
     await flush();
     expect(offers.has('ada')).toBe(false);
     expect(changed).toEqual(['ada', 'ada']);
+  });
+
+  it('records a connection change first, in order, whatever becomes of the host-key bookkeeping', async () => {
+    offers.set('ada', 'SHA256:stale');
+    pool.emitState({
+      id: 'ada',
+      state: 'unreachable',
+      reason: 'host_key_changed',
+      message: 'host key is SHA256:new, pinned SHA256:old',
+      offeredHostKey: { fingerprint: 'SHA256:new', algorithm: 'ssh-ed25519' },
+      since: new Date(),
+    });
+    pool.emitState({ id: 'ada', state: 'connected', since: new Date() });
+    // Both are recorded before any bookkeeping has had a turn, in the order they happened.
+    expect(recorded.slice(-2).map((r) => r.view.state)).toEqual(['unreachable', 'connected']);
+    await flush();
+    expect(offers.has('ada')).toBe(false);
   });
 
   it('limits an attendee asking to reconnect', () => {

@@ -31,6 +31,9 @@ export class VmConnectionsService implements OnApplicationBootstrap, OnModuleDes
   private readonly watched = new Set<string>();
   private readonly stop: (() => void)[] = [];
   private readonly dnsRetries = new Map<string, () => void>();
+  /** VMs whose stored record has a key offered instead of the pin: the only ones a connection has to clear it for. */
+  private readonly offering = new Set<string>();
+  private hostKeyBookkeeping: Promise<void> = Promise.resolve();
   /** Lookups in a row that found nothing, per VM: the backoff's exponent. */
   private readonly dnsFailures = new Map<string, number>();
   private readonly attendeeReconnects = new RateLimiter(3, 0.2);
@@ -57,7 +60,7 @@ export class VmConnectionsService implements OnApplicationBootstrap, OnModuleDes
       this.logger.warn("ssh2's native crypto binding is not built (npm ci with a C++ toolchain builds it): probing costs about twice the CPU");
     this.stop.push(
       this.pool.onStateChange((change) => void this.onStateChange(change)),
-      this.pool.onHostKeyFirstSeen((seen) => void this.pin(seen)),
+      this.pool.onHostKeyFirstSeen((seen) => void this.pin(seen).catch((error: Error) => this.logger.warn(`could not pin a host key: ${error.message}`))),
       this.events.on('attendee.registered', ({ attendeeId }) => void this.watch(attendeeId)),
       this.events.on('attendee.changed', ({ attendeeId }) => {
         this.dnsFailures.delete(attendeeId);
@@ -170,6 +173,7 @@ export class VmConnectionsService implements OnApplicationBootstrap, OnModuleDes
     // Connect to the address that was checked, so a DNS answer that changes later cannot point us elsewhere.
     const address = verdict.addresses[0];
     const pinnedFingerprint = await this.store.pinFor(vm, address, vm.port);
+    if (vm.offeredHostKeyFingerprint !== null) this.offering.add(vm.id);
     if (!this.watched.has(vm.id)) return;
     if (pinnedFingerprint !== vm.hostKeyFingerprint) this.events.emit('attendee.host-key-changed', { attendeeId: vm.id });
     this.pool.ensure({ id: vm.id, privateKey, host: address, port: vm.port, user: vm.sshUser, pinnedFingerprint });
@@ -196,11 +200,6 @@ export class VmConnectionsService implements OnApplicationBootstrap, OnModuleDes
   }
 
   private async onStateChange(change: PoolStateChange): Promise<void> {
-    const offered = change.offeredHostKey;
-    const offerChanged = offered
-      ? await this.store.offerHostKey(change.id, offered.fingerprint, offered.algorithm)
-      : change.state === 'connected' && (await this.store.clearOfferedHostKey(change.id));
-    if (offerChanged) this.events.emit('attendee.host-key-changed', { attendeeId: change.id });
     if (change.state === 'connected' || change.state === 'unreachable') {
       this.metrics.sshConnectionAttempts.inc({ result: change.state === 'connected' ? 'connected' : (change.reason ?? 'error') });
     }
@@ -221,6 +220,25 @@ export class VmConnectionsService implements OnApplicationBootstrap, OnModuleDes
         retries: 0,
       })
       .catch((error: Error) => this.logger.warn(`could not record a connection change: ${error.message}`));
+    // After the state is recorded (changes are recorded in the order they happen, and never wait on this), one at a
+    // time in that order: the key a VM presents instead of its pin, or the pinned key back.
+    const bookkeeping = this.hostKeyBookkeeping
+      .then(() => this.noteOfferedHostKey(change))
+      .catch((error: Error) => this.logger.warn(`could not record a host key the VM offered: ${error.message}`));
+    this.hostKeyBookkeeping = bookkeeping;
+    await bookkeeping;
+  }
+
+  private async noteOfferedHostKey(change: PoolStateChange): Promise<void> {
+    const offered = change.offeredHostKey;
+    let changed = false;
+    if (offered) {
+      changed = await this.store.offerHostKey(change.id, offered.fingerprint, offered.algorithm);
+      if (changed) this.offering.add(change.id);
+    } else if (change.state === 'connected' && this.offering.delete(change.id)) {
+      changed = await this.store.clearOfferedHostKey(change.id);
+    }
+    if (changed) this.events.emit('attendee.host-key-changed', { attendeeId: change.id });
   }
 
   private async pin({ id: attendeeId, host, port, fingerprint, algorithm }: HostKeySeen): Promise<void> {

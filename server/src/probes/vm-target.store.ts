@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import type { Attendee } from '../generated/prisma/client';
 import { PrismaService } from '../prisma/prisma.service';
 
-export type VmRecord = Pick<Attendee, 'id' | 'host' | 'port' | 'sshUser' | 'hostKeyFingerprint' | 'sshPublicKey'>;
+export type VmRecord = Pick<Attendee, 'id' | 'host' | 'port' | 'sshUser' | 'hostKeyFingerprint' | 'offeredHostKeyFingerprint' | 'sshPublicKey'>;
 
-const VM_FIELDS = { id: true, host: true, port: true, sshUser: true, hostKeyFingerprint: true, sshPublicKey: true } as const;
+const VM_FIELDS = { id: true, host: true, port: true, sshUser: true, hostKeyFingerprint: true, offeredHostKeyFingerprint: true, sshPublicKey: true } as const;
 
 /** The database side of watching VMs: where each attendee's VM is, and its pinned host key. */
 @Injectable()
@@ -46,19 +46,24 @@ export class VmTargetStore {
     return pin?.fingerprint ?? null;
   }
 
-  /** Pins a host key for an address unless one is pinned there already; true when this call pinned it. */
+  /**
+   * Pins a host key for an address unless one is pinned there already; true when this call pinned it. The
+   * pin's primary key decides who was first (no interactive transaction: it would hold the one SQLite
+   * connection while every other query of the room waits).
+   */
   async pinHostKey(attendeeId: string, address: string, port: number, fingerprint: string, algorithm: string): Promise<boolean> {
-    return this.prisma.$transaction(async (tx) => {
-      const existing = await tx.hostKeyPin.findUnique({ where: { attendeeId_address_port: { attendeeId, address, port } } });
-      if (existing) return false;
-      const pinnedAt = new Date();
-      await tx.hostKeyPin.create({ data: { attendeeId, address, port, fingerprint, algorithm, pinnedAt } });
-      await tx.attendee.update({
-        where: { id: attendeeId },
-        data: { hostKeyFingerprint: fingerprint, hostKeyAlgorithm: algorithm, hostKeyPinnedAt: pinnedAt },
-      });
-      return true;
+    const pinnedAt = new Date();
+    try {
+      await this.prisma.hostKeyPin.create({ data: { attendeeId, address, port, fingerprint, algorithm, pinnedAt } });
+    } catch (error) {
+      if ((error as { code?: string }).code === 'P2002') return false;
+      throw error;
+    }
+    await this.prisma.attendee.update({
+      where: { id: attendeeId },
+      data: { hostKeyFingerprint: fingerprint, hostKeyAlgorithm: algorithm, hostKeyPinnedAt: pinnedAt },
     });
+    return true;
   }
 
   /** The VM presents its pinned key again: nothing to compare any more. True when there was an offer. */
