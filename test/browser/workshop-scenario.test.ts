@@ -61,7 +61,7 @@ async function untilCells(name: string, expected: string[], timeout = 15_000): P
   try {
     await expect.poll(() => cellStates(name), { timeout }).toEqual(expected);
   } catch (error) {
-    throw new Error(`${(error as Error).message}\nrows: ${await rowsNow()}`);
+    throw new Error(`${(error as Error).message}\nrows: ${await rowsNow()}`, { cause: error });
   }
 }
 // The projector shows each person neutrally: how many steps are done, never which one is failing.
