@@ -148,6 +148,10 @@ describe('sharing, comparing and the next run', () => {
     await board.getByRole('button', { name: 'Start workshop' }).click();
     await board.getByTestId('room-live').waitFor();
     expect(await chartsDrawn(board)).toBe(1);
+    await board.getByText('As a table').click();
+    const table = board.getByTestId('room-live-table');
+    expect(await table.locator('tbody tr').first().locator('td').first().textContent()).toBe('Install the packages');
+    expect(await table.locator('tbody tr').count()).toBeGreaterThan(2);
     await board.screenshot({ path: screenshotPath('board-room-live'), fullPage: false });
     await board.getByRole('button', { name: 'New run…' }).click();
     await board.getByTestId('new-run-dialog').getByRole('button', { name: 'Archive and start run' }).click();

@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RetrospectiveView, RunComparisonView, RunSummaryView } from '../../server/src/contract/retrospective';
+import type { RetrospectiveView, RoomOverTimeView, RunComparisonView, RunSummaryView } from '../../server/src/contract/retrospective';
 import type { NoteAck } from '../../server/src/contract/events';
+import type { HelpQueueView } from '../../server/src/contract/views';
 import { registerAttendees, TestClient } from '../support/clients';
 import { startTestNavigator, type TestNavigator } from '../support/navigator';
 import { createTestUser, startSshd, type TestSshd, type TestUser } from '../support/sshd';
@@ -18,6 +19,7 @@ let ada: { id: string; token: string };
 let firstRun: RunSummaryView;
 let noteId = '';
 let graceToken = '';
+let helpRequestId = 0;
 const nav = () => ({ cookie: `navigator_navigator=${navigator.navigatorToken}` });
 
 /** Processes of the VM's login user: Navigator's kept-open shell is one while it is connected. */
@@ -70,7 +72,11 @@ describe('a first run', () => {
 
     const attendee = new TestClient(navigator.url, 'attendee', `navigator_attendee=${ada.token}`);
     await until('attendee socket', () => attendee.socket.connected);
+    let queue: HelpQueueView | undefined;
+    board.socket.on('help:snapshot', (view: HelpQueueView) => (queue = view));
     expect(await attendee.socket.emitWithAck('help:raise', { message: 'the build hangs' })).toEqual({ ok: true });
+    await until('the hand in the help queue', () => (queue?.requests.length ?? 0) > 0);
+    helpRequestId = queue!.requests[0].id;
     attendee.close();
     expect(await board.socket.emitWithAck('discussion:form', { by: 'count', n: 1, strategy: 'random' })).toEqual({ ok: true });
     const view = await board.until('groups', (c) => c.discussion?.groups[0]);
@@ -82,6 +88,29 @@ describe('a first run', () => {
     expect(runs).toHaveLength(1);
     firstRun = runs[0];
     expect(firstRun).toMatchObject({ number: 1, active: true, archivedAt: null, attendance: { registered: 2, connected: 1 }, version: { revision: 1 } });
+  });
+});
+
+describe("the board's room over time", () => {
+  it('follows the room live: Ada moves on to the next step, Grace is still not connected', async () => {
+    const last = (series: RoomOverTimeView['series'], key: string) => series.find((s) => s.key === key)?.counts.at(-1);
+    let latest: RoomOverTimeView | undefined;
+    board.socket.on('room:snapshot', (view: RoomOverTimeView) => (latest = view));
+    // A board opened now is sent the chart at once; pushes after changes follow every 10 s at most.
+    const fresh = new TestClient(navigator.url, 'board', nav().cookie);
+    let first: RoomOverTimeView | undefined;
+    fresh.socket.on('room:snapshot', (view: RoomOverTimeView) => (first = view));
+    await until('the chart sent to a new board', () => first !== undefined);
+    fresh.close();
+    expect(first!.series.map((s) => s.key)).toEqual(['prepare', 'build', 'serve', 'finished', 'not-connected']);
+    user.writeFile('built', 'ok\n');
+    await until(
+      'a pushed chart with Ada past the build step',
+      () => latest !== undefined && last(latest.series, 'prepare') === 0 && last(latest.series, 'build') === 0,
+      30_000,
+    );
+    expect(latest!.series.reduce((sum, s) => sum + (s.counts.at(-1) ?? 0), 0)).toBe(2);
+    expect(last(latest!.series, 'not-connected')).toBe(1);
   });
 });
 
@@ -127,11 +156,21 @@ describe('starting a new run', () => {
     expect((await navigator.request('GET', '/api/me', { cookie: `navigator_attendee=${ada.token}` })).status).toBe(401);
   });
 
-  it('keeps the archived run read-only: its notes and hands cannot be changed', async () => {
+  it('keeps the archived run read-only: its notes, hands and attendees cannot be changed', async () => {
+    const before = (await navigator.request('GET', `/api/runs/${firstRun.id}/retrospective`, nav())).body as RetrospectiveView;
     const update = (await board.socket.emitWithAck('note:update', { noteId, text: 'changed', version: 1 })) as NoteAck;
     expect(update.ok).toBe(false);
-    const retro = (await navigator.request('GET', `/api/runs/${firstRun.id}/retrospective`, nav())).body as RetrospectiveView;
-    expect(retro.discussion.groups[0].notes).toEqual([{ author: 'Navigator', text: 'Trace slow SQL from PHP' }]);
+    expect(await board.socket.emitWithAck('help:acknowledge', { id: helpRequestId })).toMatchObject({ ok: false });
+    // An archived attendee's id is in the run's exported data: removing them or re-issuing their link
+    // would rewrite the archive (their transitions and hands go with them).
+    expect((await navigator.request('DELETE', `/api/attendees/${ada.id}`, nav())).status).toBe(404);
+    expect((await navigator.request('POST', `/api/attendees/${ada.id}/link`, nav())).status).toBe(404);
+    expect((await navigator.request('GET', '/api/me', { cookie: `navigator_attendee=${ada.token}` })).status).toBe(401);
+    const after = (await navigator.request('GET', `/api/runs/${firstRun.id}/retrospective`, nav())).body as RetrospectiveView;
+    expect(after.discussion.groups[0].notes).toEqual([{ author: 'Navigator', text: 'Trace slow SQL from PHP' }]);
+    expect(after.help).toEqual(before.help);
+    expect(after.attendance).toEqual(before.attendance);
+    expect(after.steps).toEqual(before.steps);
   });
 });
 

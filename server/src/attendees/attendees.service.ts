@@ -198,9 +198,10 @@ export class AttendeesService {
     return { personalUrl: `${baseUrl}/a/${token}` };
   }
 
+  /** An attendee of the current run: an archived run's attendees are read-only, so they are not found here. */
   async find(attendeeId: string): Promise<Attendee> {
-    const attendee = await this.prisma.attendee.findUnique({ where: { id: attendeeId } });
-    if (!attendee) throw new NotFoundException(`no attendee ${attendeeId}`);
+    const attendee = await this.prisma.attendee.findFirst({ where: { id: attendeeId, runId: this.workshops.workshop.runId } });
+    if (!attendee) throw new NotFoundException(`no attendee ${attendeeId} in the current run`);
     return attendee;
   }
 

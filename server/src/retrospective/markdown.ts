@@ -67,7 +67,7 @@ export function retrospectiveMarkdown(retro: RetrospectiveView): string {
           c.minutes,
           c.attendees,
           c.reasons.map((r) => `${r.reason} (${r.attendees})`).join('; '),
-          c.failure ?? firstLine(c.hint),
+          [c.failure, firstLine(c.hint)].filter(Boolean).join(' — hint: '),
         ]),
       ),
     );
