@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseWorkshop } from './workshop.loader';
 import { agendaOf, forwardedPorts, workshopSchema } from './workshop.schema';
 
 describe('workshopSchema', () => {
@@ -126,6 +127,39 @@ describe('vars and attendee values', () => {
     expect(issues({ ssh: { run: 'php -v', capture: { var: 'other' } } })).toEqual([
       'steps.0.checks.0.ssh.capture.var: capture sets "other", which is not under "vars" (give it a default there)',
     ]);
+  });
+
+  it("refuses a secret in an http check from Navigator's side: that request is plain HTTP outside the SSH connection", () => {
+    const outside = { port: 3000, path: '/api/user', from: 'navigator' };
+    const refusal = 'is secret: this check has "from: navigator", so its request is plain HTTP from Navigator to the VM\'s address, outside the SSH connection';
+    const headerIssues = issues({ http: { ...outside, headers: { Authorization: 'Bearer ${attendee.password}' } } });
+    expect(headerIssues).toHaveLength(1);
+    expect(headerIssues[0]).toContain(`steps.0.checks.0.http.headers.Authorization: \${attendee.password} ${refusal}`);
+    const basicAuthIssues = issues({ http: { ...outside, basicAuth: { user: 'admin', password: '${attendee.password}' } } });
+    expect(basicAuthIssues).toHaveLength(1);
+    expect(basicAuthIssues[0]).toContain(`steps.0.checks.0.http.basicAuth.password: \${attendee.password} ${refusal}`);
+    expect(issues({ http: { ...outside, headers: { 'X-Name': '${attendee.name}' }, basicAuth: { user: '${attendee.name}', password: 'x' } } })).toEqual([]);
+    expect(issues({ http: { ...outside, from: 'vm', headers: { Authorization: 'Bearer ${attendee.password}' } } })).toEqual([]);
+  });
+
+  it('names file › step › check › field when a workshop file sends a secret from Navigator', () => {
+    const file = [
+      'version: 2',
+      'id: w',
+      'title: W',
+      'attendeeValues: { password: { label: Password, secret: true } }',
+      'steps:',
+      '  - id: s',
+      '    title: S',
+      '    minutes: 5',
+      '    checks:',
+      '      - id: grafana-login',
+      '        title: Grafana login',
+      '        http: { port: 3000, from: navigator, basicAuth: { user: admin, password: "${attendee.password}" } }',
+    ].join('\n');
+    expect(() => parseWorkshop(file, 'w.yaml')).toThrow(
+      /w\.yaml is not a valid workshop file:\n {2}- step 1 \(s\) › check 1 \(grafana-login\) › http\.basicAuth\.password: \$\{attendee\.password\} is secret: this check has "from: navigator"/,
+    );
   });
 
   it('refuses them in a version 1 file', () => {

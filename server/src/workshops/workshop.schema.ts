@@ -273,7 +273,7 @@ const workshopFileSchema = workshopFileSchemaBase.superRefine((workshop, ctx) =>
       }),
     );
   } else {
-    for (const { path, text, secretsAllowed } of referencingFields(workshop)) {
+    for (const { path, text, secretRefused } of referencingFields(workshop)) {
       for (const ref of referencesIn(text)) {
         const declared = ref.scope === 'vars' ? workshop.vars?.[ref.name] !== undefined : workshop.attendeeValues?.[ref.name] !== undefined;
         if (!declared)
@@ -282,12 +282,8 @@ const workshopFileSchema = workshopFileSchemaBase.superRefine((workshop, ctx) =>
             path,
             message: `\${${ref.scope}.${ref.name}} is not defined (declare it under "${ref.scope === 'vars' ? 'vars' : 'attendeeValues'}")`,
           });
-        else if (ref.scope === 'attendee' && workshop.attendeeValues?.[ref.name]?.secret && !secretsAllowed)
-          ctx.addIssue({
-            code: 'custom',
-            path,
-            message: `\${attendee.${ref.name}} is secret: use it only in ssh.run, http.headers, http.basicAuth or the grafana credentials`,
-          });
+        else if (ref.scope === 'attendee' && workshop.attendeeValues?.[ref.name]?.secret && secretRefused !== null)
+          ctx.addIssue({ code: 'custom', path, message: `\${attendee.${ref.name}} is secret: ${secretRefused}` });
       }
     }
     workshop.steps.forEach((step, stepIndex) =>
@@ -315,17 +311,22 @@ export const REFERENCE = /\$\{(vars|attendee)\.([a-zA-Z][a-zA-Z0-9_]*)\}/g;
 interface ReferencingField {
   path: (string | number)[];
   text: string;
-  /** Secret attendee values go only where they are sent inside the SSH connection and never shown. */
-  secretsAllowed: boolean;
+  /** Secret attendee values go only where they are sent inside the SSH connection and never shown: null there, else why not. */
+  secretRefused: string | null;
 }
+
+const SECRETS_ONLY_INSIDE_SSH = 'use it only in ssh.run, http.headers, http.basicAuth or the grafana credentials';
+const SECRETS_NOT_FROM_NAVIGATOR =
+  'this check has "from: navigator", so its request is plain HTTP from Navigator to the VM\'s address, outside the SSH connection (drop "from: navigator" to send it through the SSH connection, or use a value that is not secret)';
 
 /** Every string of a workshop in which references are replaced, with where it is. */
 function referencingFields(workshop: z.infer<typeof workshopFileSchemaBase>): ReferencingField[] {
   const fields: ReferencingField[] = [];
-  const add = (path: (string | number)[], text: unknown, secretsAllowed = false) => {
-    if (typeof text === 'string') fields.push({ path, text, secretsAllowed });
+  const add = (path: (string | number)[], text: unknown, secretRefused: string | null = SECRETS_ONLY_INSIDE_SSH) => {
+    if (typeof text === 'string') fields.push({ path, text, secretRefused });
   };
-  for (const key of ['user', 'password', 'token'] as const) add(['grafana', key], workshop.grafana[key], true);
+  const insideSsh = null;
+  for (const key of ['user', 'password', 'token'] as const) add(['grafana', key], workshop.grafana[key], insideSsh);
   workshop.steps.forEach((step, s) => {
     add(['steps', s, 'title'], step.title);
     add(['steps', s, 'hint'], step.hint);
@@ -336,18 +337,20 @@ function referencingFields(workshop: z.infer<typeof workshopFileSchemaBase>): Re
       add(at('failure'), check.failure);
       switch (check.kind) {
         case 'ssh':
-          add(at('ssh', 'run'), check.ssh.run, true);
+          add(at('ssh', 'run'), check.ssh.run, insideSsh);
           add(at('ssh', 'stdout'), check.ssh.stdout);
           break;
-        case 'http':
+        case 'http': {
           add(at('http', 'path'), check.http.path);
           add(at('http', 'contains'), check.http.contains);
           add(at('http', 'notContains'), check.http.notContains);
           add(at('http', 'matches'), check.http.matches);
-          for (const [name, value] of Object.entries(check.http.headers ?? {})) add(at('http', 'headers', name), value, true);
-          add(at('http', 'basicAuth', 'user'), check.http.basicAuth?.user, true);
-          add(at('http', 'basicAuth', 'password'), check.http.basicAuth?.password, true);
+          const credentials = check.http.from === 'navigator' ? SECRETS_NOT_FROM_NAVIGATOR : insideSsh;
+          for (const [name, value] of Object.entries(check.http.headers ?? {})) add(at('http', 'headers', name), value, credentials);
+          add(at('http', 'basicAuth', 'user'), check.http.basicAuth?.user, credentials);
+          add(at('http', 'basicAuth', 'password'), check.http.basicAuth?.password, credentials);
           break;
+        }
         case 'promql':
           add(at('promql', 'query'), check.promql.query);
           break;
