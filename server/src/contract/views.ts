@@ -108,8 +108,10 @@ export interface RosterSnapshot<A extends PublicAttendeeView = PublicAttendeeVie
 
 /** Where the room is against the plan, judged on the workshop clock. */
 export interface PaceView {
-  /** The step the plan says the room should be on (index into steps; steps.length when the plan is over). */
+  /** The step the plan says the room should be on (index into steps; steps.length when the plan is over). During a talk, the step after it. */
   plannedStepIndex: number;
+  /** Format version 2: the title of the talk the agenda is in now, else null. */
+  plannedTalk: string | null;
   /** Steps done by the median attendee. */
   medianDone: number;
   /** Positive: the median attendee is ahead of the plan by this many minutes; negative: behind. */

@@ -158,7 +158,7 @@ describe('ProgressService', () => {
     expect(progress.currentPace()).toBeNull();
     clock = { startedAt: T0, pausedAt: null, pausedTotalMs: 0 };
     await review(minutes(25));
-    expect(progress.currentPace()).toEqual({ plannedStepIndex: 1, medianDone: 0, minutesAhead: -15 });
-    expect(paces.at(-1)).toEqual({ pace: { plannedStepIndex: 1, medianDone: 0, minutesAhead: -15 } });
+    expect(progress.currentPace()).toEqual({ plannedStepIndex: 1, plannedTalk: null, medianDone: 0, minutesAhead: -15 });
+    expect(paces.at(-1)).toEqual({ pace: { plannedStepIndex: 1, plannedTalk: null, medianDone: 0, minutesAhead: -15 } });
   });
 });

@@ -4,7 +4,7 @@ import type { ConnectionView, PaceView, ProgressView, StuckView } from '../contr
 import { DomainEventBus } from '../common/domain-events';
 import { Ticker } from '../common/ticker';
 import { APP_CONFIG, type AppConfig } from '../config/app.config';
-import { agendaOf } from '../workshops/workshop.schema';
+import { agendaOf, substituteVars } from '../workshops/workshop.schema';
 import { WorkshopsService } from '../workshops/workshops.service';
 import { pace } from './pace';
 import { cellStates, stepProgress, type StepProgress } from './step-progress';
@@ -247,10 +247,11 @@ export class ProgressService implements OnApplicationBootstrap, OnModuleDestroy 
     }
 
     const clock = await this.workshops.clock();
+    const definition = this.workshops.workshop.definition;
     const next = clock.startedAt
       ? pace(
           (clock.pausedAt?.getTime() ?? now) - clock.startedAt.getTime() - clock.pausedTotalMs,
-          agendaOf(this.workshops.workshop.definition),
+          agendaOf(definition).map((item) => ({ ...item, title: substituteVars(definition, item.title) })),
           progress.map((p) => p.doneCount),
         )
       : null;

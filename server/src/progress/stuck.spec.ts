@@ -53,28 +53,28 @@ describe('doneShares', () => {
 
 describe('pace', () => {
   it('says where the room should be and how far the median attendee is ahead or behind', () => {
-    expect(pace(5 * 60_000, steps, [0, 0, 1])).toEqual({ plannedStepIndex: 0, medianDone: 0, minutesAhead: 0 });
-    expect(pace(25 * 60_000, steps, [0, 0, 1])).toEqual({ plannedStepIndex: 1, medianDone: 0, minutesAhead: -15 });
-    expect(pace(5 * 60_000, steps, [2, 2, 1])).toEqual({ plannedStepIndex: 0, medianDone: 2, minutesAhead: 25 });
-    expect(pace(60 * 60_000, steps, [3, 3])).toEqual({ plannedStepIndex: 3, medianDone: 3, minutesAhead: 0 });
+    expect(pace(5 * 60_000, steps, [0, 0, 1])).toEqual({ plannedTalk: null, plannedStepIndex: 0, medianDone: 0, minutesAhead: 0 });
+    expect(pace(25 * 60_000, steps, [0, 0, 1])).toEqual({ plannedTalk: null, plannedStepIndex: 1, medianDone: 0, minutesAhead: -15 });
+    expect(pace(5 * 60_000, steps, [2, 2, 1])).toEqual({ plannedTalk: null, plannedStepIndex: 0, medianDone: 2, minutesAhead: 25 });
+    expect(pace(60 * 60_000, steps, [3, 3])).toEqual({ plannedTalk: null, plannedStepIndex: 3, medianDone: 3, minutesAhead: 0 });
   });
 });
 
 describe('pace with talks and optional steps', () => {
   const agenda = [
-    { id: 'intro', minutes: 10, kind: 'talk' as const },
+    { id: 'intro', title: 'How the pieces fit', minutes: 10, kind: 'talk' as const },
     { id: 'a', minutes: 10 },
     { id: 'extra', minutes: 10, kind: 'optional' as const },
     { id: 'b', minutes: 10 },
   ];
 
-  it('follows the agenda: during a talk the plan is on the step after it', () => {
-    expect(pace(5 * 60_000, agenda, [0])).toEqual({ plannedStepIndex: 0, medianDone: 0, minutesAhead: 5 });
-    expect(pace(15 * 60_000, agenda, [0])).toEqual({ plannedStepIndex: 0, medianDone: 0, minutesAhead: 0 });
+  it('follows the agenda: during a talk the plan names it, and is on the step after it', () => {
+    expect(pace(5 * 60_000, agenda, [0])).toEqual({ plannedTalk: 'How the pieces fit', plannedStepIndex: 0, medianDone: 0, minutesAhead: 5 });
+    expect(pace(15 * 60_000, agenda, [0])).toEqual({ plannedTalk: null, plannedStepIndex: 0, medianDone: 0, minutesAhead: 0 });
   });
 
   it('leaves optional steps out of what is counted, but keeps their time on the clock', () => {
-    expect(pace(25 * 60_000, agenda, [1])).toEqual({ plannedStepIndex: 1, medianDone: 1, minutesAhead: 5 });
-    expect(pace(45 * 60_000, agenda, [2])).toEqual({ plannedStepIndex: 3, medianDone: 2, minutesAhead: 0 });
+    expect(pace(25 * 60_000, agenda, [1])).toEqual({ plannedTalk: null, plannedStepIndex: 1, medianDone: 1, minutesAhead: 5 });
+    expect(pace(45 * 60_000, agenda, [2])).toEqual({ plannedTalk: null, plannedStepIndex: 3, medianDone: 2, minutesAhead: 0 });
   });
 });
