@@ -118,9 +118,9 @@ export interface RoomOverTimeView {
   series: { key: string; label: string; counts: number[] }[];
   /** Unreachable attendees at each minute (they are also counted on their step). */
   unreachable: number[];
-  /** The plan: each step's slot in minutes from the zero. */
+  /** The plan: each segment's slot in minutes from the zero, in agenda order; a talk's title starts "Talk — ". */
   planned: { stepId: string; title: string; startMinute: number; endMinute: number }[];
-  /** Steps done by the median attendee at each minute, and what the plan says by then. */
+  /** Steps done by the median attendee at each minute, and what the plan says by then (talks and optional steps not counted). */
   medianDone: number[];
   plannedDone: number[];
 }

@@ -2,6 +2,7 @@ import { Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/com
 import { DomainEventBus } from '../common/domain-events';
 import { Ticker } from '../common/ticker';
 import type { RoomOverTimeView } from '../contract/retrospective';
+import { agendaOf } from '../workshops/workshop.schema';
 import { WorkshopsService } from '../workshops/workshops.service';
 import { RunArchiveStore, stepsOf } from './run-archive.store';
 import type { TransitionRecord } from './run-record';
@@ -96,6 +97,7 @@ export class LiveRoomService implements OnApplicationBootstrap, OnModuleDestroy 
         sharePath: null,
       },
       steps: stepsOf(active.definition),
+      agenda: agendaOf(active.definition),
       discussion: { prompt: '', minutes: 0, presentationMinutes: 0 },
       clockStartedAt: clock.startedAt?.getTime() ?? null,
       endAt: now,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { RunSummaryView } from '../contract/retrospective';
 import { PrismaService } from '../prisma/prisma.service';
-import { isSticky, type WorkshopDefinition } from '../workshops/workshop.schema';
+import { agendaOf, isSticky, type WorkshopDefinition } from '../workshops/workshop.schema';
 import { TransitionHistoryReader } from './history.reader';
 import type { RunRecord, TransitionRecord } from './run-record';
 
@@ -82,6 +82,7 @@ export class RunArchiveStore {
     return {
       run: summary,
       steps: stepsOf(definition),
+      agenda: agendaOf(definition),
       discussion: {
         prompt: definition.discussion.prompt,
         minutes: definition.discussion.minutes,

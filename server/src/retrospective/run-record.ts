@@ -1,4 +1,5 @@
 import type { RunSummaryView } from '../contract/retrospective';
+import type { AgendaItem } from '../workshops/workshop.schema';
 
 /**
  * Everything a retrospective is computed from: one run's stored history as plain data (times in ms since
@@ -7,6 +8,8 @@ import type { RunSummaryView } from '../contract/retrospective';
 export interface RunRecord {
   run: RunSummaryView;
   steps: PlannedStepRecord[];
+  /** Every segment in order, talks included (format version 2 has talks); absent, the steps are the agenda. */
+  agenda?: AgendaItem[];
   discussion: { prompt: string; minutes: number; presentationMinutes: number };
   /** When the workshop clock started; null when it never did. */
   clockStartedAt: number | null;

@@ -258,6 +258,25 @@ describe('retrospective: the room over time', () => {
     expect(room.plannedDone[room.minutes.indexOf(15)]).toBe(2);
     expect(room.clockStarted).toBe(true);
   });
+
+  it('follows the agenda: a talk in the middle moves the steps after it later, and is no step done', () => {
+    const agenda: RunRecord['agenda'] = [
+      { id: 'a', title: 'Step A', minutes: 5, kind: 'step' },
+      { id: 'why', title: 'Why B', minutes: 10, kind: 'talk' },
+      { id: 'b', title: 'Step B', minutes: 10, kind: 'step' },
+      { id: 'c', title: 'Step C', minutes: 5, kind: 'optional' },
+    ];
+    const withTalk = retrospective({ ...record(), agenda }).room;
+    expect(withTalk.planned.map((p) => [p.stepId, p.title, p.startMinute, p.endMinute])).toEqual([
+      ['a', 'Step A', 0, 5],
+      ['why', 'Talk — Why B', 5, 15],
+      ['b', 'Step B', 15, 25],
+      ['c', 'Step C', 25, 30],
+    ]);
+    const plannedDoneAt = (minute: number) => withTalk.plannedDone[withTalk.minutes.indexOf(minute)];
+    // The talk and the optional step C are not steps the median attendee counts.
+    expect([plannedDoneAt(5), plannedDoneAt(15), plannedDoneAt(20), plannedDoneAt(25), plannedDoneAt(30)]).toEqual([1, 1, 1, 2, 2]);
+  });
 });
 
 describe('retrospective: robustness', () => {

@@ -11,6 +11,7 @@ import type {
   UnreachableAttendeeView,
 } from '../contract/retrospective';
 import { NOT_STARTED, replayAttendee, replayPlan, stateAt, type AttendeeReplay } from './replay';
+import type { AgendaItem } from '../workshops/workshop.schema';
 import type { AttendeeRecord, PlannedStepRecord, RunRecord, TransitionRecord } from './run-record';
 
 const MINUTE = 60_000;
@@ -277,11 +278,15 @@ export function roomOverTime(record: RunRecord, replays: readonly AttendeeReplay
       doneCounts[i][point.doneCount] += 1;
     }
   }
+  // The plan follows the agenda: a talk takes its minutes on the clock, so the steps after it start later.
   const planned: RoomOverTimeView['planned'] = [];
+  const countedStepEnds: number[] = [];
   let start = 0;
-  for (const step of record.steps) {
-    planned.push({ stepId: step.id, title: step.title, startMinute: start, endMinute: start + step.minutes });
-    start += step.minutes;
+  for (const item of agendaOfRecord(record)) {
+    const endMinute = start + item.minutes;
+    planned.push({ stepId: item.id, title: item.kind === 'talk' ? `Talk — ${item.title}` : item.title, startMinute: start, endMinute });
+    if (item.kind === 'step') countedStepEnds.push(endMinute);
+    start = endMinute;
   }
   const minutes = times.map((at) => round((at - zeroAt) / MINUTE, 3));
   return {
@@ -296,8 +301,13 @@ export function roomOverTime(record: RunRecord, replays: readonly AttendeeReplay
     unreachable,
     planned,
     medianDone: doneCounts.map(medianOfCounts),
-    plannedDone: minutes.map((minute) => planned.filter((slot) => slot.endMinute <= minute).length),
+    // Counted as the median's steps are: talks and optional steps left out.
+    plannedDone: minutes.map((minute) => countedStepEnds.filter((end) => end <= minute).length),
   };
+}
+
+function agendaOfRecord(record: RunRecord): AgendaItem[] {
+  return record.agenda ?? record.steps.map((step) => ({ id: step.id, title: step.title, minutes: step.minutes, kind: step.optional ? 'optional' : 'step' }));
 }
 
 /** The median (as `quantile(…, 0.5)` would give it) of values given as counts per value 0…n. */
