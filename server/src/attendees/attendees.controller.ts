@@ -57,8 +57,8 @@ export class AttendeesController {
 
   @Roles('attendee')
   @Get('me/workshop')
-  myWorkshop(): JoinInfo {
-    return this.attendees.joinInfo();
+  myWorkshop(@CurrentAttendeeId() attendeeId: string): JoinInfo {
+    return this.attendees.joinInfo(attendeeId);
   }
 
   @Roles('attendee')

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ProbesModule } from '../probes/probes.module';
 import { ProgressModule } from '../progress/progress.module';
 import { SshModule } from '../ssh/ssh.module';
 import { WorkshopsModule } from '../workshops/workshops.module';
@@ -8,7 +9,7 @@ import { AttendeesController } from './attendees.controller';
 import { AttendeesService } from './attendees.service';
 
 @Module({
-  imports: [WorkshopsModule, ProgressModule, SshModule],
+  imports: [WorkshopsModule, ProgressModule, SshModule, ProbesModule],
   controllers: [AttendeesController, AttendeeImportController],
   providers: [AttendeesService, AttendeeImportService],
   exports: [AttendeesService],

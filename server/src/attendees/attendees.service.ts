@@ -28,6 +28,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app.config';
 import type { Attendee } from '../generated/prisma/client';
 import { MetricsService } from '../metrics/metrics.service';
 import { PrismaService } from '../prisma/prisma.service';
+import { CapturedVarsStore } from '../probes/captured-vars.store';
 import { ProgressService } from '../progress/progress.service';
 import { AddressPolicy } from '../ssh/address.policy';
 import { AttendeeKeyStore } from '../ssh/attendee-keys';
@@ -62,14 +63,18 @@ export class AttendeesService {
     private readonly events: DomainEventBus,
     private readonly metrics: MetricsService,
     private readonly attendeeValues: AttendeeValuesService,
+    private readonly captured: CapturedVarsStore,
   ) {
     metrics.gauge('navigator_attendees_registered', 'Attendees registered for the workshop', [], async (set) =>
       set({}, await this.prisma.attendee.count({ where: { runId: this.workshops.workshop.runId } })),
     );
   }
 
-  workshopSummary(): WorkshopSummaryView {
-    const { id, definition, joinCode } = this.workshops.workshop;
+  /** `found`: what an attendee's VM's checks captured, for their own page (everyone else sees the workshop's vars). */
+  workshopSummary(found: Readonly<Record<string, string>> = {}): WorkshopSummaryView {
+    const { id, joinCode } = this.workshops.workshop;
+    const workshop = this.workshops.workshop.definition;
+    const definition = Object.keys(found).length === 0 ? workshop : { ...workshop, vars: { ...workshop.vars, ...found } };
     return {
       id,
       title: definition.title,
@@ -91,10 +96,11 @@ export class AttendeesService {
     };
   }
 
-  joinInfo(): JoinInfo {
+  /** With `attendeeId`, the attendee's own: hints name what their VM's checks found (the PHP version on that VM). */
+  joinInfo(attendeeId?: string): JoinInfo {
     const { seat } = this.workshops.workshop.definition;
     return {
-      ...this.workshopSummary(),
+      ...this.workshopSummary(attendeeId === undefined ? {} : this.captured.valuesOf(attendeeId)),
       defaultSshUser: this.defaultSshUser(),
       attendeeValues: attendeeValueFields(this.workshops.workshop.definition),
       seat: seat ? { label: seat.label, required: seat.required } : null,
@@ -282,6 +288,7 @@ export class AttendeesService {
       dedicatedLogin: DEDICATED_LOGIN,
       keyReissued: attendee.sshKeyReissued,
       values: ownValuesView(this.workshops.workshop.definition, parseValuesJson(attendee.valuesJson)),
+      foundVars: { ...this.captured.valuesOf(attendee.id) },
     };
   }
 

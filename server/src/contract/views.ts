@@ -76,6 +76,8 @@ export interface SelfView extends NavigatorAttendeeView {
   installCommand: string;
   /** The attendee's own values: a secret one only as whether it was given. */
   values: Record<string, string | { given: boolean }>;
+  /** Format version 2: the workshop vars their VM's checks found (`capture`); /api/me/workshop's hints use them. */
+  foundVars: Record<string, string>;
   /** The recommended path: a one-liner creating a dedicated unprivileged login with this line. */
   dedicatedLoginCommand: string;
   dedicatedLogin: string;

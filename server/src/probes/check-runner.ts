@@ -40,7 +40,11 @@ export async function runChecks(
   const grafana: GrafanaCheckDefinition[] = [];
   const others: Promise<CheckResult>[] = [];
   for (const given of checks) {
-    const { check, env: checkEnv, missing } = resolveCheck(workshop, given, values);
+    const { check, env: checkEnv, missing, awaiting } = resolveCheck(workshop, given, values);
+    if (awaiting.length > 0) {
+      others.push(Promise.resolve(awaitingCapture(check.id, awaiting, values)));
+      continue;
+    }
     if (missing.length > 0) {
       others.push(Promise.resolve(missingValues(workshop, check.id, missing)));
       continue;
@@ -95,4 +99,10 @@ function noOutside(checkId: string): CheckResult {
 function missingValues(workshop: WorkshopDefinition, checkId: string, names: string[]): CheckResult {
   const labels = names.map((name) => `"${workshop.attendeeValues?.[name]?.label ?? name}"`).join(', ');
   return { checkId, status: 'fail', reason: `not run yet: enter ${labels} on your page`, output: null };
+}
+
+/** A check that uses what another check finds on the VM waits for it: said in words, nothing run (see CheckValues.awaited). */
+function awaitingCapture(checkId: string, names: string[], values: CheckValues): CheckResult {
+  const finders = [...new Set(names.map((name) => `"${values.awaited[name]}"`))].join(', ');
+  return { checkId, status: 'fail', reason: `not run yet: it uses what ${finders} finds on your VM, which has not passed yet`, output: null };
 }

@@ -29,7 +29,7 @@ const values = checkValues(workshop, { grafanaPassword: "s3'cret; rm -rf /", tea
 
 describe('check values', () => {
   it('takes the workshop vars, what the VM captured over them, and only the declared attendee values given', () => {
-    expect(values).toEqual({ vars: { php: '8.1' }, attendee: { grafanaPassword: "s3'cret; rm -rf /" }, secrets: ["s3'cret; rm -rf /"] });
+    expect(values).toEqual({ vars: { php: '8.1' }, attendee: { grafanaPassword: "s3'cret; rm -rf /" }, secrets: ["s3'cret; rm -rf /"], awaited: {} });
   });
 
   it('an ssh script reads values from shell variables: the value is in the environment, never in the script', () => {
@@ -68,7 +68,7 @@ describe('check values', () => {
       title: 'W',
       steps: [{ id: 's', title: 'S', minutes: 5, checks: [{ id: 'c', title: 'C', ssh: { run: 'echo ${vars.x}' } }] }],
     });
-    expect(resolveCheck(v1, v1.steps[0].checks[0], values)).toEqual({ check: v1.steps[0].checks[0], env: {}, missing: [] });
+    expect(resolveCheck(v1, v1.steps[0].checks[0], values)).toEqual({ check: v1.steps[0].checks[0], env: {}, missing: [], awaiting: [] });
   });
 
   it('redacts secret values from what a check printed and why it failed', () => {
@@ -78,6 +78,19 @@ describe('check values', () => {
       reason: 'bad [secret]',
       output: 'pw=[secret]\n',
     });
+  });
+
+  it('a check using a captured var waits until this VM has a value for it; the capturing check itself does not', () => {
+    const awaiting = checkValues(workshop, { grafanaPassword: 'pw12' }, {}, { awaitCaptures: true });
+    expect(awaiting.awaited).toEqual({ php: 'V' });
+    expect(resolveCheck(workshop, login, awaiting)).toMatchObject({ awaiting: ['php'], env: {} });
+    expect(resolveCheck(workshop, api, awaiting).awaiting).toEqual(['php']);
+    expect(resolveCheck(workshop, version, awaiting).awaiting).toEqual([]);
+    const found = checkValues(workshop, { grafanaPassword: 'pw12' }, { php: '8.3' }, { awaitCaptures: true });
+    expect(found.awaited).toEqual({});
+    expect(resolveCheck(workshop, login, found)).toMatchObject({ awaiting: [], env: { NAVIGATOR_VAR_php: '8.3' } });
+    // Without awaitCaptures (navigator try, which runs the file in order), the workshop's default is used.
+    expect(checkValues(workshop, {}, {}).awaited).toEqual({});
   });
 
   it('captures a var from a passing check', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { KnownCheck } from '../progress/transitions';
 import { workshopSchema } from '../workshops/workshop.schema';
-import { dueChecks, NOT_REACHED_RECHECK_MS, STABLE_AFTER_MS, STABLE_RECHECK_MS } from './probe-plan';
+import { captureRounds, dueChecks, NOT_REACHED_RECHECK_MS, STABLE_AFTER_MS, STABLE_RECHECK_MS } from './probe-plan';
 
 const workshop = workshopSchema.parse({
   id: 'w',
@@ -71,5 +71,45 @@ describe('dueChecks', () => {
     const ran = (ago: number) => new Map(['a1', 'b1', 'c1'].map((id) => [id, now - ago]));
     expect(ids(dueChecks(v2, 'a', failing, ran(5000), now))).toEqual(['a1', 'b1']);
     expect(ids(dueChecks(v2, 'a', failing, ran(STABLE_RECHECK_MS), now))).toEqual(['a1', 'b1', 'c1']);
+  });
+});
+
+describe('captureRounds', () => {
+  const withCapture = workshopSchema.parse({
+    version: 2,
+    id: 'w',
+    title: 'W',
+    vars: { php: '8.1' },
+    steps: [
+      {
+        id: 'a',
+        title: 'a',
+        minutes: 5,
+        checks: [
+          { id: 'uses', title: 'x', ssh: { run: 'test -x "/usr/bin/php${vars.php}"' } },
+          { id: 'other', title: 'x', ssh: { run: 'true' } },
+        ],
+      },
+      { id: 'b', title: 'b', minutes: 5, checks: [{ id: 'finds', title: 'x', ssh: { run: 'php -v', capture: { var: 'php', pattern: 'PHP (\\d+\\.\\d+)' } } }] },
+    ],
+  });
+  const [uses, other] = withCapture.steps[0].checks;
+  const [finds] = withCapture.steps[1].checks;
+  const rounds = (due: (typeof uses)[], found: Record<string, string>) => captureRounds(withCapture, due, found).map(ids);
+
+  it('runs the check finding a var before the checks using it, in a round of its own', () => {
+    expect(rounds([uses, other, finds], {})).toEqual([['finds'], ['uses', 'other']]);
+    expect(rounds([uses, other, finds], { php: '8.3' })).toEqual([['finds'], ['uses', 'other']]);
+  });
+
+  it('brings in the finding check when the var has not been found on this connection, even when it is not due', () => {
+    expect(rounds([uses], {})).toEqual([['finds'], ['uses']]);
+  });
+
+  it('is one round when nothing due uses a var not yet found or being found again', () => {
+    expect(rounds([uses, other], { php: '8.3' })).toEqual([['uses', 'other']]);
+    expect(rounds([other, finds], {})).toEqual([['other', 'finds']]);
+    expect(rounds([finds], {})).toEqual([['finds']]);
+    expect(captureRounds(workshop, workshop.steps[0].checks, {}).map(ids)).toEqual([['a1']]);
   });
 });

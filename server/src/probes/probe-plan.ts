@@ -1,5 +1,6 @@
 import type { KnownCheck } from '../progress/transitions';
 import type { CheckDefinition, WorkshopDefinition } from '../workshops/workshop.schema';
+import { capturingChecks, varsUsedBy } from './check-values';
 
 /** A check whose status has not changed for this long is stable. */
 export const STABLE_AFTER_MS = 60_000;
@@ -40,4 +41,25 @@ export function dueChecks(
       return now - lastRun >= (notReached ? NOT_REACHED_RECHECK_MS : STABLE_RECHECK_MS);
     }),
   );
+}
+
+/**
+ * The due checks in the rounds to run them in, one batch each. A check that uses a var some check
+ * `capture`s runs only once the VM's own value is known: the checks finding the vars it uses go in a
+ * round before it, and those whose var has not been found on this connection are brought in even when
+ * not due (after a restart or a reconnect, the first sweep finds them again before anything uses them).
+ * Without such a check there is one round, as before. A check waiting still for its var says so (see
+ * CheckValues.awaited) rather than run with the workshop's default.
+ */
+export function captureRounds(workshop: WorkshopDefinition, due: readonly CheckDefinition[], found: Readonly<Record<string, string>>): CheckDefinition[][] {
+  const capturing = capturingChecks(workshop);
+  if (capturing.size === 0) return [[...due]];
+  const first = new Set<CheckDefinition>();
+  for (const check of due)
+    for (const name of varsUsedBy(check)) {
+      for (const finder of capturing.get(name) ?? []) if (found[name] === undefined || due.includes(finder)) first.add(finder);
+    }
+  if (first.size === 0) return [[...due]];
+  const rest = due.filter((check) => !first.has(check));
+  return rest.length === 0 ? [[...first]] : [[...first], rest];
 }

@@ -11,9 +11,10 @@ import { MetricsService } from '../metrics/metrics.service';
 import type { ProgressService } from '../progress/progress.service';
 import { stepProgress } from '../progress/step-progress';
 import type { VmChannel } from '../ssh/ssh.types';
-import { workshopSchema } from '../workshops/workshop.schema';
+import { workshopSchema, type WorkshopDefinition } from '../workshops/workshop.schema';
 import type { AttendeeValuesService } from '../workshops/attendee-values.service';
 import type { WorkshopsService } from '../workshops/workshops.service';
+import { CapturedVarsStore } from './captured-vars.store';
 import { ProbeMetrics } from './probe.metrics';
 import { ProbeScheduler } from './probe.scheduler';
 import type { VmConnectionsService } from './vm-connections.service';
@@ -46,6 +47,7 @@ const definition = workshopSchema.parse({
 class RecordingProgress {
   recorded: { attendeeId: string; results: CheckResult[] }[] = [];
   private statuses = new Map<string, Record<string, CheckResult['status']>>();
+  constructor(private readonly definition: WorkshopDefinition) {}
   async recordResults(attendeeId: string, results: CheckResult[]) {
     this.recorded.push({ attendeeId, results });
     this.statuses.set(attendeeId, { ...this.statuses.get(attendeeId), ...Object.fromEntries(results.map((r) => [r.checkId, r.status])) });
@@ -55,10 +57,10 @@ class RecordingProgress {
     return new Map(Object.entries(this.statuses.get(attendeeId) ?? {}).map(([id, status]) => [id, { status, reason: null, output: null, since: new Date(0) }]));
   }
   currentStepOf(attendeeId: string) {
-    return stepProgress(definition, this.statuses.get(attendeeId) ?? {}).currentStepId;
+    return stepProgress(this.definition, this.statuses.get(attendeeId) ?? {}).currentStepId;
   }
   currentStepWith(attendeeId: string, results: CheckResult[]) {
-    return stepProgress(definition, { ...this.statuses.get(attendeeId), ...Object.fromEntries(results.map((r) => [r.checkId, r.status])) }).currentStepId;
+    return stepProgress(this.definition, { ...this.statuses.get(attendeeId), ...Object.fromEntries(results.map((r) => [r.checkId, r.status])) }).currentStepId;
   }
 }
 
@@ -80,16 +82,16 @@ let progress: RecordingProgress;
 let ticker: ManualTicker;
 let scheduler: ProbeScheduler;
 
-beforeEach(() => {
-  vms = new Map<string, LocalVm | undefined>([
-    ['ada', new LocalVm()],
-    ['grace', new LocalVm()],
-    ['offline', undefined],
-  ]);
-  progress = new RecordingProgress();
+let captured: CapturedVarsStore;
+let events: DomainEventBus;
+
+function startScheduler(workshop: WorkshopDefinition): void {
+  progress = new RecordingProgress(workshop);
   ticker = new ManualTicker();
+  captured = new CapturedVarsStore();
+  events = new DomainEventBus();
   const connections = { watchedIds: () => [...vms.keys()], channelOf: (id: string) => vms.get(id) } as unknown as VmConnectionsService;
-  const workshops = { workshop: { id: 'w', definition, joinCode: 'ABCDEF' } } as unknown as WorkshopsService;
+  const workshops = { workshop: { id: 'w', definition: workshop, joinCode: 'ABCDEF' } } as unknown as WorkshopsService;
   scheduler = new ProbeScheduler(
     loadConfig({}, '/tmp'),
     workshops,
@@ -97,10 +99,20 @@ beforeEach(() => {
     progress as unknown as ProgressService,
     new ProbeMetrics(new MetricsService()),
     ticker as unknown as Ticker,
-    new DomainEventBus(),
+    events,
     { valuesOf: async () => ({}) } as unknown as AttendeeValuesService,
+    captured,
   );
   scheduler.onApplicationBootstrap();
+}
+
+beforeEach(() => {
+  vms = new Map<string, LocalVm | undefined>([
+    ['ada', new LocalVm()],
+    ['grace', new LocalVm()],
+    ['offline', undefined],
+  ]);
+  startScheduler(definition);
 });
 
 describe('ProbeScheduler', () => {
@@ -135,5 +147,81 @@ describe('ProbeScheduler', () => {
     expect(await scheduler.probeForAttendee('ada')).toEqual({ ok: true });
     expect(await scheduler.probeForAttendee('ada')).toMatchObject({ ok: false, error: expect.stringMatching(/ask again in \d+ s/) });
     expect(await scheduler.probeForAttendee('offline')).toEqual({ ok: false, error: 'Navigator is not connected to your VM yet.' });
+  });
+});
+
+describe('ProbeScheduler with captured vars', () => {
+  // The VM's PHP is 8.3; the workshop's default is 8.1, whose directory also exists: a check run with the default would pass.
+  const withCapture = workshopSchema.parse({
+    version: 2,
+    id: 'w',
+    title: 'W',
+    probe: { intervalSeconds: 5 },
+    vars: { php: '8.1' },
+    steps: [
+      {
+        id: 'version',
+        title: 'PHP',
+        minutes: 5,
+        checks: [{ id: 'finds', title: 'PHP version', ssh: { run: 'cat php-version', capture: { var: 'php', pattern: '^PHP (\\d+\\.\\d+)' } } }],
+      },
+      {
+        id: 'module',
+        title: 'Module',
+        minutes: 5,
+        checks: [{ id: 'uses', title: 'The module is built', sticky: true, ssh: { run: 'test -f "php${vars.php}/built"' } }],
+      },
+    ],
+  });
+  const statuses = () => Object.fromEntries(progress.recorded.at(-1)!.results.map((r) => [r.checkId, `${r.status}${r.reason ? `: ${r.reason}` : ''}`]));
+
+  beforeEach(() => {
+    vms = new Map([['ada', new LocalVm()]]);
+    startScheduler(withCapture);
+    const ada = vms.get('ada')!;
+    fs.mkdirSync(path.join(ada.dir, 'php8.1'));
+    ada.touch('php8.1/built');
+  });
+
+  it('never runs a check with the default while the var has not been found on the VM: it waits, and cannot stick', async () => {
+    await scheduler.sweep();
+    expect(statuses()).toEqual({
+      finds: expect.stringMatching(/^fail: exit code 1/),
+      uses: 'fail: not run yet: it uses what "PHP version" finds on your VM, which has not passed yet',
+    });
+    expect(captured.valuesOf('ada')).toEqual({});
+  });
+
+  it('finds the var before the check using it runs, in the same sweep, and tells the attendee page', async () => {
+    const ada = vms.get('ada')!;
+    fs.writeFileSync(path.join(ada.dir, 'php-version'), 'PHP 8.3.6 (cli)\n');
+    const pushed: string[] = [];
+    events.on('progress.changed', ({ attendeeId }) => pushed.push(attendeeId));
+    await scheduler.sweep();
+    expect(statuses()).toEqual({ finds: 'pass', uses: expect.stringMatching(/^fail: exit code 1 /) });
+    expect(captured.valuesOf('ada')).toEqual({ php: '8.3' });
+    expect(pushed).toEqual(['ada']);
+    fs.mkdirSync(path.join(ada.dir, 'php8.3'));
+    ada.touch('php8.3/built');
+    await scheduler.sweep();
+    expect(statuses()).toMatchObject({ uses: 'pass' });
+  });
+
+  it('finds the var again on a new connection before a check using it runs, even when the finding check is not due', async () => {
+    const ada = vms.get('ada')!;
+    fs.writeFileSync(path.join(ada.dir, 'php-version'), 'PHP 8.3.6 (cli)\n');
+    await scheduler.sweep();
+    await scheduler.sweep();
+    // Only the current step's check is due now.
+    expect(statuses()).toEqual({ uses: expect.stringMatching(/^fail: exit code 1/) });
+    // The VM is rebuilt with PHP 8.2 and reconnected: a new channel, nothing found on it yet.
+    const rebuilt = new LocalVm();
+    fs.writeFileSync(path.join(rebuilt.dir, 'php-version'), 'PHP 8.2.1 (cli)\n');
+    fs.mkdirSync(path.join(rebuilt.dir, 'php8.2'));
+    rebuilt.touch('php8.2/built');
+    vms.set('ada', rebuilt);
+    await scheduler.sweep();
+    expect(statuses()).toEqual({ finds: 'pass', uses: 'pass' });
+    expect(captured.valuesOf('ada')).toEqual({ php: '8.2' });
   });
 });

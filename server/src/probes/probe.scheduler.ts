@@ -9,12 +9,13 @@ import { ProgressService } from '../progress/progress.service';
 import { Semaphore } from '../ssh/semaphore';
 import type { VmChannel } from '../ssh/ssh.types';
 import { AttendeeValuesService } from '../workshops/attendee-values.service';
-import { isOutsideCheck } from '../workshops/workshop.schema';
+import { isOutsideCheck, type CheckDefinition } from '../workshops/workshop.schema';
 import { WorkshopsService } from '../workshops/workshops.service';
 import { runChecks } from './check-runner';
+import { CapturedVarsStore } from './captured-vars.store';
 import { capturedValues, checkValues } from './check-values';
 import { ProbeMetrics } from './probe.metrics';
-import { dueChecks } from './probe-plan';
+import { captureRounds, dueChecks } from './probe-plan';
 import { VmConnectionsService } from './vm-connections.service';
 
 /**
@@ -25,8 +26,6 @@ import { VmConnectionsService } from './vm-connections.service';
 export class ProbeScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ProbeScheduler.name);
   private readonly lastRunAt = new Map<string, Map<string, number>>();
-  /** What each VM's `capture` checks found (a var's value on that VM): hot state, found again after a restart. */
-  private readonly captured = new Map<string, Record<string, string>>();
   private readonly inFlight = new Set<string>();
   private readonly concurrency: Semaphore;
   private readonly attendeeProbes = new RateLimiter(2, 0.2);
@@ -42,6 +41,7 @@ export class ProbeScheduler implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly ticker: Ticker,
     private readonly events: DomainEventBus,
     private readonly attendeeValues: AttendeeValuesService,
+    private readonly captured: CapturedVarsStore,
   ) {
     this.concurrency = new Semaphore(config.probeConcurrency);
   }
@@ -49,12 +49,20 @@ export class ProbeScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   onApplicationBootstrap(): void {
     this.startTicking();
     // A new run may come with an updated workshop file, and another probe interval.
-    this.stopListening = this.events.on('run.started', () => {
+    const stopRuns = this.events.on('run.started', () => {
       this.lastRunAt.clear();
       this.captured.clear();
       this.stopTicking();
       this.startTicking();
     });
+    const stopRemovals = this.events.on('attendee.removed', ({ attendeeId }) => {
+      this.lastRunAt.delete(attendeeId);
+      this.captured.forget(attendeeId);
+    });
+    this.stopListening = () => {
+      stopRuns();
+      stopRemovals();
+    };
   }
 
   onModuleDestroy(): void {
@@ -91,9 +99,11 @@ export class ProbeScheduler implements OnApplicationBootstrap, OnModuleDestroy {
     if (!channel || this.inFlight.has(attendeeId)) return false;
     this.inFlight.add(attendeeId);
     try {
-      const results = await this.runDueChecks(attendeeId, channel);
+      const { results, foundNew } = await this.runDueChecks(attendeeId, channel);
       this.metrics.results(results);
       await this.progress.recordResults(attendeeId, results);
+      // The attendee's page shows hints with what their VM's checks found (a check that stays passing may find a new value).
+      if (foundNew) this.events.emit('progress.changed', { attendeeId });
       return true;
     } catch (error) {
       this.logger.warn(`probe of ${attendeeId} failed: ${(error as Error).message}`);
@@ -104,30 +114,40 @@ export class ProbeScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * The checks due now; and when they finish a step, the next step's at once rather than at their
-   * next stable recheck, up to 25 s later (an attendee may have done several steps since).
+   * The checks due now, those finding captured vars first (captureRounds); and when they finish a step,
+   * the next step's at once rather than at their next stable recheck, up to 25 s later (an attendee may
+   * have done several steps since). `foundNew`: a capture found a value the attendee's page has not shown.
    */
-  private async runDueChecks(attendeeId: string, channel: VmChannel): Promise<CheckResult[]> {
+  private async runDueChecks(attendeeId: string, channel: VmChannel): Promise<{ results: CheckResult[]; foundNew: boolean }> {
     const workshop = this.workshops.workshop.definition;
     const now = Date.now();
     const lastRun = this.lastRunAt.get(attendeeId) ?? new Map<string, number>();
-    const due = dueChecks(workshop, this.progress.currentStepOf(attendeeId), this.progress.checksOf(attendeeId), lastRun, now);
-    const values = checkValues(workshop, await this.attendeeValues.valuesOf(attendeeId), this.captured.get(attendeeId) ?? {});
+    const attendee = await this.attendeeValues.valuesOf(attendeeId);
     const outside = workshop.steps.some((step) => step.checks.some(isOutsideCheck)) ? await this.connections.outsideOf(attendeeId) : undefined;
-    const results = await runChecks(channel, workshop, due, values, outside);
-    this.captured.set(attendeeId, { ...this.captured.get(attendeeId), ...capturedValues(due, results) });
-    const ran = new Set(due.map((check) => check.id));
+    const ran = new Set<CheckDefinition>();
+    const results: CheckResult[] = [];
+    let foundNew = false;
+    const run = async (checks: CheckDefinition[]) => {
+      for (const round of captureRounds(workshop, checks, this.captured.foundOn(channel))) {
+        const fresh = round.filter((check) => !ran.has(check));
+        if (fresh.length === 0) continue;
+        const values = checkValues(workshop, attendee, this.captured.foundOn(channel), { awaitCaptures: true });
+        const roundResults = await runChecks(channel, workshop, fresh, values, outside);
+        if (this.captured.record(attendeeId, channel, capturedValues(fresh, roundResults))) foundNew = true;
+        fresh.forEach((check) => ran.add(check));
+        results.push(...roundResults);
+      }
+    };
+    await run(dueChecks(workshop, this.progress.currentStepOf(attendeeId), this.progress.checksOf(attendeeId), lastRun, now));
     for (let followUps = 0; followUps < workshop.steps.length; followUps++) {
       const currentStepId = this.progress.currentStepWith(attendeeId, results);
       const current = workshop.steps.find((step) => step.id === currentStepId);
-      const missing = current?.checks.filter((check) => !ran.has(check.id)) ?? [];
+      const missing = current?.checks.filter((check) => !ran.has(check)) ?? [];
       if (missing.length === 0) break;
-      missing.forEach((check) => ran.add(check.id));
-      due.push(...missing);
-      results.push(...(await runChecks(channel, workshop, missing, values, outside)));
+      await run(missing);
     }
-    for (const check of due) lastRun.set(check.id, now);
+    for (const check of ran) lastRun.set(check.id, now);
     this.lastRunAt.set(attendeeId, lastRun);
-    return results;
+    return { results, foundNew };
   }
 }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ProgressModule } from '../progress/progress.module';
 import { SshModule } from '../ssh/ssh.module';
 import { WorkshopsModule } from '../workshops/workshops.module';
+import { CapturedVarsStore } from './captured-vars.store';
 import { ProbeMetrics } from './probe.metrics';
 import { ProbeScheduler } from './probe.scheduler';
 import { VmConnectionsService } from './vm-connections.service';
@@ -10,7 +11,7 @@ import { VmTargetStore } from './vm-target.store';
 
 @Module({
   imports: [WorkshopsModule, SshModule, ProgressModule],
-  providers: [VmConnectionsService, ProbeScheduler, ProbeMetrics, VmTargetStore, VmGateway],
-  exports: [VmConnectionsService, ProbeScheduler],
+  providers: [VmConnectionsService, ProbeScheduler, ProbeMetrics, VmTargetStore, VmGateway, CapturedVarsStore],
+  exports: [VmConnectionsService, ProbeScheduler, CapturedVarsStore],
 })
 export class ProbesModule {}
