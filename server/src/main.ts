@@ -2,6 +2,14 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { startNavigator } from './bootstrap';
 import { ConfigError, loadConfig } from './config/app.config';
+import { redactSecrets } from './logging/log-redaction';
+
+/** A start that fails says why in the log's own format: a log shipper reading JSON gets a JSON line (pino's `fatal`). */
+function fatal(message: string): void {
+  const text = redactSecrets(message);
+  if (process.env.NAVIGATOR_LOG_FORMAT === 'json') console.error(JSON.stringify({ level: 60, time: new Date().toISOString(), context: 'Navigator', msg: text }));
+  else console.error(text);
+}
 
 async function main(): Promise<void> {
   let config;
@@ -9,7 +17,7 @@ async function main(): Promise<void> {
     config = loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
-      console.error(error.message);
+      fatal(error.message);
       process.exit(2);
     }
     throw error;
@@ -37,6 +45,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  fatal(error instanceof Error ? error.message : String(error));
   process.exit(1);
 });

@@ -22,11 +22,18 @@ interface Panel {
   title: string;
   targets: { expr: string; refId: string }[];
 }
-const dashboard = JSON.parse(fs.readFileSync(DASHBOARD, 'utf8')) as { uid: string; title: string; panels: Panel[]; templating: { list: { name: string }[] } };
+const dashboard = JSON.parse(fs.readFileSync(DASHBOARD, 'utf8')) as {
+  uid: string;
+  title: string;
+  panels: Panel[];
+  templating: { list: { name: string; query?: string | { query?: string } }[] };
+};
 const expressions = dashboard.panels.flatMap((panel) => panel.targets.map((target) => ({ panel: panel.title, expr: target.expr })));
 /** What Grafana substitutes before it queries: the job variable and the rate interval. */
 const resolved = (expr: string) => expr.replaceAll('$job', 'navigator').replaceAll('$__rate_interval', '1m');
-const metricNames = [...new Set(expressions.flatMap(({ expr }) => expr.match(/\bnavigator_[a-z0-9_]+/g) ?? []))].sort();
+/** The variables' queries too: the job picker's `label_values(…)` needs its metric as much as a panel does. */
+const variableQueries = dashboard.templating.list.map((v) => (typeof v.query === 'string' ? v.query : (v.query?.query ?? '')));
+const metricNames = [...new Set([...expressions.map(({ expr }) => expr), ...variableQueries].flatMap((text) => text.match(/\bnavigator_[a-z0-9_]+/g) ?? []))].sort();
 
 let navigator: TestNavigator;
 let sshd: TestSshd;
@@ -84,6 +91,7 @@ describe("Navigator's Grafana dashboard", () => {
       'navigator_event_loop_delay_seconds_bucket',
       'navigator_socket_clients',
       'navigator_db_write_duration_seconds_bucket',
+      'navigator_process_start_time_seconds',
     ]) {
       expect(metricNames, metric).toContain(metric);
     }

@@ -49,6 +49,23 @@ describe('CSV import of pre-provisioned VMs', () => {
     expect(await roster()).toEqual([]);
   });
 
+  it('reads a CSV of 60 000 characters in Japanese (over 64 kB of UTF-8) as a CSV, not as a body too large', async () => {
+    // Every row has port 0, so the answer is about the rows, and nothing is imported.
+    const row = (i: number) => `山田花子・佐藤太郎・鈴木一郎・高橋美咲${String(i).padStart(4, '0')},127.0.0.10,0,ubuntu`;
+    const rows: string[] = [];
+    while ([...rows, row(rows.length)].join('\n').length <= 60_000) rows.push(row(rows.length));
+    const csv = rows.join('\n');
+    expect(Buffer.byteLength(JSON.stringify({ csv }))).toBeGreaterThan(100 * 1024);
+    const response = await importCsv(csv);
+    expect(response.status).toBe(400);
+    const body = response.body as ImportRejectedView;
+    expect(body.problems[0]).toMatchObject({ line: 1, column: 3, field: 'port' });
+    expect(await roster()).toEqual([]);
+    const tooLong = await importCsv(csv + '\n' + row(rows.length));
+    expect(tooLong.status).toBe(400);
+    expect(JSON.stringify(tooLong.body)).toContain('60 000 characters');
+  });
+
   it('applies the address policy to every row, at the host cell', async () => {
     const response = await importCsv('Good,127.0.0.10,9,ubuntu\nMeta,169.254.169.254,22,ubuntu\nAny,0.0.0.0,22,ubuntu\n');
     expect(response.status).toBe(400);

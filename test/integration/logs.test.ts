@@ -81,6 +81,19 @@ describe('logs', () => {
     expect(run.output()).toMatch(/npm run links/);
   });
 
+  it('NAVIGATOR_LOG_FORMAT=json: a start that fails says why in one JSON line', async () => {
+    requireCurrentBuild();
+    const failed = spawnSync(process.execPath, ['dist/server/main.js'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, NAVIGATOR_LOG_FORMAT: 'json', NAVIGATOR_PORT: 'eighty' },
+    });
+    expect(failed.status).toBe(2);
+    const lines = failed.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0])).toMatchObject({ level: 60, context: 'Navigator', msg: expect.stringContaining('NAVIGATOR_PORT') });
+  });
+
   it('NAVIGATOR_LOG_FORMAT=json: every line parses, requests carry ids, and no token appears anywhere', async () => {
     const run = await start({ NAVIGATOR_LOG_FORMAT: 'json', NAVIGATOR_LOG_LEVEL: 'verbose' });
     const navigatorSecret = fs.readFileSync(path.join(run.dataDir, 'navigator.secret'), 'utf8').trim();
@@ -112,6 +125,13 @@ describe('logs', () => {
     expect(scripted.headers.get('x-request-id')).toBe('script-run-42');
     const generated = (await get('/api/workshop/links', { cookie: `navigator_navigator=${navigatorSecret}` })).headers.get('x-request-id');
     expect(generated).toMatch(/^[0-9a-f-]{36}$/);
+    const runs = (await (await get('/api/runs', { authorization: `Bearer ${navigatorSecret}` })).json()) as { id: string }[];
+    const shared = await fetch(`${run.url}/api/runs/${runs[0].id}/share`, { method: 'POST', headers: { authorization: `Bearer ${navigatorSecret}` } });
+    expect(shared.status).toBe(201);
+    const sharePath = ((await shared.json()) as { sharePath: string }).sharePath;
+    const shareToken = sharePath.split('/').pop()!;
+    expect((await get(sharePath)).status).toBe(200);
+    expect((await get(`/api/shared/${shareToken}/retrospective.md`)).status).toBe(200);
     const socket = io(run.url, { auth: { view: 'board' }, extraHeaders: { cookie: `navigator_navigator=${navigatorSecret}` }, transports: ['websocket'] });
     await new Promise<void>((resolve) => socket.once('roster:snapshot', () => resolve()));
     socket.close();
@@ -131,12 +151,18 @@ describe('logs', () => {
       expect(Number.isNaN(Date.parse(record.time))).toBe(false);
       expect(typeof record.msg).toBe('string');
     }
-    for (const [name, secret] of Object.entries({ navigatorSecret, projectorToken, attendeeToken })) {
+    for (const [name, secret] of Object.entries({ navigatorSecret, projectorToken, attendeeToken, shareToken })) {
       expect(output.includes(secret), `${name} appears in the logs`).toBe(false);
     }
     const requests = records.filter((r) => r.req);
     expect(requests.map((r) => r.req!.url)).toEqual(
-      expect.arrayContaining(['/auth/navigator?token=[redacted]', '/auth/projector?token=[redacted]', '/a/[redacted]', '/api/attendees']),
+      expect.arrayContaining([
+        '/auth/navigator?token=[redacted]',
+        '/auth/projector?token=[redacted]',
+        '/a/[redacted]',
+        '/api/attendees',
+        '/api/shared/[redacted]/retrospective.md',
+      ]),
     );
     expect(requests.every((r) => typeof r.req!.id === 'string' && r.req!.id.length > 0)).toBe(true);
     expect(requests.find((r) => r.req!.url === '/api/attendees')!.req!.id).toBe('script-run-42');

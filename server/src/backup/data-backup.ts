@@ -7,7 +7,7 @@ import { PID_FILE, runningServerPid } from './pid-file';
 /**
  * Backup and restore of Navigator's data directory. The database is copied with SQLite's online
  * backup API (a consistent snapshot; the server keeps writing meanwhile), the other files (navigator
- * secret, SSH key pair) as they are, and a manifest records a checksum of each.
+ * secret, attendees' SSH keys) as they are, and a manifest records a checksum of each.
  */
 export const DATABASE_FILE = 'navigator.db';
 export const MANIFEST_FILE = 'backup-manifest.json';
@@ -28,12 +28,37 @@ function sha256(file: string): string {
   return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
 
+/** Files being written (`*.tmp`, dot files) are not state yet: the server renames them into place when done. */
 function plainFiles(dataDir: string): string[] {
   return fs
     .readdirSync(dataDir, { withFileTypes: true })
-    .filter((entry) => entry.isFile() && entry.name !== DATABASE_FILE && entry.name !== PID_FILE && !DATABASE_COMPANIONS.includes(entry.name))
+    .filter(
+      (entry) =>
+        entry.isFile() &&
+        entry.name !== DATABASE_FILE &&
+        entry.name !== PID_FILE &&
+        !DATABASE_COMPANIONS.includes(entry.name) &&
+        !entry.name.startsWith('.') &&
+        !entry.name.endsWith('.tmp'),
+    )
     .map((entry) => entry.name)
     .sort();
+}
+
+/** Copies `name` keeping its mode; false when it was removed meanwhile (an attendee removed while the backup runs). */
+function copyIfPresent(dataDir: string, destination: string, name: string): boolean {
+  const from = path.join(dataDir, name);
+  const to = path.join(destination, name);
+  try {
+    const { mode } = fs.statSync(from);
+    fs.copyFileSync(from, to);
+    fs.chmodSync(to, mode & 0o777);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    fs.rmSync(to, { force: true });
+    return false;
+  }
 }
 
 function checkIntegrity(file: string): string[] {
@@ -71,12 +96,9 @@ export async function backupDataDir(dataDir: string, destination: string, now = 
   copy.close();
   const migrations = checkIntegrity(path.join(destination, DATABASE_FILE));
 
-  for (const name of plainFiles(dataDir)) {
-    const from = path.join(dataDir, name);
-    fs.copyFileSync(from, path.join(destination, name));
-    fs.chmodSync(path.join(destination, name), fs.statSync(from).mode & 0o777);
-  }
-  const files = Object.fromEntries([DATABASE_FILE, ...plainFiles(dataDir)].map((name) => [name, sha256(path.join(destination, name))]));
+  // One listing: the server keeps creating and removing attendees' key files while this runs.
+  const copied = plainFiles(dataDir).filter((name) => copyIfPresent(dataDir, destination, name));
+  const files = Object.fromEntries([DATABASE_FILE, ...copied].map((name) => [name, sha256(path.join(destination, name))]));
   const manifest: BackupManifest = { format: 1, createdAt: now.toISOString(), sourceDir: path.resolve(dataDir), files, migrations };
   fs.writeFileSync(path.join(destination, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n', { mode: 0o600 });
   return manifest;

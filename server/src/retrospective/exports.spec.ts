@@ -64,7 +64,7 @@ describe('Markdown export', () => {
       expect(markdown).toContain(heading);
     expect(markdown).toContain('**Build | link**: 4 attendee-minutes over plan');
     expect(markdown).toContain('(planned 5 min): 8+ min: 1.');
-    expect(markdown).toContain('| Built | Build \\| link | 8 | 1 | exit 2 (1) | Run `make`. |');
+    expect(markdown).toContain('| Built | Build \\| link | 8 | 1 | exit 2 (1) | Run `make`. — hint: Run make. |');
     expect(markdown).toContain('### 1. G (presented, 3 min)');
   });
 

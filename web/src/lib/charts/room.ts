@@ -86,7 +86,11 @@ export function roomChart(room: RoomOverTimeView): { build: (width: number) => O
             ctx.setLineDash([3 * devicePixelRatio, 3 * devicePixelRatio]);
             ctx.font = `${Math.round(10 * devicePixelRatio)}px system-ui, sans-serif`;
             const [min, max] = [u.scales.x.min ?? 0, u.scales.x.max ?? 0];
-            for (const [index, slot] of roomPlan.entries()) {
+            let stepNumber = 0;
+            for (const slot of roomPlan) {
+              // Talks are slots too (titled "Talk — …"); steps keep the numbers the board gives them.
+              const isTalk = slot.title.startsWith('Talk — ');
+              if (!isTalk) stepNumber++;
               if (slot.startMinute < min || slot.startMinute > max) continue;
               const x = u.valToPos(slot.startMinute, 'x', true);
               ctx.beginPath();
@@ -96,7 +100,7 @@ export function roomChart(room: RoomOverTimeView): { build: (width: number) => O
               // The step's name where its slot is wide enough, else its number.
               const room = u.valToPos(Math.min(slot.endMinute, max), 'x', true) - x - 6 * devicePixelRatio;
               const label = shorten(slot.title, Math.floor(room / (6 * devicePixelRatio)));
-              ctx.fillText(label.length >= 6 ? label : String(index + 1), x + 3 * devicePixelRatio, u.bbox.top + 11 * devicePixelRatio);
+              ctx.fillText(label.length >= 6 ? label : isTalk ? 'Talk' : String(stepNumber), x + 3 * devicePixelRatio, u.bbox.top + 11 * devicePixelRatio);
             }
             ctx.restore();
           },
