@@ -34,7 +34,9 @@ function bodyErrors(
 ): void {
   if (error.type === 'entity.too.large') {
     const size = error.length ? `${Math.ceil(error.length / 1024)} kB` : 'larger than allowed';
-    res.status(413).json({ statusCode: 413, error: 'Payload Too Large', message: `The request body is ${size}; the limit is ${bodyLimitFor(req.path) / 1024} kB.` });
+    res
+      .status(413)
+      .json({ statusCode: 413, error: 'Payload Too Large', message: `The request body is ${size}; the limit is ${bodyLimitFor(req.path) / 1024} kB.` });
     return;
   }
   if (error.type === 'entity.parse.failed') {

@@ -7,7 +7,8 @@ import { redactSecrets } from './logging/log-redaction';
 /** A start that fails says why in the log's own format: a log shipper reading JSON gets a JSON line (pino's `fatal`). */
 function fatal(message: string): void {
   const text = redactSecrets(message);
-  if (process.env.NAVIGATOR_LOG_FORMAT === 'json') console.error(JSON.stringify({ level: 60, time: new Date().toISOString(), context: 'Navigator', msg: text }));
+  if (process.env.NAVIGATOR_LOG_FORMAT === 'json')
+    console.error(JSON.stringify({ level: 60, time: new Date().toISOString(), context: 'Navigator', msg: text }));
   else console.error(text);
 }
 

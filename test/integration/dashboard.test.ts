@@ -33,7 +33,9 @@ const expressions = dashboard.panels.flatMap((panel) => panel.targets.map((targe
 const resolved = (expr: string) => expr.replaceAll('$job', 'navigator').replaceAll('$__rate_interval', '1m');
 /** The variables' queries too: the job picker's `label_values(…)` needs its metric as much as a panel does. */
 const variableQueries = dashboard.templating.list.map((v) => (typeof v.query === 'string' ? v.query : (v.query?.query ?? '')));
-const metricNames = [...new Set([...expressions.map(({ expr }) => expr), ...variableQueries].flatMap((text) => text.match(/\bnavigator_[a-z0-9_]+/g) ?? []))].sort();
+const metricNames = [
+  ...new Set([...expressions.map(({ expr }) => expr), ...variableQueries].flatMap((text) => text.match(/\bnavigator_[a-z0-9_]+/g) ?? [])),
+].sort();
 
 let navigator: TestNavigator;
 let sshd: TestSshd;

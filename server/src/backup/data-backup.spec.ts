@@ -22,7 +22,12 @@ for (;;) {
 }`;
 
 const cleanups: (() => void)[] = [];
-afterEach(() => cleanups.splice(0).reverse().forEach((cleanup) => cleanup()));
+afterEach(() =>
+  cleanups
+    .splice(0)
+    .reverse()
+    .forEach((cleanup) => cleanup()),
+);
 
 function dataDirWithDatabase(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'navigator-backup-spec-'));
