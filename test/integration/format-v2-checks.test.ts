@@ -4,6 +4,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { ROOT_CHECKS_SUDOERS, rootChecksRuleCommand } from '../../server/src/attendees/authorized-key';
 import { runChecks } from '../../server/src/probes/check-runner';
 import { checkValues } from '../../server/src/probes/check-values';
 import { AddressPolicy } from '../../server/src/ssh/address.policy';
@@ -23,6 +25,7 @@ let sshd: TestSshd;
 let keys: SshKeyStore;
 let withSudo: TestUser;
 let withPassword: TestUser;
+let withoutSudo: TestUser;
 let server: http.Server;
 let port: number;
 const SUDOERS = '/etc/sudoers.d/navt-format-v2';
@@ -43,7 +46,8 @@ beforeAll(async () => {
   sshd = await startSshd();
   withSudo = createTestUser('navtsudook');
   withPassword = createTestUser('navtsudopw');
-  for (const user of [withSudo, withPassword]) sshd.setAuthorizedKeys(user.name, [keys.publicKeyLine]);
+  withoutSudo = createTestUser('navtsudono');
+  for (const user of [withSudo, withPassword, withoutSudo]) sshd.setAuthorizedKeys(user.name, [keys.publicKeyLine]);
   // The first as cloud images set up their login user; the second as a user who must type a password (it has none: '*').
   fs.writeFileSync(SUDOERS, `${withSudo.name} ALL=(ALL) NOPASSWD: ALL\n${withPassword.name} ALL=(ALL) ALL\n`, { mode: 0o440 });
   server = http.createServer((req, res) => res.end(`hello from outside ${req.headers.host}`));
@@ -53,10 +57,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   fs.rmSync(SUDOERS, { force: true });
+  fs.rmSync(ROOT_CHECKS_SUDOERS, { force: true });
   server?.close();
   await sshd?.stop();
   withSudo?.remove();
   withPassword?.remove();
+  withoutSudo?.remove();
 });
 
 describe('sudo: true', () => {
@@ -84,6 +90,28 @@ describe('sudo: true', () => {
     expect(root.reason).toMatch(/^this check needs passwordless sudo/);
     expect(user.status).toBe('pass');
     connection.close();
+  });
+});
+
+describe("the attendee page's root-checks command", () => {
+  it('lets a login with no sudo at all run the sudo checks, once pasted (run here as root, as `sudo` runs it on a VM)', async () => {
+    const workshop = workshopWith([{ id: 'root-only', title: 'R', ssh: { run: 'id -u', stdout: '^0$', sudo: true } }]);
+    const before = await connectAs(withoutSudo.name);
+    const [refused] = await runChecks(before, workshop, workshop.steps[0].checks, checkValues(workshop, {}, {}));
+    before.close();
+    expect(refused.status).toBe('error');
+    expect(refused.reason).toMatch(/^this check needs passwordless sudo/);
+
+    execFileSync('sh', ['-c', rootChecksRuleCommand(withoutSudo.name)], { stdio: 'pipe' });
+    expect((fs.statSync(ROOT_CHECKS_SUDOERS).mode & 0o777).toString(8)).toBe('440');
+    const after = await connectAs(withoutSudo.name);
+    const [allowed] = await runChecks(after, workshop, workshop.steps[0].checks, checkValues(workshop, {}, {}));
+    after.close();
+    expect(allowed).toMatchObject({ status: 'pass', output: '0' });
+  });
+
+  it('refuses a login name that is not one (never spliced into the command)', () => {
+    expect(() => rootChecksRuleCommand("x' ALL; rm -rf /")).toThrow(/not a login name/);
   });
 });
 

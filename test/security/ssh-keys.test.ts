@@ -214,6 +214,9 @@ describe('2. the key can do no more than the checks need', () => {
     expect(view.dedicatedLoginCommand).toContain(view.authorizedKeysLine);
     expect(view.dedicatedLoginCommand).toMatch(/useradd --create-home --shell \/bin\/sh navigator/);
     expect(view.dedicatedLoginCommand).not.toMatch(/sudoers|usermod -aG|chpasswd|\bpasswd -/);
+    // The fixture workshop has no sudo checks: nothing asks for a sudo rule.
+    expect(view.rootChecks).toEqual([]);
+    expect(view.rootChecksCommand).toBe('');
   });
 });
 

@@ -36,7 +36,7 @@ import { attendeeValueFields, mergeAttendeeValues, ownValuesView, parseValuesJso
 import { AttendeeValuesService } from '../workshops/attendee-values.service';
 import { forwardedPorts, substituteVars } from '../workshops/workshop.schema';
 import { WorkshopsService } from '../workshops/workshops.service';
-import { authorizedKeysLine, DEDICATED_LOGIN, dedicatedLoginCommand, installCommand } from './authorized-key';
+import { authorizedKeysLine, DEDICATED_LOGIN, dedicatedLoginCommand, installCommand, rootChecksRuleCommand } from './authorized-key';
 import type { Registration } from './registration.dto';
 
 const MAX_ATTENDEES = 2000;
@@ -280,12 +280,18 @@ export class AttendeesService {
 
   selfView(attendee: Attendee): SelfView {
     const line = this.authorizedKeysLine(attendee);
+    const definition = this.workshops.workshop.definition;
+    const rootChecks = definition.steps.flatMap((step) =>
+      step.checks.filter((check) => 'ssh' in check && check.ssh.sudo).map((check) => substituteVars(definition, check.title)),
+    );
     return {
       ...this.navigatorView(attendee, { passingOutputs: true }),
       authorizedKeysLine: line,
       installCommand: line === '' ? '' : installCommand(line),
       dedicatedLoginCommand: line === '' ? '' : dedicatedLoginCommand(line),
       dedicatedLogin: DEDICATED_LOGIN,
+      rootChecks,
+      rootChecksCommand: rootChecks.length > 0 ? rootChecksRuleCommand() : '',
       keyReissued: attendee.sshKeyReissued,
       values: ownValuesView(this.workshops.workshop.definition, parseValuesJson(attendee.valuesJson)),
       foundVars: { ...this.captured.valuesOf(attendee.id) },

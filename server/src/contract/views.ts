@@ -81,6 +81,10 @@ export interface SelfView extends NavigatorAttendeeView {
   /** The recommended path: a one-liner creating a dedicated unprivileged login with this line. */
   dedicatedLoginCommand: string;
   dedicatedLogin: string;
+  /** The titles of the workshop's checks that run with `sudo -n` (root-only state): the dedicated login has no sudo. */
+  rootChecks: string[];
+  /** The one-liner that lets the dedicated login run them; empty when the workshop has none. */
+  rootChecksCommand: string;
   /** Navigator issued this attendee a new key after they registered: the old line no longer works. */
   keyReissued: boolean;
 }
