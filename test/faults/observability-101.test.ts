@@ -10,8 +10,8 @@ import { Fleet } from '../fleet/fleet';
 import { REPO_ROOT } from '../support/navigator';
 
 /**
- * checks/observability-101.yaml exercised for real: two fleet VMs (real sshd, each its own network namespace),
- * one with every step done (Debian's real prometheus-node-exporter, a real Prometheus with the workshop's scrape
+ * checks/observability-101.yaml exercised for real: three fleet VMs (real sshd, each its own network namespace),
+ * one half-way (a target down, no rules, a failed collector), one with every step done (Debian's real prometheus-node-exporter, a real Prometheus with the workshop's scrape
  * job, recording rule and a firing alerting rule, the Grafana STAND-IN on port 3000 of every address, and
  * passwordless sudo) and one fresh (nothing running, sudo wants a password). Every check runs as `navigator try`
  * runs them, outside checks from this process to the VM's address.
@@ -21,6 +21,8 @@ const PASSWORD = 'obs-101-pass';
 const SUDOERS = '/etc/sudoers.d/navf-observability-101';
 const DONE = 0;
 const FRESH = 1;
+/** Half-way: the exporter runs (with a textfile saying a collector failed), Prometheus scrapes it and a second target that is down, no rules yet. */
+const PARTIAL = 2;
 
 let fleet: Fleet;
 let keys: SshKeyStore;
@@ -91,6 +93,32 @@ async function setUpDoneVm(): Promise<void> {
   fs.writeFileSync(SUDOERS, `${vm.user} ALL=(ALL) NOPASSWD: ALL\n${fleet.vm(FRESH).user} ALL=(ALL) ALL\n`, { mode: 0o440 });
 }
 
+/** The VM of an attendee half-way through: each condition's failing side meets the real Prometheus and node_exporter. */
+function setUpPartialVm(): void {
+  const vm = fleet.vm(PARTIAL);
+  const dir = path.join(vm.dir, 'observability');
+  fs.mkdirSync(path.join(dir, 'textfile'), { recursive: true });
+  // node_exporter serves a textfile's HELP text as it is: the exporter check's `notContains` must see it.
+  fs.writeFileSync(path.join(dir, 'textfile', 'note.prom'), '# HELP workshop_note collector failed: demo\n# TYPE workshop_note gauge\nworkshop_note 1\n');
+  fs.writeFileSync(
+    path.join(dir, 'prometheus.yml'),
+    [
+      'global: { scrape_interval: 1s, evaluation_interval: 1s }',
+      'scrape_configs:',
+      // A second node target nothing listens on: up == 0 for it.
+      "  - job_name: node\n    static_configs: [{ targets: ['127.0.0.1:9100', '127.0.0.1:9109'] }]",
+      '',
+    ].join('\n'),
+  );
+  inVm(PARTIAL, 'prometheus-node-exporter', ['--web.listen-address=127.0.0.1:9100', `--collector.textfile.directory=${path.join(dir, 'textfile')}`]);
+  inVm(PARTIAL, 'prometheus', [
+    `--config.file=${path.join(dir, 'prometheus.yml')}`,
+    `--storage.tsdb.path=${path.join(dir, 'data')}`,
+    '--web.listen-address=127.0.0.1:9090',
+    '--log.level=error',
+  ]);
+}
+
 async function tryVm(index: number): Promise<TriedCheck[]> {
   const vm = fleet.vm(index);
   const workshop = loadWorkshopFile(path.join(REPO_ROOT, 'checks/observability-101.yaml')).definition;
@@ -106,10 +134,11 @@ const byCheck = (rows: TriedCheck[]) => Object.fromEntries(rows.map((r) => [r.ch
 
 describe.skipIf(!canRun)('checks/observability-101.yaml against real node_exporter and Prometheus (needs root, the fleet)', () => {
   beforeAll(async () => {
-    fleet = await Fleet.up({ size: 2 });
+    fleet = await Fleet.up({ size: 3 });
     keys = SshKeyStore.open(fs.mkdtempSync(path.join(os.tmpdir(), 'navigator-obs-keys-')));
     fleet.authorize(keys.publicKeyLine);
     await setUpDoneVm();
+    setUpPartialVm();
   });
 
   afterAll(async () => {
@@ -143,6 +172,32 @@ describe.skipIf(!canRun)('checks/observability-101.yaml against real node_export
     expect(results['grafana-port-open']).toMatchObject({ status: 'fail', reason: 'port 3000 refuses connections from outside the VM' });
     expect(results['grafana-reachable']).toMatchObject({ status: 'fail', reason: 'port 3000 refuses connections from outside the VM' });
     expect(results['own-metric-exported']).toMatchObject({ status: 'fail', reason: 'nothing answers on port 9100' });
+  });
+
+  it('half-way: a target down, no rules, a failed collector: each condition fails on its real data, for its own reason', async () => {
+    const deadline = Date.now() + 120_000;
+    let results: Record<string, TriedCheck['result']>;
+    // Waits for Prometheus to have scraped both targets once (the job then has a sample per target).
+    do {
+      results = byCheck(await tryVm(PARTIAL));
+    } while (results['no-target-down'].status !== 'fail' && Date.now() < deadline);
+    console.log(
+      Object.entries(results)
+        .map(([id, r]) => `${id}: ${r.status} ${r.reason ?? ''}`)
+        .join('\n'),
+    );
+    expect(results['exporter-running']).toMatchObject({ status: 'fail' });
+    // The metric is there, but so is the text the check must not see.
+    expect(results['exporter-metrics'].status).toBe('fail');
+    expect(results['exporter-metrics'].reason).toContain('collector failed');
+    expect(results['prometheus-ready']).toMatchObject({ status: 'pass' });
+    // `quantifier: all`: one of the two targets is up, which is not all of them.
+    expect(results['node-job-up']).toMatchObject({ status: 'fail', reason: 'value 0 is not == 1 (every series must be; 1 of 2 are not)' });
+    // `absent: true`: the down target's series is there.
+    expect(results['no-target-down']).toMatchObject({ status: 'fail', reason: 'query returned 1 series (0), expected none' });
+    // No recording rule, no alerting rule: the queries answer, with nothing.
+    expect(results['load-recorded']).toMatchObject({ status: 'fail', reason: 'query returned no series' });
+    expect(results['alert-firing']).toMatchObject({ status: 'fail', reason: 'query returned no series' });
   });
 
   it('npx navigator try prints the table against a fleet VM', () => {
