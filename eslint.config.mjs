@@ -15,7 +15,7 @@ const LAYERS = [
   ['ssh'],
   ['progress'],
   ['probes'],
-  ['attendees', 'help', 'discussion', 'exports', 'retrospective'],
+  ['attendees', 'help', 'helpers', 'discussion', 'exports', 'retrospective'],
   ['board'],
 ];
 

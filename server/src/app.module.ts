@@ -9,6 +9,7 @@ import { CommonModule } from './common/common.module';
 import type { AppConfig } from './config/app.config';
 import { ConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
+import { HelpersModule } from './helpers/helpers.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { PrismaModule } from './prisma/prisma.module';
@@ -26,6 +27,7 @@ export function appModuleFor(config: AppConfig) {
       PrismaModule,
       MetricsModule,
       AuthModule,
+      HelpersModule,
       HealthModule,
       WorkshopsModule,
       ProgressModule,

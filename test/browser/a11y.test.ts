@@ -11,12 +11,15 @@ const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 let navigator: TestNavigator;
 let browser: Browser;
 let attendeeToken: string;
+let helperLink: string;
 
 beforeAll(async () => {
   navigator = await startTestNavigator({ NAVIGATOR_ALLOW_LOOPBACK_VMS: 'true' });
   browser = await launchChromium();
   const [first] = await importAttendees(navigator.request, navigator.navigatorToken, ['Ada Lovelace', 'Alan Turing', 'Grace Hopper']);
   attendeeToken = first.token;
+  const helper = await navigator.request('POST', '/api/helpers', { token: navigator.navigatorToken, body: { name: 'Sam Rivera' } });
+  helperLink = (helper.body as { link: string }).link;
 });
 
 afterAll(async () => {
@@ -49,6 +52,15 @@ const pages: { name: string; path: () => string; ready: (page: Page) => Promise<
     ready: (p) => p.locator('tr[data-attendee="Ada Lovelace"]').waitFor(),
   },
   { name: 'board drawer', path: () => new URL(navigator.navigatorUrl).pathname + new URL(navigator.navigatorUrl).search, ready: openDrawer },
+  {
+    name: 'helpers dialog',
+    path: () => new URL(navigator.navigatorUrl).pathname + new URL(navigator.navigatorUrl).search,
+    ready: async (p) => {
+      await p.getByRole('button', { name: 'Helpers…', exact: true }).click();
+      await p.getByTestId('helpers-dialog').locator('[data-helper="Sam Rivera"]').waitFor();
+    },
+  },
+  { name: "a helper's board", path: () => new URL(helperLink).pathname, ready: (p) => p.locator('tr[data-attendee="Ada Lovelace"]').waitFor() },
   {
     name: 'projector',
     path: () => new URL(navigator.projectorUrl).pathname + new URL(navigator.projectorUrl).search,

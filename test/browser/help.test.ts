@@ -38,7 +38,7 @@ describe('raised hands', () => {
     await expect.poll(() => projector.getByTestId('help-count').textContent()).toContain('1 waiting');
     expect(await projector.content()).not.toContain('vmlinux.h missing');
     await entry.getByRole('button', { name: "I'm on it" }).click();
-    await attendee.getByText('the navigator has seen it and is coming').waitFor();
+    await attendee.getByText('the navigator is on the way').waitFor();
     await board.screenshot({ path: screenshotPath('board-help-queue'), fullPage: true });
 
     // A restart loses nothing: the same queue after reload.
@@ -47,7 +47,7 @@ describe('raised hands', () => {
     await board.reload();
     await attendee.reload();
     await board.locator('[data-help-for="Ada"]').waitFor();
-    await attendee.getByText('the navigator has seen it and is coming').waitFor();
+    await attendee.getByText('the navigator is on the way').waitFor();
 
     await board.locator('[data-help-for="Ada"]').getByRole('button', { name: 'Resolved' }).click();
     await board.getByTestId('help-queue').waitFor({ state: 'detached' });

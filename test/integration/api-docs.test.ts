@@ -73,7 +73,9 @@ describe('OpenAPI document', () => {
         expect(operation.security, `${method} ${route}`).toEqual(expect.arrayContaining([{ bearer: [] }, ...roles.map((r) => ({ [`${r}-cookie`]: [] }))]));
       }
     }
-    expect(document.paths['/api/attendees']!.get!).toMatchObject({ 'x-navigator-roles': ['navigator'] });
+    expect(document.paths['/api/attendees']!.get!).toMatchObject({ 'x-navigator-roles': ['navigator', 'helper'] });
+    expect(document.paths['/api/helpers']!.get!).toMatchObject({ 'x-navigator-roles': ['navigator'] });
+    expect(document.components!.securitySchemes!['helper-cookie']).toMatchObject({ type: 'apiKey', in: 'cookie', name: 'navigator_helper' });
     expect(document.paths['/api/join/{code}']!.post!.security).toBeUndefined();
     expect(document.components!.securitySchemes!.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
   });

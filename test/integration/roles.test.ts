@@ -1,11 +1,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { OpenAPIV3 } from 'openapi-types';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { payloadSchemas, type ClientEvent } from '../../server/src/contract/events';
+import type { NewHelperView } from '../../server/src/contract/views';
 import { startTestNavigator, type TestNavigator } from '../support/navigator';
 
 let navigator: TestNavigator;
 const attendees: { token: string; id: string }[] = [];
+let helperToken: string;
+
+/** What a helper may do besides opening the board: read the roster and a timeline, answer hands. Everything else is refused. */
+const HELPER_ROUTES = ['GET /api/attendees', 'GET /api/attendees/{id}/timeline'];
+const HELPER_EVENTS: ClientEvent[] = ['help:acknowledge', 'help:resolve'];
 
 beforeAll(async () => {
   navigator = await startTestNavigator({ NAVIGATOR_ALLOW_LOOPBACK_VMS: 'true' });
@@ -17,6 +25,9 @@ beforeAll(async () => {
     const body = response.body as { attendee: { id: string }; personalPath: string };
     attendees.push({ id: body.attendee.id, token: body.personalPath.split('/').pop()! });
   }
+  const helper = await navigator.request('POST', '/api/helpers', { token: navigator.navigatorToken, body: { name: 'Sam' } });
+  expect(helper.status, JSON.stringify(helper.body)).toBe(201);
+  helperToken = (helper.body as NewHelperView).link.split('/').pop()!;
 });
 
 afterAll(async () => navigator?.stop());
@@ -93,6 +104,65 @@ describe('roles on HTTP routes', () => {
   });
 });
 
+describe('the helper role on every route', () => {
+  const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
+
+  /** Every operation that declares roles, from the OpenAPI document (api-docs.test.ts checks it lists exactly what Express serves). */
+  async function guardedRoutes(): Promise<{ route: string; method: string; path: string; roles: string[] }[]> {
+    const document = (await navigator.request('GET', '/api/docs-json')).body as OpenAPIV3.Document;
+    return Object.entries(document.paths).flatMap(([path, item]) =>
+      METHODS.flatMap((method) => {
+        const roles = (item?.[method] as { 'x-navigator-roles'?: string[] } | undefined)?.['x-navigator-roles'];
+        return roles ? [{ route: `${method.toUpperCase()} ${path}`, method: method.toUpperCase(), path, roles }] : [];
+      }),
+    );
+  }
+
+  it('declares the helper on exactly the board reads', async () => {
+    const routes = await guardedRoutes();
+    expect(routes.length).toBeGreaterThan(20);
+    expect(
+      routes
+        .filter((r) => r.roles.includes('helper'))
+        .map((r) => r.route)
+        .sort(),
+    ).toEqual([...HELPER_ROUTES].sort());
+  });
+
+  it("a helper's token opens those and is refused (401) everywhere else, with nothing done", async () => {
+    const joinCodeBefore = new URL(navigator.joinUrl).pathname;
+    for (const { route, method, path } of await guardedRoutes()) {
+      const url = path.replace('{id}', attendees[0].id).replace(/\{\w+\}/g, 'x');
+      const status = (await navigator.request(method, url, { token: helperToken, body: method === 'GET' || method === 'DELETE' ? undefined : {} })).status;
+      if (HELPER_ROUTES.includes(route)) expect(status, route).toBe(200);
+      else expect(status, route).toBe(401);
+      // The cookie the helper link sets is the same credential.
+      if (!HELPER_ROUTES.includes(route) && method === 'GET')
+        expect((await navigator.request(method, url, { cookie: `navigator_helper=${helperToken}` })).status, route).toBe(401);
+    }
+    // Nothing was removed, re-issued, rotated or started.
+    const roster = (await navigator.request('GET', '/api/attendees', { token: navigator.navigatorToken })).body as { attendees: { id: string }[] };
+    expect(roster.attendees.map((a) => a.id)).toEqual(attendees.map((a) => a.id));
+    for (const { token } of attendees) expect((await navigator.request('GET', '/api/me', { token })).status).toBe(200);
+    const links = (await navigator.request('GET', '/api/workshop/links', { token: navigator.navigatorToken })).body as { joinUrl: string };
+    expect(new URL(links.joinUrl).pathname).toBe(joinCodeBefore);
+    expect((await navigator.request('GET', '/api/runs', { token: navigator.navigatorToken })).body).toHaveLength(1);
+    expect((await navigator.request('GET', '/api/helpers', { token: navigator.navigatorToken })).body).toMatchObject([{ name: 'Sam', revokedAt: null }]);
+  });
+
+  it("the helper's link sets the helper cookie and opens the board; a forged one is refused", async () => {
+    const signIn = await navigator.request('GET', `/h/${helperToken}`);
+    expect(signIn.status).toBe(303);
+    expect(signIn.headers.get('location')).toBe('/board');
+    expect(signIn.headers.get('set-cookie')).toMatch(new RegExp(`^navigator_helper=${helperToken};.*HttpOnly`));
+    expect((await navigator.request('GET', '/api/attendees', { cookie: `navigator_helper=${helperToken}` })).status).toBe(200);
+    expect((await navigator.request('GET', '/h/forged-helper-token')).status).toBe(401);
+    // A helper's token is not an attendee's, nor the other way round.
+    expect((await navigator.request('GET', `/a/${helperToken}`)).status).toBe(401);
+    expect((await navigator.request('GET', `/h/${attendees[0].token}`)).status).toBe(401);
+  });
+});
+
 describe('roles on socket events', () => {
   it('an attendee cookie cannot open the board or the projector view', async () => {
     const cookie = `navigator_attendee=${attendees[0].token}`;
@@ -127,6 +197,29 @@ describe('roles on socket events', () => {
     const text = JSON.stringify(first.payload);
     expect(text).toContain('Grace');
     expect(text).not.toMatch(/127\.0\.0\.1|vmada|vmgrace|"host"/);
+    socket.close();
+  });
+
+  it('a helper cookie opens the board, not the discussion page, the projector or an attendee page', async () => {
+    const cookie = `navigator_helper=${helperToken}`;
+    const { socket, first } = await connect('board', cookie);
+    expect(first.event).toBe('roster:snapshot');
+    socket.close();
+    for (const view of ['discussion', 'projector', 'attendee']) {
+      const refused = await connect(view, cookie);
+      expect(refused.first.event, view).toBe('disconnect');
+      refused.socket.close();
+    }
+  });
+
+  it("a helper's board may answer hands and nothing else: every other event is refused by its roles", async () => {
+    const { socket } = await connect('board', `navigator_helper=${helperToken}`);
+    for (const event of Object.keys(payloadSchemas) as ClientEvent[]) {
+      const reply = (await (socket as Socket).timeout(3000).emitWithAck(event, { id: 0 })) as { ok: boolean; error?: string };
+      // Refused by its roles: the guard answers before the payload is even read.
+      if (HELPER_EVENTS.includes(event)) expect(reply, event).toEqual({ ok: false, error: 'that request is already resolved' });
+      else expect(reply, event).toEqual({ ok: false, error: 'Forbidden resource' });
+    }
     socket.close();
   });
 

@@ -22,13 +22,17 @@ export function apiDocument(app: INestApplication): OpenAPIObject {
       [
         "Navigator's HTTP API. Scripts authenticate with `Authorization: Bearer <token>`: the navigator's secret",
         '(`data/navigator.secret`, or `npm run links`) for everything, the projector token for the read-only board,',
-        "an attendee's personal token for their own routes. Browsers use the cookies the sign-in links set.",
+        "a helper's token for the roster and timelines the board reads, an attendee's personal token for their own routes. Browsers use the cookies the sign-in links set.",
         'Each operation lists the roles that may call it in `x-navigator-roles`; routes without it are public.',
       ].join(' '),
     )
     .setVersion(packageVersion())
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: "The navigator secret, the projector token or an attendee's personal token" }, 'bearer')
+    .addBearerAuth(
+      { type: 'http', scheme: 'bearer', description: "The navigator secret, the projector token, a helper's token or an attendee's personal token" },
+      'bearer',
+    )
     .addCookieAuth(ROLE_COOKIES.navigator, { type: 'apiKey', in: 'cookie', name: ROLE_COOKIES.navigator }, 'navigator-cookie')
+    .addCookieAuth(ROLE_COOKIES.helper, { type: 'apiKey', in: 'cookie', name: ROLE_COOKIES.helper }, 'helper-cookie')
     .addCookieAuth(ROLE_COOKIES.projector, { type: 'apiKey', in: 'cookie', name: ROLE_COOKIES.projector }, 'projector-cookie')
     .addCookieAuth(ROLE_COOKIES.attendee, { type: 'apiKey', in: 'cookie', name: ROLE_COOKIES.attendee }, 'attendee-cookie')
     .build();

@@ -68,7 +68,8 @@ export class AttendeesController {
     return this.attendees.updateVm(attendeeId, body, req.ip ?? 'unknown');
   }
 
-  @Roles('navigator')
+  /** Helpers read the roster too: the board's view, which has no secret. */
+  @Roles('navigator', 'helper')
   @Get('attendees')
   roster(): Promise<RosterSnapshot<NavigatorAttendeeView>> {
     return this.attendees.navigatorRoster();
@@ -91,7 +92,7 @@ export class AttendeesController {
   }
 
   /** The drawer's history: every status change of one attendee's checks and VM, oldest first. */
-  @Roles('navigator')
+  @Roles('navigator', 'helper')
   @Get('attendees/:id/timeline')
   timeline(@Param('id') id: string): Promise<TimelineEntryView[]> {
     return this.attendees.timeline(id);

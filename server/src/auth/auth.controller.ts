@@ -42,6 +42,13 @@ export class AuthController {
     await this.signIn('attendee', value, req, res, '/me');
   }
 
+  /** A helper's own link: the board, to answer raised hands. */
+  @Public()
+  @Get('h/:token')
+  async helper(@Param('token', token) value: string | undefined, @Req() req: Request, @Res() res: Response): Promise<void> {
+    await this.signIn('helper', value, req, res, '/board');
+  }
+
   /** Signs this browser out of every role; the links themselves keep working. */
   @Public()
   @Post('auth/logout')

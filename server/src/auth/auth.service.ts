@@ -42,6 +42,10 @@ export class AuthService {
         return sameToken(token, this.navigatorSecret) ? { role: 'navigator' } : null;
       case 'projector':
         return sameToken(token, this.projectorToken) ? { role: 'projector' } : null;
+      case 'helper': {
+        const helper = await this.prisma.helper.findUnique({ where: { tokenHash: hashToken(token) }, select: { id: true, name: true, revokedAt: true } });
+        return helper && !helper.revokedAt ? { role: 'helper', helperId: helper.id, name: helper.name } : null;
+      }
       case 'attendee': {
         const attendee = await this.prisma.attendee.findUnique({
           where: { tokenHash: hashToken(token) },

@@ -19,16 +19,28 @@ import { WorkshopsService } from '../workshops/workshops.service';
 
 type BoardSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { principal?: Principal }>;
 
-const PAGE_ROLES: Record<PageKind, Role> = { board: 'navigator', discussion: 'navigator', projector: 'projector', attendee: 'attendee' };
+/** The roles that may open each page, tried in this order: a browser with both cookies opens the board as the navigator. */
+const PAGE_ROLES: Record<PageKind, readonly Role[]> = {
+  board: ['navigator', 'helper'],
+  discussion: ['navigator'],
+  projector: ['projector'],
+  attendee: ['attendee'],
+};
 
-/** Who gets what: a socket.io room per audience. The discussion page needs no roster. */
+/**
+ * Who gets what: a socket.io room per audience. The discussion page needs no roster. Helpers' boards get
+ * the navigator's roster, but neither host-key requests nor discussion notes.
+ */
 const AUDIENCES = {
   boards: 'boards',
+  helperBoards: 'helper-boards',
   discussionPages: 'discussion-pages',
   projectors: 'projectors',
   attendees: 'attendees',
   attendee: (id: string) => `attendee:${id}`,
+  helper: (id: string) => `helper:${id}`,
 };
+const EVERY_BOARD = [AUDIENCES.boards, AUDIENCES.helperBoards];
 
 /**
  * Fan-out only: authenticates each socket for its page, sends that page's snapshot on connect, then
@@ -64,7 +76,8 @@ export class BoardGateway implements OnGatewayInit, OnGatewayConnection, OnModul
       attendee: AUDIENCES.attendees,
     };
     this.metrics.gauge('navigator_socket_clients', 'Signed-in socket.io clients, by page', ['view'], (set) => {
-      for (const [page, room] of Object.entries(pageAudiences)) set({ view: page }, this.server.sockets.adapter.rooms.get(room)?.size ?? 0);
+      const clients = (room: string) => this.server.sockets.adapter.rooms.get(room)?.size ?? 0;
+      for (const [page, room] of Object.entries(pageAudiences)) set({ view: page }, clients(room) + (page === 'board' ? clients(AUDIENCES.helperBoards) : 0));
     });
     const pushAttendee = ({ attendeeId }: { attendeeId: string }) => void this.pushAttendee(attendeeId);
     this.unsubscribe.push(
@@ -81,12 +94,13 @@ export class BoardGateway implements OnGatewayInit, OnGatewayConnection, OnModul
       this.events.on('broadcast.changed', () => this.server.emit('broadcast:snapshot', this.broadcast.view())),
       this.events.on('run.started', () => void this.startAfresh()),
       this.events.on('attendee.removed', ({ attendeeId }) => {
-        this.server.to([AUDIENCES.boards, AUDIENCES.projectors]).emit('roster:removed', attendeeId);
-        this.signOut(attendeeId, 'removed');
+        this.server.to([...EVERY_BOARD, AUDIENCES.projectors]).emit('roster:removed', attendeeId);
+        this.signOut(AUDIENCES.attendee(attendeeId), 'removed');
         void this.pushHelp(attendeeId);
         void this.pushDiscussion();
       }),
-      this.events.on('attendee.link-reissued', ({ attendeeId }) => this.signOut(attendeeId, 'link-reissued')),
+      this.events.on('attendee.link-reissued', ({ attendeeId }) => this.signOut(AUDIENCES.attendee(attendeeId), 'link-reissued')),
+      this.events.on('helper.revoked', ({ helperId }) => this.signOut(AUDIENCES.helper(helperId), 'helper-revoked')),
       this.events.on('join-code.changed', () => void this.resendSnapshots()),
     );
   }
@@ -97,9 +111,9 @@ export class BoardGateway implements OnGatewayInit, OnGatewayConnection, OnModul
 
   async handleConnection(socket: BoardSocket): Promise<void> {
     const page = (socket.handshake.auth as { view?: unknown }).view;
-    const role = typeof page === 'string' && Object.hasOwn(PAGE_ROLES, page) ? PAGE_ROLES[page as PageKind] : null;
-    const principal = role
-      ? await this.auth.resolve({ cookies: (socket.request as Request).cookies as Record<string, string | undefined>, bearer: bearerFromAuth(socket) }, [role])
+    const roles = typeof page === 'string' && Object.hasOwn(PAGE_ROLES, page) ? PAGE_ROLES[page as PageKind] : null;
+    const principal = roles
+      ? await this.auth.resolve({ cookies: (socket.request as Request).cookies as Record<string, string | undefined>, bearer: bearerFromAuth(socket) }, roles)
       : null;
     if (!principal) {
       socket.disconnect(true);
@@ -118,10 +132,12 @@ export class BoardGateway implements OnGatewayInit, OnGatewayConnection, OnModul
   private async sendSnapshot(socket: BoardSocket, page: PageKind, principal: Principal): Promise<void> {
     switch (page) {
       case 'board':
-        await socket.join(AUDIENCES.boards);
+        if (principal.role === 'helper') await socket.join([AUDIENCES.helperBoards, AUDIENCES.helper(principal.helperId)]);
+        else await socket.join(AUDIENCES.boards);
         socket.emit('roster:snapshot', await this.attendees.navigatorRoster());
+        socket.emit('board:viewer', principal.role === 'helper' ? { role: 'helper', name: principal.name } : { role: 'navigator' });
         socket.emit('discussion:snapshot', await this.discussion.view(principal));
-        socket.emit('help:snapshot', await this.help.queue());
+        socket.emit('help:snapshot', principal.role === 'helper' ? await this.help.helperQueue() : await this.help.queue());
         socket.emit('clock:snapshot', await this.workshops.clockView());
         socket.emit('pace:snapshot', this.progress.currentPace());
         socket.emit('room:snapshot', await this.room.current());
@@ -151,13 +167,13 @@ export class BoardGateway implements OnGatewayInit, OnGatewayConnection, OnModul
   private async pushAttendee(attendeeId: string): Promise<void> {
     const attendee = await this.attendees.find(attendeeId).catch(() => null);
     if (!attendee) return;
-    this.server.to(AUDIENCES.boards).emit('roster:attendee', this.attendees.navigatorView(attendee));
+    this.server.to(EVERY_BOARD).emit('roster:attendee', this.attendees.navigatorView(attendee));
     this.server.to(AUDIENCES.projectors).emit('roster:attendee', this.attendees.publicView(attendee));
     this.server.to(AUDIENCES.attendee(attendeeId)).emit('self:snapshot', this.attendees.selfView(attendee));
   }
 
   private async pushRoom(): Promise<void> {
-    this.server.to(AUDIENCES.boards).emit('room:snapshot', await this.room.current());
+    this.server.to(EVERY_BOARD).emit('room:snapshot', await this.room.current());
   }
 
   /**
@@ -170,10 +186,10 @@ export class BoardGateway implements OnGatewayInit, OnGatewayConnection, OnModul
     await this.resendSnapshots();
   }
 
-  /** Pages signed in with a link that no longer works are told why, then closed. */
-  private signOut(attendeeId: string, reason: SignedOutReason): void {
-    this.server.to(AUDIENCES.attendee(attendeeId)).emit('self:signed-out', reason);
-    this.server.in(AUDIENCES.attendee(attendeeId)).disconnectSockets(true);
+  /** Pages signed in with a link that no longer works (an attendee's or a helper's room) are told why, then closed. */
+  private signOut(room: string, reason: SignedOutReason): void {
+    this.server.to(room).emit('self:signed-out', reason);
+    this.server.in(room).disconnectSockets(true);
   }
 
   /** Every signed-in board, projector and discussion page gets its snapshot again (the workshop summary changed). */
@@ -188,23 +204,24 @@ export class BoardGateway implements OnGatewayInit, OnGatewayConnection, OnModul
   }
 
   private pushPace(pace: PaceView | null): void {
-    this.server.to([AUDIENCES.boards, AUDIENCES.projectors]).emit('pace:snapshot', pace);
+    this.server.to([...EVERY_BOARD, AUDIENCES.projectors]).emit('pace:snapshot', pace);
   }
 
   private async pushClock(): Promise<void> {
-    this.server.to([AUDIENCES.boards, AUDIENCES.projectors]).emit('clock:snapshot', await this.workshops.clockView());
+    this.server.to([...EVERY_BOARD, AUDIENCES.projectors]).emit('clock:snapshot', await this.workshops.clockView());
   }
 
   private async pushHelp(attendeeId: string): Promise<void> {
     this.server.to(AUDIENCES.boards).emit('help:snapshot', await this.help.queue());
+    this.server.to(AUDIENCES.helperBoards).emit('help:snapshot', await this.help.helperQueue());
     this.server.to(AUDIENCES.projectors).emit('help:snapshot', await this.help.publicQueue());
     this.server.to(AUDIENCES.attendee(attendeeId)).emit('hand:snapshot', await this.help.handOf(attendeeId));
   }
 
-  /** Each viewer gets the view their role allows: attendees only their own group's notes. */
+  /** Each viewer gets the view their role allows: attendees only their own group's notes, helpers and the projector none. */
   private async pushDiscussion(): Promise<void> {
     this.server.to([AUDIENCES.boards, AUDIENCES.discussionPages]).emit('discussion:snapshot', await this.discussion.view({ role: 'navigator' }));
-    this.server.to(AUDIENCES.projectors).emit('discussion:snapshot', await this.discussion.view({ role: 'projector' }));
+    this.server.to([AUDIENCES.helperBoards, AUDIENCES.projectors]).emit('discussion:snapshot', await this.discussion.view({ role: 'projector' }));
     const attendeeIds = new Set<string>();
     for (const socket of await this.server.in(AUDIENCES.attendees).fetchSockets()) {
       const principal = (socket.data as { principal?: Principal }).principal;

@@ -27,6 +27,8 @@ export interface DomainEvents {
   'join-code.changed': Record<string, never>;
   /** The live room-over-time chart has new figures. */
   'room.changed': Record<string, never>;
+  /** The navigator revoked a helper's link: their open boards are signed out. */
+  'helper.revoked': { helperId: string };
   /** The navigator's banner to the room changed. */
   'broadcast.changed': Record<string, never>;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { RoomOverTimeView } from './retrospective';
 import type {
+  BoardViewerView,
   BroadcastView,
   ClockView,
   DiscussionView,
@@ -19,14 +20,15 @@ import type {
  * A client's payload is checked against its schema at the edge, once, before any service sees it.
  */
 
-/** The page a socket serves; it decides the role it must authenticate as and what it is sent. */
+/** The page a socket serves; it decides the roles it may authenticate as and what it is sent. */
 export type PageKind = 'board' | 'projector' | 'attendee' | 'discussion';
 
-export type SignedOutReason = 'removed' | 'link-reissued';
+/** Why a page's link stopped working: an attendee removed or given a new link, a helper's link revoked. */
+export type SignedOutReason = 'removed' | 'link-reissued' | 'helper-revoked';
 
 export interface SocketAuth {
   view: PageKind;
-  /** A navigator's or projector's token for scripts; browsers use the session cookie. */
+  /** A navigator's, helper's or projector's token for scripts; browsers use the session cookie. */
   token?: string;
 }
 
@@ -88,7 +90,9 @@ export interface ClientToServerEvents {
   'clock:control': Command<'clock:control'>;
   'help:raise': Command<'help:raise'>;
   'help:lower': Command<'help:lower'>;
+  /** Navigator or helper: *I'm on it* (the queue shows who). */
   'help:acknowledge': Command<'help:acknowledge'>;
+  /** Navigator or helper: this person is helped. */
   'help:resolve': Command<'help:resolve'>;
   /** Attendee: my VM was rebuilt; ask the navigator to trust the host key it now presents. */
   'self:host-key-request': Command<'self:host-key-request'>;
@@ -126,7 +130,7 @@ export interface ServerToClientEvents {
   'clock:snapshot': (clock: ClockView) => void;
   /** Board and projector: where the room is against the plan; null until the clock starts. */
   'pace:snapshot': (pace: PaceView | null) => void;
-  /** Navigator: the open requests, oldest first. Projector: the same list without messages. */
+  /** Navigator: the open requests, oldest first. Helper: the same without host keys. Projector: without messages either. */
   'help:snapshot': (queue: HelpQueueView) => void;
   /** Attendee: my raised hand, or null. */
   'hand:snapshot': (hand: HandView | null) => void;
@@ -138,8 +142,10 @@ export interface ServerToClientEvents {
   'self:snapshot': (self: SelfView) => void;
   /** Attendee: the navigator started the next run; this one is archived and the socket is closed right after. */
   'run:ended': () => void;
-  /** Attendee: this link no longer signs in (removed, or a new personal link was issued); the socket is closed right after. */
+  /** Attendee or helper: this link no longer signs in (removed, a new personal link, a revoked helper link); the socket is closed right after. */
   'self:signed-out': (reason: SignedOutReason) => void;
+  /** Board: who it is signed in as, sent with the snapshot. */
+  'board:viewer': (viewer: BoardViewerView) => void;
   /** Board: attendees per step along the clock, against the plan (the retrospective's chart, live). */
   'room:snapshot': (room: RoomOverTimeView) => void;
   /** Every page: the navigator's banner and its history. */

@@ -127,6 +127,8 @@ export interface PaceView {
 export interface HandView {
   raisedAt: string;
   acknowledgedAt: string | null;
+  /** Who said *I'm on it*: a helper's name, or "Navigator". */
+  acknowledgedBy: string | null;
   message: string;
 }
 
@@ -164,7 +166,7 @@ export interface HostKeyRequestView {
 
 export interface HelpQueueView {
   requests: HelpRequestView[];
-  /** Navigator only (the projector gets none). */
+  /** Navigator only (helpers and the projector get none). */
   hostKeys: HostKeyRequestView[];
 }
 
@@ -245,6 +247,24 @@ export type JoinInfo = WorkshopSummaryView & {
   /** The workshop asks where each attendee sits (`seat:`), with this label. */
   seat: { label: string; required: boolean } | null;
 };
+
+/** HTTP: a helper as the navigator's list shows them; never their link. */
+export interface HelperView {
+  id: string;
+  name: string;
+  createdAt: string;
+  /** When the navigator revoked their link; null while it works. */
+  revokedAt: string | null;
+}
+
+/** HTTP: a new helper and their link, shown this once (only its hash is stored). */
+export interface NewHelperView {
+  helper: HelperView;
+  link: string;
+}
+
+/** Who a board is signed in as: the navigator has every control, a helper only the help queue's. */
+export type BoardViewerView = { role: 'navigator' } | { role: 'helper'; name: string };
 
 /** HTTP: the navigator's links to share. */
 export interface WorkshopLinks {

@@ -276,6 +276,7 @@ export class DiscussionService {
       case 'navigator':
         return { attendeeId: null, name: 'Navigator' };
       case 'projector':
+      case 'helper':
         return null;
       case 'attendee': {
         const attendee = await this.prisma.attendee.findUnique({ where: { id: principal.attendeeId } });

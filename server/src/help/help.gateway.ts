@@ -1,6 +1,7 @@
 import { UseFilters, UseGuards } from '@nestjs/common';
 import { SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
-import { CurrentAttendeeId } from '../auth/current-principal.decorator';
+import { CurrentAttendeeId, CurrentPrincipal } from '../auth/current-principal.decorator';
+import type { Principal } from '../auth/principal';
 import { Roles } from '../auth/roles.decorator';
 import { RolesGuard } from '../auth/roles.guard';
 import { AckErrorsFilter } from '../common/ack-errors.filter';
@@ -9,7 +10,7 @@ import type { Ack, Payload as PayloadOf } from '../contract/events';
 import { HelpService } from './help.service';
 import { HostKeyRequestsService } from './host-key-requests.service';
 
-/** Raised hands: attendees raise and lower their own, the navigator answers them. */
+/** Raised hands: attendees raise and lower their own, the navigator and helpers answer them; host keys are the navigator's. */
 @WebSocketGateway({ path: '/socket.io', serveClient: false })
 @UseGuards(RolesGuard)
 @UseFilters(AckErrorsFilter)
@@ -31,13 +32,13 @@ export class HelpGateway {
     return this.help.lower(attendeeId);
   }
 
-  @Roles('navigator')
+  @Roles('navigator', 'helper')
   @SubscribeMessage('help:acknowledge')
-  acknowledge(@Payload('help:acknowledge') { id }: PayloadOf<'help:acknowledge'>): Promise<Ack> {
-    return this.help.acknowledge(id);
+  acknowledge(@CurrentPrincipal() principal: Principal, @Payload('help:acknowledge') { id }: PayloadOf<'help:acknowledge'>): Promise<Ack> {
+    return this.help.acknowledge(id, principal);
   }
 
-  @Roles('navigator')
+  @Roles('navigator', 'helper')
   @SubscribeMessage('help:resolve')
   resolve(@Payload('help:resolve') { id }: PayloadOf<'help:resolve'>): Promise<Ack> {
     return this.help.resolve(id);

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { Principal } from '../auth/principal';
 import { DomainEventBus } from '../common/domain-events';
 import { humanTextProblem } from '../common/human-text';
 import type { Ack } from '../contract/events';
@@ -39,12 +40,18 @@ export class HelpService {
     return { ok: true };
   }
 
-  async acknowledge(requestId: number): Promise<Ack> {
-    return this.update(requestId, { acknowledgedAt: new Date() });
+  /** *I'm on it*: the queue and the attendee's page say who is coming. */
+  async acknowledge(requestId: number, by: Principal): Promise<Ack> {
+    return this.update(requestId, { acknowledgedAt: new Date(), acknowledgedBy: by.role === 'helper' ? by.name : 'Navigator' });
   }
 
   async resolve(requestId: number): Promise<Ack> {
     return this.update(requestId, { resolvedAt: new Date() });
+  }
+
+  /** Helpers answer hands; trusting a rebuilt VM's host key is the navigator's decision alone. */
+  async helperQueue(): Promise<HelpQueueView> {
+    return { ...(await this.queue()), hostKeys: [] };
   }
 
   /** The projector shows who is waiting, never what they wrote, nor anyone's host keys. */
@@ -69,16 +76,24 @@ export class HelpService {
         message: r.message,
         raisedAt: r.raisedAt.toISOString(),
         acknowledgedAt: r.acknowledgedAt?.toISOString() ?? null,
+        acknowledgedBy: r.acknowledgedBy,
       })),
     };
   }
 
   async handOf(attendeeId: string): Promise<HandView | null> {
     const open = await this.prisma.helpRequest.findFirst({ where: { attendeeId, resolvedAt: null } });
-    return open ? { raisedAt: open.raisedAt.toISOString(), acknowledgedAt: open.acknowledgedAt?.toISOString() ?? null, message: open.message } : null;
+    return open
+      ? {
+          raisedAt: open.raisedAt.toISOString(),
+          acknowledgedAt: open.acknowledgedAt?.toISOString() ?? null,
+          acknowledgedBy: open.acknowledgedBy,
+          message: open.message,
+        }
+      : null;
   }
 
-  private async update(requestId: number, data: { acknowledgedAt?: Date; resolvedAt?: Date }): Promise<Ack> {
+  private async update(requestId: number, data: { acknowledgedAt?: Date; acknowledgedBy?: string; resolvedAt?: Date }): Promise<Ack> {
     const request = await this.prisma.helpRequest.findFirst({ where: { id: requestId, resolvedAt: null, attendee: { runId: this.workshops.workshop.runId } } });
     if (!request) return { ok: false, error: 'that request is already resolved' };
     await this.prisma.helpRequest.update({ where: { id: requestId }, data });

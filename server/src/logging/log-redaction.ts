@@ -1,5 +1,5 @@
 /**
- * Tokens travel in URLs (`/auth/navigator?token=…`, `/a/<token>`, a retrospective's share link
+ * Tokens travel in URLs (`/auth/navigator?token=…`, `/a/<token>`, a helper's `/h/<token>`, a retrospective's share link
  * `/shared/retro/<token>` and `/api/shared/<token>/…`) and headers. Every log line passes
  * through `redactSecrets` before it is written, so none reaches a terminal, a file or a log shipper.
  */
@@ -7,10 +7,10 @@ export const REDACTED = '[redacted]';
 
 const PATTERNS: [RegExp, string][] = [
   [/([?&;](?:token|secret|key)=)[^&#\s"'\\]+/gi, `$1${REDACTED}`],
-  [/(\/a\/)[A-Za-z0-9_-]{8,}/g, `$1${REDACTED}`],
+  [/(\/[ah]\/)[A-Za-z0-9_-]{8,}/g, `$1${REDACTED}`],
   [/(\/shared\/(?:retro\/)?)[A-Za-z0-9_-]{8,}/g, `$1${REDACTED}`],
   [/(\bBearer\s+)[^\s"'\\]+/gi, `$1${REDACTED}`],
-  [/(\bnavigator_(?:navigator|projector|attendee)=)[^;\s"'\\]+/g, `$1${REDACTED}`],
+  [/(\bnavigator_(?:navigator|helper|projector|attendee)=)[^;\s"'\\]+/g, `$1${REDACTED}`],
 ];
 
 export function redactSecrets(text: string, known: Iterable<string> = []): string {

@@ -1,5 +1,6 @@
 import type { RoomOverTimeView } from '$server/contract/retrospective';
-import type { HelpQueueView, PaceView, PublicAttendeeView } from '$server/contract/views';
+import type { SignedOutReason } from '$server/contract/events';
+import type { BoardViewerView, HelpQueueView, PaceView, PublicAttendeeView } from '$server/contract/views';
 import { WorkshopClock } from './clock.svelte';
 import { BroadcastState } from './broadcast.svelte';
 import { DiscussionState } from './discussion.svelte';
@@ -17,8 +18,12 @@ export class LiveBoard<A extends PublicAttendeeView> {
   help = $state<HelpQueueView | null>(null);
   /** Board only: attendees per step along the clock, against the plan. */
   room = $state<RoomOverTimeView | null>(null);
+  /** Board only: signed in as the navigator or as a helper; null until the server says. */
+  viewer = $state<BoardViewerView | null>(null);
   /** The server closed the socket: this browser has no valid link for the page. */
   signedOut = $state(false);
+  /** Why, when the server said (a helper's revoked link). */
+  signedOutReason = $state<SignedOutReason | null>(null);
 
   constructor(page: 'board' | 'projector') {
     this.connection = new LiveConnection(page);
@@ -30,6 +35,8 @@ export class LiveBoard<A extends PublicAttendeeView> {
     socket.on('pace:snapshot', (pace) => (this.pace = pace));
     socket.on('help:snapshot', (queue) => (this.help = queue));
     socket.on('room:snapshot', (room) => (this.room = room));
+    socket.on('board:viewer', (viewer) => (this.viewer = viewer));
+    socket.on('self:signed-out', (reason) => (this.signedOutReason = reason));
     socket.on('disconnect', (reason) => {
       if (reason === 'io server disconnect') this.signedOut = true;
     });
