@@ -1,3 +1,4 @@
+import path from 'node:path';
 import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
 
@@ -18,6 +19,8 @@ export default defineConfig({
     projects: [
       {
         plugins: [swcPlugin()],
+        // The web app's own import aliases, for its unit tests (web/vite.config.mts).
+        resolve: { alias: { $server: path.resolve(import.meta.dirname, 'server/src'), $lib: path.resolve(import.meta.dirname, 'web/src/lib') } },
         test: { name: 'unit', include: ['server/src/**/*.spec.ts', 'web/src/**/*.spec.ts', 'test/unit/**/*.test.ts'] },
       },
       {

@@ -8,6 +8,7 @@ packages=(
   sudo                                   # ssh checks with sudo: true, with and without a password
   php8.2-cli php8.2-fpm                  # the PHP sample, built with USDT probes
   chromium fonts-dejavu-core             # browser tests and screenshots (driven by playwright-core)
+  fonts-noto-cjk                         # Japanese names and texts on the pages and in screenshots
   bpftrace clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev make gcc  # the BPF kit
   systemd                                # systemd-analyze verify for the kit's units
   pssh ansible                           # peers for the benchmarks

@@ -1,9 +1,16 @@
-/** JSON over fetch with the server's error shape turned into something a page can show. */
+import { isCoded, type Coded } from '$server/contract/i18n/coded';
+
+/**
+ * JSON over fetch with the server's error shape turned into something a page can show: `message`
+ * and `fields` in English, `coded` and `fieldCodes` for the reader's language (`errorText()`).
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
     readonly fields: Record<string, string> = {},
+    readonly coded: Coded | null = null,
+    readonly fieldCodes: Record<string, Coded> = {},
   ) {
     super(message);
   }
@@ -19,14 +26,15 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
       credentials: 'same-origin',
     });
   } catch {
-    throw new ApiError(0, 'Navigator cannot be reached. Check your network and try again.');
+    throw new ApiError(0, 'Navigator cannot be reached. Check your network and try again.', {}, { code: 'unreachable_server' });
   }
   const text = await response.text();
   const data: unknown = text ? safeJson(text) : null;
   if (!response.ok) {
-    const body = (data ?? {}) as { message?: unknown; fields?: Record<string, string> };
+    const body = (data ?? {}) as { message?: unknown; fields?: Record<string, string>; error?: unknown; fieldErrors?: Record<string, unknown> };
     const message = typeof body.message === 'string' ? body.message : Array.isArray(body.message) ? body.message.join('; ') : response.statusText;
-    throw new ApiError(response.status, message, body.fields ?? {});
+    const fieldCodes = Object.fromEntries(Object.entries(body.fieldErrors ?? {}).filter((entry): entry is [string, Coded] => isCoded(entry[1])));
+    throw new ApiError(response.status, message, body.fields ?? {}, isCoded(body.error) ? body.error : null, fieldCodes);
   }
   return data as T;
 }
