@@ -19,6 +19,8 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-sync',
       '--disable-quic',
       '--no-first-run',
+      // Pages pick their language from the browser's: the suite reads English unless a test asks otherwise.
+      '--lang=en-US',
     ],
   });
 }
