@@ -46,7 +46,9 @@ export async function untranslatedTexts(page: Page, data: readonly string[] = []
   return [...leftovers(gathered.text), ...gathered.labels.flatMap(leftovers)];
 }
 
-/** Opens pages of this context in a language: `en`, `ja`, or the `qps` pseudo-language. */
+/** Opens this page in a language (`en`, `ja`, or the `qps` pseudo-language) unless the reader picks another on it. */
 export async function useLanguage(page: Page, language: 'en' | 'ja' | 'qps'): Promise<void> {
-  await page.addInitScript((lang) => localStorage.setItem('navigator.lang', lang), language);
+  await page.addInitScript((lang) => {
+    if (!localStorage.getItem('navigator.lang')) localStorage.setItem('navigator.lang', lang);
+  }, language);
 }
