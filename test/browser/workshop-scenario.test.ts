@@ -127,7 +127,7 @@ describe('a workshop, live, on every page', () => {
     await linus.sshd.stop();
     await expect.poll(() => row('Linus').locator('[data-state]').getAttribute('data-reason'), { timeout: 10_000 }).toBe('refused');
     // Steps already done stay done; the rest show the VM cannot be reached.
-    await expect.poll(() => cellStates('Linus')).toEqual(['unreachable', 'unreachable', 'done']);
+    await expect.poll(() => cellStates('Linus'), { timeout: 10_000 }).toEqual(['unreachable', 'unreachable', 'done']);
     await linus.page!.getByText('Connection refused', { exact: true }).waitFor();
     await linus.sshd.start();
     await expect.poll(() => row('Linus').locator('[data-state]').getAttribute('data-state'), { timeout: 15_000 }).toBe('connected');

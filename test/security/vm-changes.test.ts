@@ -47,20 +47,21 @@ describe('6. changes of VM address are rate-limited', () => {
   });
 
   it('per source address: many attendees from one address together get a room’s worth, then 429', async () => {
-    const names = Array.from({ length: 8 }, (_, i) => `Scanner ${i}`);
+    // Waves of changes at once, so the bucket drains faster than it refills however slow each request is on a busy machine.
+    const names = Array.from({ length: 12 }, (_, i) => `Scanner ${i}`);
     const attendees = await registerAttendees(navigator.request.bind(navigator), navigator.joinUrl, names);
     let accepted = 5; // Ada's, in the test before: the same source address.
     let refusedForNetwork = false;
-    outer: for (const [index, attendee] of attendees.entries()) {
-      for (let change = 0; change < 5; change++) {
-        const response = await move(attendee, index, change % 2 === 0 ? OTHER_CLOSED_PORT : CLOSED_PORT);
+    for (let change = 0; change < 5 && !refusedForNetwork; change++) {
+      const responses = await Promise.all(attendees.map((attendee, index) => move(attendee, index, change % 2 === 0 ? OTHER_CLOSED_PORT : CLOSED_PORT)));
+      for (const response of responses) {
         if (response.status === 429) {
           expect((response.body as { message: string }).message).toMatch(/from your network; try again in \d+ s/);
           refusedForNetwork = true;
-          break outer;
+        } else {
+          expect(response.status).toBe(200);
+          accepted += 1;
         }
-        expect(response.status).toBe(200);
-        accepted += 1;
       }
     }
     expect(refusedForNetwork).toBe(true);
