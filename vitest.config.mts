@@ -13,6 +13,9 @@ const swcPlugin = () =>
     module: { type: 'es6' },
   });
 
+// expect.poll waits for something to happen; its default second is wall time a busy machine stretches.
+const EVENT_POLL = { timeout: 15_000, interval: 100 };
+
 export default defineConfig({
   plugins: [swcPlugin()],
   test: {
@@ -31,6 +34,7 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 120_000,
           fileParallelism: false,
+          expect: { poll: EVENT_POLL },
         },
       },
       {
@@ -41,6 +45,7 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 120_000,
           fileParallelism: false,
+          expect: { poll: EVENT_POLL },
         },
       },
       {
@@ -51,15 +56,30 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 180_000,
           fileParallelism: false,
+          expect: { poll: EVENT_POLL },
         },
       },
       {
         plugins: [swcPlugin()],
-        test: { name: 'kit', include: ['test/kit/**/*.test.ts'], testTimeout: 300_000, hookTimeout: 300_000, fileParallelism: false },
+        test: {
+          name: 'kit',
+          include: ['test/kit/**/*.test.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+          expect: { poll: EVENT_POLL },
+        },
       },
       {
         plugins: [swcPlugin()],
-        test: { name: 'faults', include: ['test/faults/**/*.test.ts'], testTimeout: 300_000, hookTimeout: 300_000, fileParallelism: false },
+        test: {
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+          expect: { poll: EVENT_POLL },
+        },
       },
     ],
   },
