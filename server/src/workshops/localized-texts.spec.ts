@@ -1,5 +1,6 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseWorkshop, WorkshopFileError } from './workshop.loader';
+import { loadWorkshopFile, parseWorkshop, WorkshopFileError } from './workshop.loader';
 import {
   agendaOf,
   missingTranslations,
@@ -167,5 +168,24 @@ describe('texts in several languages', () => {
     expect(missingTranslations(workshopSchema.parse(workshop({ title: { en: 'W' } })))).toEqual([]);
     // A Japanese workshop with a text only in English lacks its own language.
     expect(missingTranslations(workshopSchema.parse(workshop({ language: 'ja', title: { en: 'W' } })))).toEqual([{ where: 'title', missing: ['ja'] }]);
+  });
+
+  it('the default workshop, checks/ebpf-php.yaml, has every text in English and in Japanese', () => {
+    const { definition } = loadWorkshopFile(path.join(__dirname, '../../../checks/ebpf-php.yaml'));
+    const texts = workshopTexts(definition);
+    expect(texts.length).toBeGreaterThan(40);
+    const notInBoth = texts.filter(({ text }) => typeof text === 'string' || !text.en || !text.ja).map(({ where }) => where);
+    expect(notInBoth).toEqual([]);
+    // Japanese is Japanese (kana or kanji), and commands stay as they are in both: code blocks, then inline code.
+    const code = (markdown: string) => {
+      const blocks = [...markdown.matchAll(/```[\s\S]*?```/g)].map((m) => m[0]);
+      const inline = [...markdown.replace(/```[\s\S]*?```/g, '').matchAll(/`[^`\n]+`/g)].map((m) => m[0]);
+      return [...blocks, ...inline.sort()];
+    };
+    for (const { where, text } of texts) {
+      const { en, ja } = text as { en: string; ja: string };
+      expect(ja, where).toMatch(/[\u3040-\u30ff\u4e00-\u9fff]/);
+      expect(code(ja), where).toEqual(code(en));
+    }
   });
 });
