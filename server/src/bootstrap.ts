@@ -15,6 +15,7 @@ import { LogOutput } from './logging/log-output';
 import { NavigatorLogger } from './logging/navigator.logger';
 import { migrateDatabase } from './prisma/database.migrator';
 import { WorkshopsService } from './workshops/workshops.service';
+import { workshopText } from './workshops/workshop.schema';
 
 const BODY_LIMIT_BYTES = 64 * 1024;
 /** A CSV of pre-provisioned VMs may be 60 000 characters, up to three bytes each in UTF-8 (names in Japanese). */
@@ -126,7 +127,7 @@ export async function startNavigator(config: AppConfig, options: { quiet?: boole
   const running: RunningNavigator = {
     app,
     listening: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${address.port}`,
-    workshopTitle: workshop.definition.title,
+    workshopTitle: workshopText(workshop.definition, workshop.definition.title),
     url: base,
     navigatorUrl: `${base}/auth/navigator?token=${auth.navigatorSecret}`,
     projectorUrl: `${base}/auth/projector?token=${auth.projectorToken}`,

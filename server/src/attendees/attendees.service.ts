@@ -34,7 +34,7 @@ import { AddressPolicy } from '../ssh/address.policy';
 import { AttendeeKeyStore } from '../ssh/attendee-keys';
 import { attendeeValueFields, mergeAttendeeValues, ownValuesView, parseValuesJson } from '../workshops/attendee-values';
 import { AttendeeValuesService } from '../workshops/attendee-values.service';
-import { forwardedPorts, substituteVars } from '../workshops/workshop.schema';
+import { forwardedPorts, substituteVars, workshopLanguage, workshopText } from '../workshops/workshop.schema';
 import { WorkshopsService } from '../workshops/workshops.service';
 import { authorizedKeysLine, DEDICATED_LOGIN, dedicatedLoginCommand, installCommand, rootChecksRuleCommand } from './authorized-key';
 import type { Registration } from './registration.dto';
@@ -78,6 +78,7 @@ export class AttendeesService {
     return {
       id,
       title: definition.title,
+      language: workshopLanguage(definition),
       joinCode,
       stepCount: definition.steps.length,
       stuckFactor: this.config.stuckFactor,
@@ -317,7 +318,10 @@ export class AttendeesService {
     const seat = this.workshops.workshop.definition.seat;
     if (!seat) return null;
     if (!given && seat.required) {
-      throw new BadRequestException({ message: 'Please fix the highlighted fields.', fields: { seat: `enter your ${seat.label.toLowerCase()}` } });
+      throw new BadRequestException({
+        message: 'Please fix the highlighted fields.',
+        fields: { seat: `enter your ${workshopText(this.workshops.workshop.definition, seat.label).toLowerCase()}` },
+      });
     }
     return given || null;
   }

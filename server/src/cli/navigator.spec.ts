@@ -54,6 +54,47 @@ describe('navigator validate', () => {
     expect(output).toMatch(/^workshop\.yaml › step 1 \(one\) › check 1 \(syntax\) › ssh\.run: sh -n: .*(end of file|unexpected)/);
   });
 
+  it('lists the missing translations with file › step › check › field, as warnings: the exit status does not change', async () => {
+    const lines = [
+      'version: 2',
+      'id: multi',
+      'title: { en: Multi, ja: マルチ }',
+      'seat: { label: { ja: 席 } }',
+      'steps:',
+      '  - id: one',
+      '    title: { en: One }',
+      '    minutes: 5',
+      '    hint: Plain text is for every reader',
+      '    checks:',
+      '      - { id: c, title: C, failure: { ja: だめです }, ssh: { run: "true" } }',
+    ];
+    const multi = file(lines.join('\n'));
+    expect(await run('validate', multi)).toEqual({
+      code: 0,
+      output: [
+        'workshop.yaml: valid (format version 2, 1 steps, 1 checks)',
+        'workshop.yaml: 3 texts lack a translation (warnings, not errors: the exit status does not change; a reader of a missing language sees the en text, else the one given):',
+        '  workshop.yaml › seat.label: no en',
+        '  workshop.yaml › step 1 (one) › title: no ja',
+        '  workshop.yaml › step 1 (one) › check 1 (c) › failure: no en',
+      ].join('\n'),
+    });
+    // A file with problems still fails for them, and still lists what is missing.
+    fs.writeFileSync(multi, [...lines, '      - { id: d, title: D, ssh: { run: "if true; then" } }'].join('\n'));
+    const { code, output } = await run('validate', multi);
+    expect(code).toBe(1);
+    expect(output).toMatch(/^workshop\.yaml › step 1 \(one\) › check 2 \(d\) › ssh\.run: sh -n: /);
+    expect(output).toContain('workshop.yaml: 3 texts lack a translation');
+    // Every text in both languages: nothing listed.
+    fs.writeFileSync(multi, lines.join('\n').replace('{ ja: 席 }', '{ en: Seat, ja: 席 }').replace('{ en: One }', 'One').replace('{ ja: だめです }', 'No'));
+    expect(await run('validate', multi)).toEqual({ code: 0, output: 'workshop.yaml: valid (format version 2, 1 steps, 1 checks)' });
+  });
+
+  it('the shipped ebpf-php workshop has every text in English and Japanese', async () => {
+    const { output } = await run('validate', path.join(CHECKS, 'ebpf-php.yaml'));
+    expect(output).toMatch(/^ebpf-php\.yaml: valid \(format version 2, \d+ steps, \d+ checks\)$/);
+  });
+
   it('without a file or with an unknown command: usage, status 2', async () => {
     expect((await run('validate')).code).toBe(2);
     expect((await run('frobnicate')).code).toBe(2);

@@ -3,9 +3,11 @@ import path from 'node:path';
 import { workshopJsonSchema } from '../workshops/workshop.json-schema';
 import { connectToVm, formatTable, parseVm, tryWorkshop } from './try';
 import { validateWorkshopFile } from './validate';
+import { workshopLanguage } from '../workshops/workshop.schema';
 
 const USAGE = `Usage:
-  navigator validate FILE...          check workshop files as the server would, and every ssh script with sh -n
+  navigator validate FILE...          check workshop files as the server would, and every ssh script with sh -n;
+                                      list the missing translations of texts given per language (warnings)
   navigator try FILE --vm USER@HOST[:PORT] [--key PATH] [--value NAME=VALUE]... [--watch]
                                       run every check once against a prepared VM and print a table
                                       (--key: default data/navigator_ed25519, Navigator's own key;
@@ -37,13 +39,21 @@ function validate(files: string[], out: (line: string) => void): number {
   let failed = false;
   for (const file of files) {
     const name = path.basename(file);
-    const { loaded, problems } = validateWorkshopFile(file);
+    const { loaded, problems, missingTranslations } = validateWorkshopFile(file);
     if (problems.length > 0) {
       failed = true;
       for (const problem of problems) out(`${name} › ${problem}`);
     } else if (loaded) {
       const checks = loaded.definition.steps.reduce((n, step) => n + step.checks.length, 0);
       out(`${name}: valid (format version ${loaded.definition.version ?? 1}, ${loaded.definition.steps.length} steps, ${checks} checks)`);
+    }
+    if (loaded && missingTranslations.length > 0) {
+      const fallback = workshopLanguage(loaded.definition);
+      out(
+        `${name}: ${missingTranslations.length} ${missingTranslations.length === 1 ? 'text lacks' : 'texts lack'} a translation ` +
+          `(warnings, not errors: the exit status does not change; a reader of a missing language sees the ${fallback} text, else the one given):`,
+      );
+      for (const { where, missing } of missingTranslations) out(`  ${name} › ${where}: no ${missing.join(', ')}`);
     }
   }
   return failed ? 1 : 0;

@@ -1,12 +1,18 @@
 import { spawnSync } from 'node:child_process';
 import { loadWorkshopFile, WorkshopFileError, type LoadedWorkshop } from '../workshops/workshop.loader';
-import { REFERENCE } from '../workshops/workshop.schema';
+import { missingTranslations, REFERENCE } from '../workshops/workshop.schema';
+import type { Locale } from '../contract/i18n/locales';
 import { shellVariable } from '../probes/check-values';
 
 export interface Validation {
   loaded: LoadedWorkshop | null;
   /** "step 3 (build-bpf) › check 1 (bpf-build-done) › ssh.run: sh -n: line 1: syntax error…" */
   problems: string[];
+  /**
+   * Warnings, not problems: texts given per language that lack one of the languages the workshop writes in
+   * ("step 2 (php-app) › hint", ['ja']). Readers of a missing language get the workshop's default language.
+   */
+  missingTranslations: { where: string; missing: Locale[] }[];
 }
 
 /**
@@ -19,7 +25,7 @@ export function validateWorkshopFile(file: string, shell = 'sh'): Validation {
   try {
     loaded = loadWorkshopFile(file);
   } catch (error) {
-    if (error instanceof WorkshopFileError) return { loaded: null, problems: error.problems };
+    if (error instanceof WorkshopFileError) return { loaded: null, problems: error.problems, missingTranslations: [] };
     throw error;
   }
   const problems: string[] = [];
@@ -39,5 +45,5 @@ export function validateWorkshopFile(file: string, shell = 'sh'): Validation {
       }
     }),
   );
-  return { loaded, problems };
+  return { loaded, problems, missingTranslations: missingTranslations(loaded.definition) };
 }

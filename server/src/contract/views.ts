@@ -1,3 +1,4 @@
+import type { Locale, LocalizedText } from './i18n/locales';
 import type { CellState, CheckStatus, ConnectedReason, ConnectionState, StepState, UnreachableReason } from './checks';
 
 /**
@@ -82,27 +83,30 @@ export interface SelfView extends NavigatorAttendeeView {
   dedicatedLoginCommand: string;
   dedicatedLogin: string;
   /** The titles of the workshop's checks that run with `sudo -n` (root-only state): the dedicated login has no sudo. */
-  rootChecks: string[];
+  rootChecks: LocalizedText[];
   /** The one-liner that lets the dedicated login run them; empty when the workshop has none. */
   rootChecksCommand: string;
   /** Navigator issued this attendee a new key after they registered: the old line no longer works. */
   keyReissued: boolean;
 }
 
+/** Texts from the workshop file are `LocalizedText`: pages show them in the reader's language, else in `language`. */
 export interface WorkshopSummaryView {
   id: string;
-  title: string;
+  title: LocalizedText;
+  /** The workshop's default language: what a text missing the reader's language falls back to. */
+  language: Locale;
   joinCode: string;
   stepCount: number;
   stuckFactor: number;
   steps: {
     id: string;
-    title: string;
+    title: LocalizedText;
     minutes: number;
-    hint: string;
+    hint: LocalizedText;
     /** Format version 2: shown, never the current step, not counted in pace. */
     optional: boolean;
-    checks: { id: string; title: string; failure: string | null }[];
+    checks: { id: string; title: LocalizedText; failure: LocalizedText | null }[];
   }[];
 }
 
@@ -117,7 +121,7 @@ export interface PaceView {
   /** The step the plan says the room should be on (index into steps; steps.length when the plan is over). During a talk, the step after it. */
   plannedStepIndex: number;
   /** Format version 2: the title of the talk the agenda is in now, else null. */
-  plannedTalk: string | null;
+  plannedTalk: LocalizedText | null;
   /** Steps done by the median attendee. */
   medianDone: number;
   /** Positive: the median attendee is ahead of the plan by this many minutes; negative: behind. */
@@ -221,7 +225,9 @@ export interface GroupView {
 }
 
 export interface DiscussionView {
-  prompt: string;
+  prompt: LocalizedText;
+  /** The workshop's default language, for `prompt`. */
+  language: Locale;
   groups: GroupView[];
   ungrouped: { id: string; displayName: string }[];
   myGroupId: string | null;
@@ -234,7 +240,7 @@ export interface DiscussionView {
 /** A value the workshop asks of each attendee (format version 2 `attendeeValues`). */
 export interface AttendeeValueField {
   name: string;
-  label: string;
+  label: LocalizedText;
   type: 'text' | 'number';
   /** A password input; never shown back, to anyone. */
   secret: boolean;
@@ -245,7 +251,7 @@ export type JoinInfo = WorkshopSummaryView & {
   defaultSshUser: string;
   attendeeValues: AttendeeValueField[];
   /** The workshop asks where each attendee sits (`seat:`), with this label. */
-  seat: { label: string; required: boolean } | null;
+  seat: { label: LocalizedText; required: boolean } | null;
 };
 
 /** HTTP: a helper as the navigator's list shows them; never their link. */

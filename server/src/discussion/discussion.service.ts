@@ -8,6 +8,7 @@ import type { Group, Note, Timer } from '../generated/prisma/client';
 import { PrismaService } from '../prisma/prisma.service';
 import { ProgressService } from '../progress/progress.service';
 import { WorkshopsService } from '../workshops/workshops.service';
+import { workshopLanguage } from '../workshops/workshop.schema';
 import {
   extendTimer,
   formGroups,
@@ -238,6 +239,7 @@ export class DiscussionService {
     const discussion = this.workshops.workshop.definition.discussion;
     return {
       prompt: discussion.prompt,
+      language: workshopLanguage(this.workshops.workshop.definition),
       groups: groupViews,
       ungrouped: principal.role === 'navigator' ? attendees.filter((a) => !a.groupId).map((a) => ({ id: a.id, displayName: a.displayName })) : [],
       myGroupId,

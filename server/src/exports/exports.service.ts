@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DiscussionService } from '../discussion/discussion.service';
 import { PrismaService } from '../prisma/prisma.service';
+import { workshopText } from '../workshops/workshop.schema';
 import { WorkshopsService } from '../workshops/workshops.service';
 import { csvField, stepHistory } from './step-history';
 import { safeMarkdown } from './export-safety';
@@ -15,10 +16,11 @@ export class ExportsService {
 
   async discussionJson(): Promise<object> {
     const view = await this.discussion.view({ role: 'navigator' });
+    const definition = this.workshops.workshop.definition;
     return {
-      workshop: { id: this.workshops.workshop.id, title: this.workshops.workshop.definition.title },
+      workshop: { id: this.workshops.workshop.id, title: workshopText(definition, definition.title) },
       exportedAt: new Date().toISOString(),
-      prompt: view.prompt,
+      prompt: workshopText(definition, view.prompt),
       groups: view.groups.map((g) => ({
         name: g.name,
         presentationOrder: g.position + 1,
@@ -32,8 +34,10 @@ export class ExportsService {
 
   async discussionMarkdown(): Promise<string> {
     const view = await this.discussion.view({ role: 'navigator' });
-    const lines = [`# ${escapeMarkdown(this.workshops.workshop.definition.title)}: discussion`, ''];
-    if (view.prompt) lines.push(`> ${escapeMarkdown(view.prompt)}`, '');
+    const definition = this.workshops.workshop.definition;
+    const prompt = workshopText(definition, view.prompt);
+    const lines = [`# ${escapeMarkdown(workshopText(definition, definition.title))}: discussion`, ''];
+    if (prompt) lines.push(`> ${escapeMarkdown(prompt)}`, '');
     for (const group of view.groups) {
       lines.push(`## ${group.position + 1}. ${escapeMarkdown(group.name)}`, '');
       lines.push(`Members: ${group.members.map((m) => escapeMarkdown(m.displayName)).join(', ') || '(none)'}`, '');

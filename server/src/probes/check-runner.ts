@@ -1,6 +1,12 @@
 import type { OutsideChannel } from '../ssh/outside';
 import type { VmChannel } from '../ssh/ssh.types';
-import type { CheckDefinition, GrafanaCheckDefinition, SshCheckDefinition, WorkshopDefinition } from '../workshops/workshop.schema';
+import {
+  workshopText,
+  type CheckDefinition,
+  type GrafanaCheckDefinition,
+  type SshCheckDefinition,
+  type WorkshopDefinition,
+} from '../workshops/workshop.schema';
 import type { CheckResult } from '../contract/checks';
 import { NO_VALUES, redactResult, resolveCheck, resolveGrafana, type CheckValues } from './check-values';
 import { evaluateGrafanaChecks, evaluateHttp, evaluatePromql, evaluateTcp, type VmHttp } from './http.evaluator';
@@ -97,7 +103,7 @@ function noOutside(checkId: string): CheckResult {
 
 /** A check that needs an attendee value not given yet is the attendee's to do: said in words, nothing run. */
 function missingValues(workshop: WorkshopDefinition, checkId: string, names: string[]): CheckResult {
-  const labels = names.map((name) => `"${workshop.attendeeValues?.[name]?.label ?? name}"`).join(', ');
+  const labels = names.map((name) => `"${workshopText(workshop, workshop.attendeeValues?.[name]?.label ?? name)}"`).join(', ');
   return { checkId, status: 'fail', reason: `not run yet: enter ${labels} on your page`, output: null };
 }
 

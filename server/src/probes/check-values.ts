@@ -1,5 +1,5 @@
 import type { CheckResult } from '../contract/checks';
-import { REFERENCE, referencesIn, type CheckDefinition, type SshCheckDefinition, type WorkshopDefinition } from '../workshops/workshop.schema';
+import { REFERENCE, referencesIn, workshopText, type CheckDefinition, type SshCheckDefinition, type WorkshopDefinition } from '../workshops/workshop.schema';
 
 /**
  * The values a check of one attendee's VM is run with: the workshop's `vars` (with what this VM's
@@ -30,7 +30,8 @@ export function checkValues(
   const declared = workshop.attendeeValues ?? {};
   const own = Object.fromEntries(Object.entries(attendee).filter(([name, value]) => declared[name] !== undefined && value !== ''));
   const awaited: Record<string, string> = {};
-  if (awaitCaptures) for (const [name, checks] of capturingChecks(workshop)) if (captured[name] === undefined) awaited[name] = checks[0].title;
+  if (awaitCaptures)
+    for (const [name, checks] of capturingChecks(workshop)) if (captured[name] === undefined) awaited[name] = workshopText(workshop, checks[0].title);
   return {
     vars: { ...workshop.vars, ...captured },
     attendee: own,

@@ -1,9 +1,10 @@
+import type { LocalizedText } from '../contract/i18n/locales';
 import type { PaceView } from '../contract/views';
 
 export interface PlannedStep {
   id: string;
   /** Named by the plan line during a talk. */
-  title?: string;
+  title?: LocalizedText;
   minutes: number;
   /** A talk takes clock time but is no step; an optional step takes clock time but is not counted. Default: step. */
   kind?: 'step' | 'optional' | 'talk';

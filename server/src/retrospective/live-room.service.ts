@@ -2,9 +2,9 @@ import { Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/com
 import { DomainEventBus } from '../common/domain-events';
 import { Ticker } from '../common/ticker';
 import type { RoomOverTimeView } from '../contract/retrospective';
-import { agendaOf } from '../workshops/workshop.schema';
+import { workshopText } from '../workshops/workshop.schema';
 import { WorkshopsService } from '../workshops/workshops.service';
-import { RunArchiveStore, stepsOf } from './run-archive.store';
+import { agendaRecord, RunArchiveStore, stepsOf } from './run-archive.store';
 import type { TransitionRecord } from './run-record';
 import { liveRoom } from './statistics';
 
@@ -87,7 +87,7 @@ export class LiveRoomService implements OnApplicationBootstrap, OnModuleDestroy 
         id: runId,
         number: active.runNumber,
         workshopId: active.id,
-        title: active.definition.title,
+        title: workshopText(active.definition, active.definition.title),
         startedAt: new Date(now).toISOString(),
         archivedAt: null,
         active: true,
@@ -97,7 +97,7 @@ export class LiveRoomService implements OnApplicationBootstrap, OnModuleDestroy 
         sharePath: null,
       },
       steps: stepsOf(active.definition),
-      agenda: agendaOf(active.definition),
+      agenda: agendaRecord(active.definition),
       discussion: { prompt: '', minutes: 0, presentationMinutes: 0 },
       clockStartedAt: clock.startedAt?.getTime() ?? null,
       endAt: now,

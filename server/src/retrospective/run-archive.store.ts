@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { RunSummaryView } from '../contract/retrospective';
 import { PrismaService } from '../prisma/prisma.service';
-import { agendaOf, isSticky, type WorkshopDefinition } from '../workshops/workshop.schema';
+import { agendaOf, isSticky, workshopText, type WorkshopDefinition } from '../workshops/workshop.schema';
 import { TransitionHistoryReader } from './history.reader';
-import type { RunRecord, TransitionRecord } from './run-record';
+import type { AgendaRecord, RunRecord, TransitionRecord } from './run-record';
 
 /** The database side of runs and retrospectives: every run's history read back as plain data. */
 @Injectable()
@@ -82,9 +82,9 @@ export class RunArchiveStore {
     return {
       run: summary,
       steps: stepsOf(definition),
-      agenda: agendaOf(definition),
+      agenda: agendaRecord(definition),
       discussion: {
-        prompt: definition.discussion.prompt,
+        prompt: workshopText(definition, definition.discussion.prompt),
         minutes: definition.discussion.minutes,
         presentationMinutes: definition.discussion.presentationMinutes,
       },
@@ -128,23 +128,30 @@ export class RunArchiveStore {
   }
 }
 
+/** A retrospective names steps and checks in the workshop's language (its default). */
 export function stepsOf(definition: WorkshopDefinition): RunRecord['steps'] {
+  const text = (value: Parameters<typeof workshopText>[1]) => workshopText(definition, value);
   return definition.steps.map((step) => ({
     id: step.id,
-    title: step.title,
+    title: text(step.title),
     minutes: step.minutes,
-    hint: step.hint,
+    hint: text(step.hint),
     checks: step.checks.map((check) => ({
       id: check.id,
-      title: check.title,
-      failure: check.failure ?? null,
+      title: text(check.title),
+      failure: check.failure === undefined ? null : text(check.failure),
       ...(isSticky(step, check) ? { sticky: true } : {}),
     })),
     ...(step.optional ? { optional: true } : {}),
   }));
 }
 
+export function agendaRecord(definition: WorkshopDefinition): AgendaRecord[] {
+  return agendaOf(definition).map((item) => ({ ...item, title: workshopText(definition, item.title) }));
+}
+
 function titleOf(definitionJson: string | undefined): string | null {
   if (!definitionJson) return null;
-  return (JSON.parse(definitionJson) as { title?: string }).title ?? null;
+  const definition = JSON.parse(definitionJson) as Partial<WorkshopDefinition>;
+  return definition.title === undefined ? null : workshopText(definition, definition.title);
 }

@@ -1,6 +1,9 @@
 import type { RunSummaryView } from '../contract/retrospective';
 import type { AgendaItem } from '../workshops/workshop.schema';
 
+/** An agenda segment as a retrospective names it: its title in the workshop's language. */
+export type AgendaRecord = Omit<AgendaItem, 'title'> & { title: string };
+
 /**
  * Everything a retrospective is computed from: one run's stored history as plain data (times in ms since
  * the epoch). The statistics are pure functions of this; the store builds it from the database.
@@ -9,7 +12,7 @@ export interface RunRecord {
   run: RunSummaryView;
   steps: PlannedStepRecord[];
   /** Every segment in order, talks included (format version 2 has talks); absent, the steps are the agenda. */
-  agenda?: AgendaItem[];
+  agenda?: AgendaRecord[];
   discussion: { prompt: string; minutes: number; presentationMinutes: number };
   /** When the workshop clock started; null when it never did. */
   clockStartedAt: number | null;

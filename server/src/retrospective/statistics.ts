@@ -11,7 +11,7 @@ import type {
   UnreachableAttendeeView,
 } from '../contract/retrospective';
 import { NOT_STARTED, replayAttendee, replayPlan, stateAt, type AttendeeReplay } from './replay';
-import type { AgendaItem } from '../workshops/workshop.schema';
+import type { AgendaRecord } from './run-record';
 import type { AttendeeRecord, PlannedStepRecord, RunRecord, TransitionRecord } from './run-record';
 
 const MINUTE = 60_000;
@@ -306,7 +306,7 @@ export function roomOverTime(record: RunRecord, replays: readonly AttendeeReplay
   };
 }
 
-function agendaOfRecord(record: RunRecord): AgendaItem[] {
+function agendaOfRecord(record: RunRecord): AgendaRecord[] {
   return record.agenda ?? record.steps.map((step) => ({ id: step.id, title: step.title, minutes: step.minutes, kind: step.optional ? 'optional' : 'step' }));
 }
 

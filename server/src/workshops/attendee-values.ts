@@ -1,5 +1,5 @@
 import type { AttendeeValueField } from '../contract/views';
-import type { WorkshopDefinition } from './workshop.schema';
+import { workshopText, type WorkshopDefinition } from './workshop.schema';
 
 export function attendeeValueFields(workshop: WorkshopDefinition): AttendeeValueField[] {
   return Object.entries(workshop.attendeeValues ?? {}).map(([name, field]) => ({ name, ...field }));
@@ -18,16 +18,17 @@ export function mergeAttendeeValues(
   const values: Record<string, string> = {};
   const errors: Record<string, string> = {};
   for (const name of Object.keys(given ?? {})) if (!fields[name]) errors[name] = `this workshop does not ask for "${name}"`;
-  for (const [name, field] of Object.entries(fields)) {
+  for (const [name, { label: text, ...field }] of Object.entries(fields)) {
+    const label = workshopText(workshop, text);
     const givenValue = given?.[name]?.trim();
     const value = givenValue === undefined || (givenValue === '' && field.secret) ? (stored[name] ?? '') : givenValue;
     if (value === '') {
-      if (field.required) errors[name] = `enter ${field.label}`;
+      if (field.required) errors[name] = `enter ${label}`;
       continue;
     }
-    if (field.type === 'number' && !/^-?\d+(\.\d+)?$/.test(value)) errors[name] = `${field.label} is a number`;
+    if (field.type === 'number' && !/^-?\d+(\.\d+)?$/.test(value)) errors[name] = `${label} is a number`;
     // Shorter secrets would be found by chance in logs and check output, where they are redacted.
-    else if (field.secret && value.length < 4) errors[name] = `${field.label}: at least 4 characters`;
+    else if (field.secret && value.length < 4) errors[name] = `${label}: at least 4 characters`;
     else values[name] = value;
   }
   return { values, errors };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_LOCALE, LOCALES, pickText, type Locale, type LocalizedText } from '../contract/i18n/locales';
 
 /**
  * The workshop file format (checks/*.yaml). checks/README.md documents it for authors;
@@ -26,6 +27,26 @@ const regex = z
       ctx.addIssue({ code: 'custom', message: `not a valid regular expression: ${(error as Error).message}` });
     }
   });
+
+/**
+ * A text for people: one string for every reader, or one per language (`{ en: …, ja: … }`), each within the same
+ * limits. A reader whose language a map lacks gets the workshop's default language (`language:`).
+ */
+function localizedText(text: z.ZodString) {
+  const languages = LOCALES.join(', ');
+  const perLanguage = z
+    .strictObject(Object.fromEntries(LOCALES.map((locale) => [locale, text.optional()])) as Record<Locale, z.ZodOptional<z.ZodString>>, {
+      error: (issue) =>
+        issue.code === 'unrecognized_keys'
+          ? `${issue.keys.map((key) => `"${key}"`).join(', ')} ${issue.keys.length === 1 ? 'is not a language' : 'are not languages'} Navigator speaks: use ${languages}`
+          : undefined,
+    })
+    .refine((map) => LOCALES.some((locale) => map[locale] !== undefined), `give the text in at least one language (${languages})`);
+  const shape = `{ ${LOCALES.map((l) => `${l}: …`).join(', ')} }`;
+  return z
+    .union([text, perLanguage], { error: `a text, or one text per language: ${shape}` })
+    .describe(`A text for every reader, or one per language: ${shape}.`);
+}
 
 /** A name usable as `${vars.NAME}` or `${attendee.NAME}`, and as part of a shell variable's name. */
 const valueName = z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,40}$/, 'a name is letters, digits and "_", starting with a letter (at most 41)');
@@ -102,9 +123,9 @@ export const grafanaCheckSchema = z.strictObject({
 const checkFileSchema = z
   .strictObject({
     id: slug,
-    title: z.string().min(1).max(200),
+    title: localizedText(z.string().min(1).max(200)),
     /** Shown to the attendee when the check does not pass. */
-    failure: z.string().max(2000).optional(),
+    failure: localizedText(z.string().max(2000)).optional(),
     timeoutSeconds: seconds(120).optional(),
     /** Version 2: once passed, it counts as passed for its step (the board still shows its live status). */
     sticky: z.boolean().describe('v2: once passed, counts as passed for its step.').optional(),
@@ -145,10 +166,10 @@ export const checkSchema = checkFileSchema.transform((check, ctx): CheckDefiniti
 const segmentSchema = z
   .strictObject({
     id: slug,
-    title: z.string().min(1).max(200),
+    title: localizedText(z.string().min(1).max(200)),
     minutes: z.number().positive().max(600),
     /** Markdown, rendered safely on the attendee's page. */
-    hint: z.string().max(20000).default(''),
+    hint: localizedText(z.string().max(20000)).default(''),
     /** Absent only on a talk. */
     checks: z.array(checkSchema).max(30).default([]),
     /** Version 2: once done, the step stays done (every check of it is sticky). */
@@ -182,8 +203,13 @@ export const workshopFileSchemaBase = z.strictObject({
     .describe('Format version: 1 (the default) or 2.')
     .optional(),
   id: slug,
-  title: z.string().min(1).max(200),
-  description: z.string().max(5000).default(''),
+  /** The language of the workshop's texts: a reader whose language a text lacks reads this one. Not filled in when absent, so a file's hash stays what it was. */
+  language: z
+    .enum(LOCALES)
+    .describe(`The language a text falls back to when it has none in the reader's language: ${LOCALES.join(' or ')} (default ${DEFAULT_LOCALE}).`)
+    .optional(),
+  title: localizedText(z.string().min(1).max(200)),
+  description: localizedText(z.string().max(5000)).default(''),
   ssh: z.strictObject({ user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'not a POSIX login name') }).default({ user: 'ubuntu' }),
   probe: z
     .strictObject({
@@ -202,7 +228,7 @@ export const workshopFileSchemaBase = z.strictObject({
     .default({ port: 3000 }),
   discussion: z
     .strictObject({
-      prompt: z.string().max(2000).default(''),
+      prompt: localizedText(z.string().max(2000)).default(''),
       minutes: z.number().positive().max(240).default(10),
       presentationMinutes: z.number().positive().max(60).default(3),
     })
@@ -210,7 +236,7 @@ export const workshopFileSchemaBase = z.strictObject({
   /** Ask each attendee where they sit (a seat, a table), so whoever goes to help finds them; shown in the help queue. */
   seat: z
     .strictObject({
-      label: z.string().min(1).max(40).default('Seat or table'),
+      label: localizedText(z.string().min(1).max(40)).default('Seat or table'),
       required: z.boolean().default(false),
     })
     .optional(),
@@ -221,7 +247,7 @@ export const workshopFileSchemaBase = z.strictObject({
     .record(
       valueName,
       z.strictObject({
-        label: z.string().min(1).max(200),
+        label: localizedText(z.string().min(1).max(200)),
         type: z.enum(['text', 'number']).default('text'),
         /** Never shown to the projector, other attendees, navigators or in exports; redacted from logs and check output. */
         secret: z.boolean().default(false),
@@ -324,6 +350,9 @@ function referencingFields(workshop: z.infer<typeof workshopFileSchemaBase>): Re
   const fields: ReferencingField[] = [];
   const add = (path: (string | number)[], text: unknown, secretRefused: string | null = SECRETS_ONLY_INSIDE_SSH) => {
     if (typeof text === 'string') fields.push({ path, text, secretRefused });
+    // A text per language: each one, named by its language.
+    else if (typeof text === 'object' && text !== null)
+      for (const [locale, each] of Object.entries(text)) if (typeof each === 'string') fields.push({ path: [...path, locale], text: each, secretRefused });
   };
   const insideSsh = null;
   for (const key of ['user', 'password', 'token'] as const) add(['grafana', key], workshop.grafana[key], insideSsh);
@@ -402,7 +431,7 @@ const V2_CHECK_FIELDS = ['sticky'] as const;
 /** One segment of the agenda: a step (with checks) or a talk. */
 export interface AgendaItem {
   id: string;
-  title: string;
+  title: LocalizedText;
   minutes: number;
   kind: 'step' | 'optional' | 'talk';
 }
@@ -443,8 +472,8 @@ export type WorkshopDefinition = z.infer<typeof workshopFileSchema> & { agenda?:
 export type StepDefinition = z.infer<typeof stepSchema>;
 interface CheckBase {
   id: string;
-  title: string;
-  failure?: string;
+  title: LocalizedText;
+  failure?: LocalizedText;
   timeoutSeconds?: number;
   sticky?: boolean;
 }
@@ -494,8 +523,77 @@ export function forwardedPorts(workshop: WorkshopDefinition): number[] {
   return [...ports].sort((a, b) => a - b);
 }
 
-/** Hints and failures are shown on pages: only workshop vars go in (secret attendee values are refused by the schema). */
-export function substituteVars(workshop: WorkshopDefinition, text: string): string {
+/** Hints and failures are shown on pages: only workshop vars go in (secret attendee values are refused by the schema). Each language's text gets them. */
+export function substituteVars(workshop: WorkshopDefinition, text: string): string;
+export function substituteVars(workshop: WorkshopDefinition, text: LocalizedText): LocalizedText;
+export function substituteVars(workshop: WorkshopDefinition, text: LocalizedText): LocalizedText {
   if ((workshop.version ?? 1) < 2) return text;
-  return text.replace(REFERENCE, (whole, scope: string, name: string) => (scope === 'vars' ? (workshop.vars?.[name] ?? whole) : whole));
+  const substitute = (one: string) =>
+    one.replace(REFERENCE, (whole, scope: string, name: string) => (scope === 'vars' ? (workshop.vars?.[name] ?? whole) : whole));
+  if (typeof text === 'string') return substitute(text);
+  return Object.fromEntries(Object.entries(text).map(([locale, one]) => [locale, one === undefined ? one : substitute(one)]));
+}
+
+/** The language the workshop's texts fall back to (`language:`, else English). */
+export function workshopLanguage(workshop: Pick<WorkshopDefinition, 'language'>): Locale {
+  return workshop.language ?? DEFAULT_LOCALE;
+}
+
+/** A workshop text as one string: in `locale` when given and the text has it, else in the workshop's language (logs, exports, the CLI). */
+export function workshopText(workshop: Pick<WorkshopDefinition, 'language'>, text: LocalizedText, locale?: Locale): string {
+  const fallback = workshopLanguage(workshop);
+  return pickText(text, locale ?? fallback, fallback);
+}
+
+/** A workshop text, where it is in the file ("step 3 (build-bpf) › check 1 (bpf-build-done) › failure"). */
+export interface PlacedText {
+  where: string;
+  text: LocalizedText;
+}
+
+/** Every text of a workshop written for people, with where it is in the file: what translators and `navigator validate` walk. */
+export function workshopTexts(workshop: WorkshopDefinition): PlacedText[] {
+  const texts: PlacedText[] = [];
+  const add = (where: string, text: LocalizedText | undefined) => {
+    if (text !== undefined) texts.push({ where, text });
+  };
+  add('title', workshop.title);
+  add('description', workshop.description);
+  add('discussion.prompt', workshop.discussion.prompt);
+  add('seat.label', workshop.seat?.label);
+  for (const [name, field] of Object.entries(workshop.attendeeValues ?? {})) add(`attendeeValues.${name}.label`, field.label);
+  // Talks live only on the agenda: numbered by their place in the file, as the loader's errors number them.
+  const agenda = agendaOf(workshop);
+  agenda.forEach((item, index) => {
+    const at = `step ${index + 1} (${item.id})`;
+    const step = workshop.steps.find((s) => s.id === item.id);
+    if (!step) {
+      add(`${at} › title`, item.title);
+      return;
+    }
+    add(`${at} › title`, step.title);
+    add(`${at} › hint`, step.hint);
+    step.checks.forEach((check, c) => {
+      add(`${at} › check ${c + 1} (${check.id}) › title`, check.title);
+      add(`${at} › check ${c + 1} (${check.id}) › failure`, check.failure);
+    });
+  });
+  return texts;
+}
+
+/** The languages a workshop writes in: its default, and every one a text gives. */
+export function workshopLanguages(workshop: WorkshopDefinition): Locale[] {
+  const used = new Set<Locale>([workshopLanguage(workshop)]);
+  for (const { text } of workshopTexts(workshop)) if (typeof text !== 'string') for (const locale of LOCALES) if (text[locale] !== undefined) used.add(locale);
+  return LOCALES.filter((locale) => used.has(locale));
+}
+
+/** Texts given per language that lack some of the workshop's languages: readers of those get the default language's. */
+export function missingTranslations(workshop: WorkshopDefinition): { where: string; missing: Locale[] }[] {
+  const languages = workshopLanguages(workshop);
+  return workshopTexts(workshop).flatMap(({ where, text }) => {
+    if (typeof text === 'string') return [];
+    const missing = languages.filter((locale) => text[locale] === undefined);
+    return missing.length > 0 ? [{ where, missing }] : [];
+  });
 }

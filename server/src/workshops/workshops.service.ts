@@ -5,7 +5,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app.config';
 import type { ClockView } from '../contract/views';
 import { PrismaService } from '../prisma/prisma.service';
 import { loadWorkshopFile, type LoadedWorkshop } from './workshop.loader';
-import type { WorkshopDefinition } from './workshop.schema';
+import { workshopText, type WorkshopDefinition } from './workshop.schema';
 
 /** Letters and digits nobody confuses when reading them off a projector. */
 const JOIN_CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
@@ -57,7 +57,7 @@ export class WorkshopsService implements OnModuleInit {
     if (run.definitionHash !== hash) await this.prisma.run.update({ where: { id: run.id }, data: { definitionHash: hash } });
     if (existing && existing.definitionHash !== hash) this.logger.log(`workshop "${definition.id}" changed since the last start; new revision stored`);
     this.activate(definition, joinCode, run);
-    this.logger.log(`workshop "${definition.title}" loaded from ${loaded.file}: ${definition.steps.length} steps, run ${run.number}`);
+    this.logger.log(`workshop "${workshopText(definition, definition.title)}" loaded from ${loaded.file}: ${definition.steps.length} steps, run ${run.number}`);
   }
 
   /**
@@ -103,11 +103,12 @@ export class WorkshopsService implements OnModuleInit {
   private async storeDefinition(loaded: LoadedWorkshop, joinCode: string): Promise<void> {
     const { definition, hash } = loaded;
     const definitionJson = JSON.stringify(definition);
+    const title = workshopText(definition, definition.title);
     await this.prisma.$transaction([
       this.prisma.workshop.upsert({
         where: { id: definition.id },
-        create: { id: definition.id, title: definition.title, sourceFile: loaded.file, definitionJson, definitionHash: hash, joinCode },
-        update: { title: definition.title, sourceFile: loaded.file, definitionJson, definitionHash: hash, joinCode, loadedAt: new Date() },
+        create: { id: definition.id, title, sourceFile: loaded.file, definitionJson, definitionHash: hash, joinCode },
+        update: { title, sourceFile: loaded.file, definitionJson, definitionHash: hash, joinCode, loadedAt: new Date() },
       }),
       this.prisma.workshopRevision.upsert({
         where: { workshopId_definitionHash: { workshopId: definition.id, definitionHash: hash } },
