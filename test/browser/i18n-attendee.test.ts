@@ -272,7 +272,7 @@ describe('the attendee page in Japanese', () => {
   it('registers a Japanese name and shows it as typed, on the page and on the board', async () => {
     const page = await newPage(390, 'ja');
     await register(page, join.ja, { name: '山田 花子', host: '127.0.0.1', port: '9', sshUser: 'hanako' });
-    await page.getByRole('heading', { name: 'こんにちは、山田 花子 さん' }).waitFor();
+    await page.getByRole('heading', { name: attendee.ja['attendee.header.greeting'].replace('{name}', '山田 花子') }).waitFor();
     const self = (await page.evaluate(() => fetch('/api/me').then((response) => response.json()))) as { displayName: string };
     expect(self.displayName).toBe('山田 花子');
     await page.screenshot({ path: screenshotPath('i18n-attendee-ja-name-phone'), fullPage: true });

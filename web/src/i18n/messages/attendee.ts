@@ -138,12 +138,12 @@ export default defineMessages(
 
     'attendee.loading': 'ページを読み込んでいます…',
     'attendee.header.eyebrow': 'あなたのワークショップページ',
-    'attendee.header.greeting': 'こんにちは、{name} さん',
+    'attendee.header.greeting': 'こんにちは、{name}さん',
     'attendee.header.offline': 'オフライン · 再接続中…',
     'attendee.header.signOut': 'サインアウト',
 
     'attendee.hand.label': '助けを呼ぶ',
-    'attendee.hand.upComing': '手を挙げています。{name} さんが向かっています。',
+    'attendee.hand.upComing': '手を挙げています。{name}さんが向かっています。',
     'attendee.hand.upNavigatorComing': '手を挙げています。ナビゲーターが向かっています。',
     'attendee.hand.up': '手を挙げています。ナビゲーターが来るまでお待ちください。',
     'attendee.hand.message': '「{message}」',
