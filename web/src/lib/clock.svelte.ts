@@ -1,3 +1,4 @@
+import { t } from '../i18n/i18n.svelte';
 import type { ClockView } from '$server/contract/views';
 import type { BoardSocket } from './socket.svelte';
 
@@ -44,14 +45,15 @@ export function formatElapsed(ms: number): string {
 }
 
 export function paceText(minutesAhead: number): string {
-  if (Math.abs(minutesAhead) < 1) return 'on pace';
-  return `${Math.round(Math.abs(minutesAhead))} min ${minutesAhead > 0 ? 'ahead' : 'behind'}`;
+  if (Math.abs(minutesAhead) < 1) return t('common.pace.onPace');
+  const minutes = Math.round(Math.abs(minutesAhead));
+  return minutesAhead > 0 ? t('common.pace.ahead', { minutes }) : t('common.pace.behind', { minutes });
 }
 
 /** How long something has lasted, as a board cell shows it: `<1 min`, `12 min`, `1 h 05`. */
 export function formatDuration(ms: number): string {
   const minutes = Math.floor(Math.max(0, ms) / 60_000);
-  if (minutes < 1) return '<1 min';
-  if (minutes < 60) return `${minutes} min`;
-  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')}`;
+  if (minutes < 1) return t('common.cellDuration.underAMinute');
+  if (minutes < 60) return t('common.cellDuration.minutes', { minutes });
+  return t('common.cellDuration.hoursMinutes', { hours: Math.floor(minutes / 60), minutes: String(minutes % 60).padStart(2, '0') });
 }

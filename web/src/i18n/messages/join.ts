@@ -1,4 +1,48 @@
 import { defineMessages } from '$server/contract/i18n/catalog';
 
 /** The join pages' texts. Keys start with `join.`. */
-export default defineMessages({}, {});
+export default defineMessages(
+  {
+    'join.cannotJoin': 'Cannot join',
+    'join.loading': 'Loading…',
+    'join.eyebrow': 'Join workshop · code <b>{joinCode}</b>',
+    'join.form.title': 'Register your VM',
+    'join.form.intro': 'Navigator watches your VM over SSH and shows you (and the navigator) which step you are on. Nothing is installed on it.',
+    'join.field.displayName': 'Your name',
+    'join.field.displayName.hint': 'As the room will see it',
+    'join.field.displayName.placeholder': 'Ada Lovelace',
+    'join.field.host': 'VM address',
+    'join.field.host.hint': 'DNS name or IP address (user@host:port is split for you)',
+    'join.field.port': 'SSH port',
+    'join.field.sshUser': 'SSH user',
+    'join.field.sshUser.hint': 'The user you log in as',
+    'join.seat.hint': 'so whoever comes to help finds you',
+    'join.seat.hintOptional': 'so whoever comes to help finds you · optional',
+    'join.value.secret': "only your VM's checks use it; nobody sees it",
+    'join.value.optional': 'optional',
+    'join.submit': 'Register and connect',
+    'join.submitting': 'Registering…',
+  },
+  {
+    'join.cannotJoin': '参加できません',
+    'join.loading': '読み込み中…',
+    'join.eyebrow': 'ワークショップに参加 · コード <b>{joinCode}</b>',
+    'join.form.title': 'VM を登録',
+    'join.form.intro':
+      'Navigator は SSH であなたの VM を見守り、いまどのステップにいるかをあなた（とナビゲーター）に表示します。VM には何もインストールしません。',
+    'join.field.displayName': 'お名前',
+    'join.field.displayName.hint': '会場のみんなに表示される名前です',
+    'join.field.displayName.placeholder': '山田 花子',
+    'join.field.host': 'VM のアドレス',
+    'join.field.host.hint': 'DNS 名または IP アドレス（user@host:port の形でも自動で分けます）',
+    'join.field.port': 'SSH ポート',
+    'join.field.sshUser': 'SSH ユーザー',
+    'join.field.sshUser.hint': 'ログインに使うユーザー',
+    'join.seat.hint': '手伝いに来た人があなたを見つけられるように',
+    'join.seat.hintOptional': '手伝いに来た人があなたを見つけられるように · 任意',
+    'join.value.secret': 'あなたの VM のチェックだけが使い、誰にも見えません',
+    'join.value.optional': '任意',
+    'join.submit': '登録して接続',
+    'join.submitting': '登録しています…',
+  },
+);
