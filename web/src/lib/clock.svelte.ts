@@ -1,4 +1,5 @@
 import type { ClockView } from '$server/contract/views';
+import { t } from '../i18n/i18n.svelte';
 import type { BoardSocket } from './socket.svelte';
 
 /** The workshop clock as the server keeps it, ticking locally between snapshots. */
@@ -44,14 +45,15 @@ export function formatElapsed(ms: number): string {
 }
 
 export function paceText(minutesAhead: number): string {
-  if (Math.abs(minutesAhead) < 1) return 'on pace';
-  return `${Math.round(Math.abs(minutesAhead))} min ${minutesAhead > 0 ? 'ahead' : 'behind'}`;
+  if (Math.abs(minutesAhead) < 1) return t('board.pace.onPace');
+  const minutes = Math.round(Math.abs(minutesAhead));
+  return minutesAhead > 0 ? t('board.pace.ahead', { minutes }) : t('board.pace.behind', { minutes });
 }
 
-/** How long something has lasted, as a board cell shows it: `<1 min`, `12 min`, `1 h 05`. */
+/** How long something has lasted, as a board cell shows it: `<1 min`, `12 min`, `1 h 05` (`1分未満`, `12分`, `1時間05分`). */
 export function formatDuration(ms: number): string {
   const minutes = Math.floor(Math.max(0, ms) / 60_000);
-  if (minutes < 1) return '<1 min';
-  if (minutes < 60) return `${minutes} min`;
-  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')}`;
+  if (minutes < 1) return t('board.duration.underMinute');
+  if (minutes < 60) return t('board.duration.minutes', { minutes });
+  return t('board.duration.hoursMinutes', { hours: Math.floor(minutes / 60), minutes: String(minutes % 60).padStart(2, '0') });
 }
