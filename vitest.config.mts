@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
 import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
 
@@ -21,7 +22,8 @@ export default defineConfig({
   test: {
     projects: [
       {
-        plugins: [swcPlugin()],
+        // Svelte compiles the web app's runes modules (*.svelte.ts: the reader's language) for the unit tests that import them.
+        plugins: [swcPlugin(), svelte({ configFile: false })],
         // The web app's own import aliases, for its unit tests (web/vite.config.mts).
         resolve: { alias: { $server: path.resolve(import.meta.dirname, 'server/src'), $lib: path.resolve(import.meta.dirname, 'web/src/lib') } },
         test: { name: 'unit', include: ['server/src/**/*.spec.ts', 'web/src/**/*.spec.ts', 'test/unit/**/*.test.ts'] },

@@ -1,4 +1,5 @@
 import type { NavigatorAttendeeView, WorkshopSummaryView } from '$server/contract/views';
+import type { MessageKey } from '../i18n/messages';
 
 /** A chip above the roster: who it keeps, and the words on it. */
 export type RosterFilter =
@@ -12,8 +13,12 @@ export type RosterFilter =
 
 export interface FilterChip {
   filter: RosterFilter;
-  label: string;
+  /** Tells the chips apart (a keyed each). */
+  id: string;
+  /** The words on it, with the count (`count`) and, for a failing step, its number (`step`). */
+  label: MessageKey;
   count: number;
+  step?: number;
 }
 
 export interface RosterFacts {
@@ -71,16 +76,18 @@ export function filterChips(attendees: readonly NavigatorAttendeeView[], facts: 
     if (current && a.progress.steps[current] === 'failing') failing.set(current, (failing.get(current) ?? 0) + 1);
   }
   return [
-    { filter: { kind: 'all' }, label: 'All', count: attendees.length },
-    { filter: { kind: 'hand' }, label: 'Hand up', count: hand },
-    { filter: { kind: 'stuck' }, label: 'Stuck', count: stuck },
-    { filter: { kind: 'unreachable' }, label: 'Unreachable', count: unreachable },
-    { filter: { kind: 'never_connected' }, label: 'Never connected', count: never },
+    { filter: { kind: 'all' }, id: 'all', label: 'board.chips.all', count: attendees.length },
+    { filter: { kind: 'hand' }, id: 'hand', label: 'board.chips.hand', count: hand },
+    { filter: { kind: 'stuck' }, id: 'stuck', label: 'board.chips.stuck', count: stuck },
+    { filter: { kind: 'unreachable' }, id: 'unreachable', label: 'board.chips.unreachable', count: unreachable },
+    { filter: { kind: 'never_connected' }, id: 'never_connected', label: 'board.chips.neverConnected', count: never },
     ...facts.steps.flatMap((step, index): FilterChip[] => {
       const count = failing.get(step.id) ?? 0;
-      return count > 0 ? [{ filter: { kind: 'failing', stepId: step.id }, label: `Failing step ${index + 1}`, count }] : [];
+      return count > 0
+        ? [{ filter: { kind: 'failing', stepId: step.id }, id: `failing:${step.id}`, label: 'board.chips.failing', count, step: index + 1 }]
+        : [];
     }),
-    { filter: { kind: 'done' }, label: 'Done', count: done },
+    { filter: { kind: 'done' }, id: 'done', label: 'board.chips.done', count: done },
   ];
 }
 
