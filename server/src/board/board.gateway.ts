@@ -15,6 +15,7 @@ import { HelpService } from '../help/help.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { ProgressService } from '../progress/progress.service';
 import { LiveRoomService } from '../retrospective/live-room.service';
+import { RoomLanguageService } from '../workshops/room-language.service';
 import { WorkshopsService } from '../workshops/workshops.service';
 
 type BoardSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { principal?: Principal }>;
@@ -62,6 +63,7 @@ export class BoardGateway implements OnGatewayInit, OnGatewayConnection, OnModul
     private readonly broadcast: BroadcastService,
     private readonly workshops: WorkshopsService,
     private readonly room: LiveRoomService,
+    private readonly roomLanguage: RoomLanguageService,
     private readonly events: DomainEventBus,
     private readonly metrics: MetricsService,
   ) {}
@@ -93,6 +95,7 @@ export class BoardGateway implements OnGatewayInit, OnGatewayConnection, OnModul
       // Every signed-in page hears the banner (a socket that failed to sign in was disconnected).
       this.events.on('broadcast.changed', () => this.server.emit('broadcast:snapshot', this.broadcast.view())),
       this.events.on('run.started', () => void this.startAfresh()),
+      this.events.on('room-language.changed', ({ language }) => this.server.to([...EVERY_BOARD, AUDIENCES.projectors]).emit('room:language', language)),
       this.events.on('attendee.removed', ({ attendeeId }) => {
         this.server.to([...EVERY_BOARD, AUDIENCES.projectors]).emit('roster:removed', attendeeId);
         this.signOut(AUDIENCES.attendee(attendeeId), 'removed');
@@ -141,6 +144,7 @@ export class BoardGateway implements OnGatewayInit, OnGatewayConnection, OnModul
         socket.emit('clock:snapshot', await this.workshops.clockView());
         socket.emit('pace:snapshot', this.progress.currentPace());
         socket.emit('room:snapshot', await this.room.current());
+        socket.emit('room:language', await this.roomLanguage.language());
         break;
       case 'discussion':
         await socket.join(AUDIENCES.discussionPages);
@@ -153,6 +157,7 @@ export class BoardGateway implements OnGatewayInit, OnGatewayConnection, OnModul
         socket.emit('help:snapshot', await this.help.publicQueue());
         socket.emit('clock:snapshot', await this.workshops.clockView());
         socket.emit('pace:snapshot', this.progress.currentPace());
+        socket.emit('room:language', await this.roomLanguage.language());
         break;
       case 'attendee':
         if (principal.role !== 'attendee') return;

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { Injectable } from '@nestjs/common';
+import type { Locale } from '../contract/i18n/locales';
 import type { PaceView } from '../contract/views';
 
 /**
@@ -31,6 +32,8 @@ export interface DomainEvents {
   'helper.revoked': { helperId: string };
   /** The navigator's banner to the room changed. */
   'broadcast.changed': Record<string, never>;
+  /** The navigator set the room's language: projectors follow it. */
+  'room-language.changed': { language: Locale };
 }
 
 @Injectable()

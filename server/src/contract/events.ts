@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LOCALES, type Locale } from './i18n/locales';
 import type { RoomOverTimeView } from './retrospective';
 import type {
   BoardViewerView,
@@ -71,6 +72,7 @@ export const payloadSchemas = {
   'self:reconnect': none,
   'broadcast:send': z.strictObject({ text: z.string({ message: 'a message is text' }) }),
   'broadcast:clear': none,
+  'room:set-language': z.strictObject({ language: z.enum(LOCALES, { message: `a language Navigator speaks: ${LOCALES.join(', ')}` }) }),
 } as const;
 
 export type ClientEvent = keyof typeof payloadSchemas;
@@ -123,6 +125,8 @@ export interface ClientToServerEvents {
   'broadcast:send': Command<'broadcast:send'>;
   /** Navigator: take the banner down (it stays in the history). */
   'broadcast:clear': Command<'broadcast:clear'>;
+  /** Navigator: the room's language; projectors follow it (unless their reader chose one) and exports default to it. */
+  'room:set-language': Command<'room:set-language'>;
 }
 
 export interface ServerToClientEvents {
@@ -150,4 +154,6 @@ export interface ServerToClientEvents {
   'room:snapshot': (room: RoomOverTimeView) => void;
   /** Every page: the navigator's banner and its history. */
   'broadcast:snapshot': (broadcast: BroadcastView) => void;
+  /** Board and projector: the room's language as the navigator set it; null while never set (each screen keeps its own). */
+  'room:language': (language: Locale | null) => void;
 }

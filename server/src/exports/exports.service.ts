@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
+import type { Locale } from '../contract/i18n/locales';
 import { DiscussionService } from '../discussion/discussion.service';
 import { PrismaService } from '../prisma/prisma.service';
 import { workshopText } from '../workshops/workshop.schema';
 import { WorkshopsService } from '../workshops/workshops.service';
 import { csvField, stepHistory } from './step-history';
-import { safeMarkdown } from './export-safety';
+import { ExportWriter, membersLine, noteLine } from './export-writer';
 
 @Injectable()
 export class ExportsService {
@@ -32,22 +33,32 @@ export class ExportsService {
     };
   }
 
-  async discussionMarkdown(): Promise<string> {
+  async discussionMarkdown(locale: Locale): Promise<string> {
+    const w = new ExportWriter(locale);
     const view = await this.discussion.view({ role: 'navigator' });
-    const definition = this.workshops.workshop.definition;
-    const prompt = workshopText(definition, view.prompt);
-    const lines = [`# ${escapeMarkdown(workshopText(definition, definition.title))}: discussion`, ''];
-    if (prompt) lines.push(`> ${escapeMarkdown(prompt)}`, '');
+    const lines = [`# ${w.t('exports.discussion.title', { title: w.text(this.workshops.workshop.definition.title) })}`, ''];
+    if (view.prompt) lines.push(`> ${w.text(view.prompt)}`, '');
     for (const group of view.groups) {
-      lines.push(`## ${group.position + 1}. ${escapeMarkdown(group.name)}`, '');
-      lines.push(`Members: ${group.members.map((m) => escapeMarkdown(m.displayName)).join(', ') || '(none)'}`, '');
-      for (const note of group.notes ?? []) lines.push(`- ${escapeMarkdown(note.text).replace(/\n/g, '\n  ')} (${escapeMarkdown(note.authorName)})`);
+      lines.push(`## ${w.t('exports.discussion.group', { position: group.position + 1, name: w.text(group.name) })}`, '');
+      lines.push(
+        membersLine(
+          w,
+          group.members.map((m) => m.displayName),
+        ),
+        '',
+      );
+      for (const note of group.notes ?? []) lines.push(noteLine(w, note.text, note.authorName));
       lines.push('');
     }
     return lines.join('\n');
   }
 
-  async progressCsv(): Promise<string> {
+  /**
+   * One row per attendee and step. UTF-8 with a byte-order mark, so spreadsheet programs read names in any
+   * script (Japanese ones included) as UTF-8; headers in the file's language, data as data (ISO times, minutes).
+   */
+  async progressCsv(locale: Locale): Promise<string> {
+    const w = new ExportWriter(locale);
     const definition = this.workshops.workshop.definition;
     const clock = await this.workshops.clock();
     const attendees = await this.prisma.attendee.findMany({
@@ -55,7 +66,8 @@ export class ExportsService {
       orderBy: { createdAt: 'asc' },
       include: { transitions: { select: { checkId: true, toStatus: true, at: true } } },
     });
-    const rows = [['attendee', 'step', 'first done at', 'minutes spent'].join(',')];
+    const header = [w.t('exports.csv.attendee'), w.t('exports.csv.step'), w.t('exports.csv.firstDoneAt'), w.t('exports.csv.minutesSpent')];
+    const rows = [header.map(csvField).join(',')];
     for (const attendee of attendees) {
       const startedAt = clock.startedAt && clock.startedAt > attendee.createdAt ? clock.startedAt : attendee.createdAt;
       for (const row of stepHistory(definition, attendee.transitions, startedAt)) {
@@ -69,7 +81,7 @@ export class ExportsService {
         );
       }
     }
-    return rows.join('\r\n') + '\r\n';
+    return BOM + rows.join('\r\n') + '\r\n';
   }
 
   async timelineJson(): Promise<object> {
@@ -98,6 +110,5 @@ export class ExportsService {
   }
 }
 
-function escapeMarkdown(text: string): string {
-  return safeMarkdown(text);
-}
+/** The byte-order mark: how a spreadsheet program knows a CSV file is UTF-8. */
+export const BOM = '\ufeff';

@@ -91,3 +91,40 @@ describe('HTML export', () => {
     expect(html).toContain('window.x = "<\\/script>";');
   });
 });
+
+describe('exports in Japanese', () => {
+  const japanese = retrospective({
+    ...record,
+    attendees: [{ id: 'a', name: '山田 太郎', registeredAt: at(0) }],
+    groups: [{ ...record.groups[0], name: '第1グループ', notes: [{ author: '山田 太郎', text: 'eBPF で遅い SQL を追跡した' }] }],
+  });
+
+  it('the Markdown: headings, tables and sentences in Japanese, names and notes as written', () => {
+    const markdown = retrospectiveMarkdown(japanese, 'ja');
+    expect(markdown).toContain('# Tracing &lt;PHP&gt;：第2回のふりかえり');
+    for (const heading of [
+      '## まず直すべき点',
+      '## ステップ：計画と実測',
+      '## つまずいたところ',
+      '## 接続できなかった VM',
+      '## 挙手',
+      '## 時間ごとの会場の様子',
+      '## ディスカッション',
+    ])
+      expect(markdown).toContain(heading);
+    expect(markdown).toContain('**Build | link**：計画超過 延べ4分');
+    expect(markdown).toContain('| チェック | ステップ | 延べ分 | 人数 | 主な理由 | 表示された内容 |');
+    expect(markdown).toContain('### 1. 第1グループ（発表済み、3分）');
+    expect(markdown).toContain('メンバー：山田 太郎');
+    expect(markdown).toContain('- eBPF で遅い SQL を追跡した（山田 太郎）');
+    expect(markdown).toContain('2026年1月1日 10:00 UTC');
+    expect(markdown).not.toMatch(/\b(attendee-minutes|Members|retrospective)\b/);
+  });
+
+  it('the HTML file says its language and has its title in it', () => {
+    const html = retrospectiveHtml(japanese, { js: '', css: '' }, 'ja');
+    expect(html).toContain('<html lang="ja">');
+    expect(html).toContain('<title>Tracing &lt;PHP&gt;：第2回のふりかえり</title>');
+    expect(html).toContain('山田 太郎');
+  });
+});

@@ -1,4 +1,6 @@
+import { DEFAULT_LOCALE, pickText, type Locale } from '../contract/i18n/locales';
 import type { RetrospectiveView } from '../contract/retrospective';
+import { ExportWriter } from '../exports/export-writer';
 
 /** The built report: the same Svelte component and chart library as the page, as one script and one stylesheet. */
 export interface ReportBundle {
@@ -8,12 +10,14 @@ export interface ReportBundle {
 
 /**
  * The retrospective as one self-contained HTML file: data, code and styles inline, nothing fetched (its
- * Content-Security-Policy forbids it), so it opens from disk, offline, years later, and prints.
+ * Content-Security-Policy forbids it), so it opens from disk, offline, years later, and prints. It reads in the
+ * language it was downloaded in: the report takes it from the document's `lang`.
  */
-export function retrospectiveHtml(retro: RetrospectiveView, bundle: ReportBundle): string {
-  const title = `${retro.run.title}: retrospective of run ${retro.run.number}`;
+export function retrospectiveHtml(retro: RetrospectiveView, bundle: ReportBundle, locale: Locale = DEFAULT_LOCALE): string {
+  const w = new ExportWriter(locale);
+  const title = w.t('exports.retro.title', { title: pickText(retro.run.title, locale), number: retro.run.number });
   return `<!doctype html>
-<html lang="en">
+<html lang="${locale}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -23,7 +27,7 @@ export function retrospectiveHtml(retro: RetrospectiveView, bundle: ReportBundle
 <style>${inlineSafe(bundle.css, 'style')}</style>
 </head>
 <body>
-<div id="app"><noscript>This report draws its charts with JavaScript; the Markdown export has every figure as text.</noscript></div>
+<div id="app"><noscript>${escapeHtml(w.t('exports.retro.noscript'))}</noscript></div>
 <script type="application/json" id="retrospective-data">${jsonForHtml(retro)}</script>
 <script>${inlineSafe(bundle.js, 'script')}</script>
 </body>

@@ -1,42 +1,90 @@
+import { DEFAULT_LOCALE, pickText, type Locale, type LocalizedText } from '../contract/i18n/locales';
 import type { RetrospectiveView, RunComparisonView } from '../contract/retrospective';
 import { safeMarkdown } from '../exports/export-safety';
+import { ExportWriter, membersLine, noteLine } from '../exports/export-writer';
 
 /** The retrospective as Markdown: every figure of the page, as tables, for a colleague who was not there. */
-export function retrospectiveMarkdown(retro: RetrospectiveView): string {
+export function retrospectiveMarkdown(retro: RetrospectiveView, locale: Locale = DEFAULT_LOCALE): string {
+  const w = new ExportWriter(locale);
   const { run } = retro;
   const out: string[] = [];
-  out.push(`# ${text(run.title)}: retrospective of run ${run.number}`, '');
+  out.push(`# ${w.t('exports.retro.title', { title: w.text(run.title), number: run.number })}`, '');
   out.push(
-    `Run ${run.number}, ${day(run.startedAt)}${run.archivedAt ? ` to ${day(run.archivedAt)}` : ' (still running)'} · workshop version ${run.version.revision} (${run.version.hash.slice(0, 8)}) · ` +
-      `${retro.attendance.registered} registered, ${retro.attendance.connected} connected, ${retro.attendance.finishedAll} finished every step, ` +
-      `${retro.attendance.left} left, ${retro.attendance.neverConnected} never connected · ${retro.window.minutes} minutes ` +
-      `from ${retro.window.clockStarted ? 'the workshop clock’s start' : 'the first registration (the clock never started)'}.`,
+    w.t('exports.retro.summary', {
+      number: run.number,
+      archived: run.archivedAt ? 'yes' : 'no',
+      start: w.day(run.startedAt),
+      end: run.archivedAt ? w.day(run.archivedAt) : '',
+      revision: run.version.revision,
+      hash: run.version.hash.slice(0, 8),
+      registered: retro.attendance.registered,
+      connected: retro.attendance.connected,
+      finishedAll: retro.attendance.finishedAll,
+      left: retro.attendance.left,
+      neverConnected: retro.attendance.neverConnected,
+      minutes: retro.window.minutes,
+      clockStarted: retro.window.clockStarted ? 'yes' : 'no',
+    }),
     '',
   );
 
-  out.push('## Fix first', '');
-  if (retro.fixFirst.length === 0) out.push('No step cost the room time beyond its plan.', '');
+  out.push(`## ${w.t('exports.retro.fixFirst')}`, '');
+  if (retro.fixFirst.length === 0) out.push(w.t('exports.retro.fixFirstNothing'), '');
   else {
     const top = retro.fixFirst[0];
     out.push(
-      `**${text(top.title)}**: ${top.overPlanMinutes} attendee-minutes over plan, ${top.gaveUpOrLeft} gave up or left, ${top.hands} hands raised` +
-        (top.worstCheck ? `; the check that failed longest: ${text(top.worstCheck)}.` : '.'),
+      w.t('exports.retro.fixFirstVerdict', {
+        title: w.text(top.title),
+        overPlan: top.overPlanMinutes,
+        gaveUpOrLeft: top.gaveUpOrLeft,
+        hands: top.hands,
+        hasWorst: top.worstCheck ? 'yes' : 'no',
+        worst: top.worstCheck ? w.text(top.worstCheck) : '',
+      }),
       '',
     );
     out.push(
       table(
-        ['Step', 'Over plan (attendee-min)', 'Stuck on checks (attendee-min)', 'Gave up or left', 'Hands', 'Worst check'],
-        retro.fixFirst.map((f) => [f.title, f.overPlanMinutes, f.stuckMinutes, f.gaveUpOrLeft, f.hands, f.worstCheck ?? '—']),
+        w,
+        [
+          w.t('exports.retro.column.step'),
+          w.t('exports.retro.column.overPlanAttendeeMinutes'),
+          w.t('exports.retro.column.stuckAttendeeMinutes'),
+          w.t('exports.retro.column.gaveUpOrLeft'),
+          w.t('exports.retro.column.hands'),
+          w.t('exports.retro.column.worstCheck'),
+        ],
+        retro.fixFirst.map((f) => [
+          pickText(f.title, locale),
+          f.overPlanMinutes,
+          f.stuckMinutes,
+          f.gaveUpOrLeft,
+          f.hands,
+          f.worstCheck === null ? null : pickText(f.worstCheck, locale),
+        ]),
       ),
     );
   }
 
-  out.push('## Steps: planned against measured', '');
+  out.push(`## ${w.t('exports.retro.steps')}`, '');
   out.push(
     table(
-      ['Step', 'Planned (min)', 'Median (min)', 'p90 (min)', 'Reached', 'Finished', 'Done ahead', 'Gave up', 'Left', 'Never reached', 'Over plan'],
+      w,
+      [
+        w.t('exports.retro.column.step'),
+        w.t('exports.retro.column.plannedMinutes'),
+        w.t('exports.retro.column.medianMinutes'),
+        w.t('exports.retro.column.p90Minutes'),
+        w.t('exports.retro.column.reached'),
+        w.t('exports.retro.column.finished'),
+        w.t('exports.retro.column.doneAhead'),
+        w.t('exports.retro.column.gaveUp'),
+        w.t('exports.retro.column.left'),
+        w.t('exports.retro.column.neverReached'),
+        w.t('exports.retro.column.overPlan'),
+      ],
       retro.steps.map((s) => [
-        s.title,
+        pickText(s.title, locale),
         s.plannedMinutes,
         s.medianMinutes,
         s.p90Minutes,
@@ -50,117 +98,203 @@ export function retrospectiveMarkdown(retro: RetrospectiveView): string {
       ]),
     ),
   );
-  out.push('### Time to complete, per step', '');
-  for (const s of retro.steps) {
-    out.push(`**${text(s.title)}** (planned ${s.plannedMinutes} min): ` + histogramText(s.histogram.binMinutes, s.histogram.counts), '');
-  }
+  out.push(`### ${w.t('exports.retro.histograms')}`, '');
+  for (const s of retro.steps) out.push(histogramText(w, w.text(s.title), s.plannedMinutes, s.histogram.binMinutes, s.histogram.counts), '');
 
-  out.push('## Where people got stuck', '');
-  if (retro.stuckChecks.length === 0) out.push('No check failed while its step was someone’s current step.', '');
+  out.push(`## ${w.t('exports.retro.stuck')}`, '');
+  if (retro.stuckChecks.length === 0) out.push(w.t('exports.retro.stuckNothing'), '');
   else
     out.push(
       table(
-        ['Check', 'Step', 'Attendee-minutes', 'Attendees', 'Most common reasons', 'Shown to them'],
-        retro.stuckChecks.map((c) => [
-          c.title,
-          c.stepTitle,
-          c.minutes,
-          c.attendees,
-          c.reasons.map((r) => `${r.reason} (${r.attendees})`).join('; '),
-          [c.failure, firstLine(c.hint)].filter(Boolean).join(' — hint: '),
-        ]),
+        w,
+        [
+          w.t('exports.retro.column.check'),
+          w.t('exports.retro.column.step'),
+          w.t('exports.retro.column.attendeeMinutes'),
+          w.t('exports.retro.column.attendees'),
+          w.t('exports.retro.column.reasons'),
+          w.t('exports.retro.column.shown'),
+        ],
+        retro.stuckChecks.map((c) => {
+          const failure = c.failure === null ? '' : pickText(c.failure, locale);
+          const hint = firstLine(pickText(c.hint, locale));
+          return [
+            pickText(c.title, locale),
+            pickText(c.stepTitle, locale),
+            c.minutes,
+            c.attendees,
+            w.list(c.reasons.map((r) => w.t('exports.retro.reasonCount', { reason: r.reason, attendees: r.attendees }))),
+            failure && hint ? w.t('exports.retro.failureWithHint', { failure, hint }) : failure || hint,
+          ];
+        }),
       ),
     );
 
-  out.push('## Unreachable VMs', '');
+  out.push(`## ${w.t('exports.retro.unreachable')}`, '');
+  const reasons = Object.entries(retro.unreachable.byReason);
   out.push(
-    `${retro.unreachable.totalMinutes} attendee-minutes unreachable` +
-      (Object.keys(retro.unreachable.byReason).length
-        ? `: ${Object.entries(retro.unreachable.byReason)
-            .map(([reason, minutes]) => `${reason} ${minutes}`)
-            .join(', ')}.`
-        : '.'),
+    reasons.length
+      ? w.t('exports.retro.unreachableByReason', { minutes: retro.unreachable.totalMinutes, reasons: reasonMinutes(w, retro.unreachable.byReason) })
+      : w.t('exports.retro.unreachableTotal', { minutes: retro.unreachable.totalMinutes }),
     '',
   );
   if (retro.unreachable.attendees.length > 0)
     out.push(
       table(
-        ['Attendee', 'Minutes', 'Why', 'Times', 'Note'],
+        w,
+        [
+          w.t('exports.retro.column.attendee'),
+          w.t('exports.retro.column.minutes'),
+          w.t('exports.retro.column.why'),
+          w.t('exports.retro.column.times'),
+          w.t('exports.retro.column.note'),
+        ],
         retro.unreachable.attendees.map((a) => [
           a.name,
           a.minutes,
-          Object.entries(a.byReason)
-            .map(([reason, minutes]) => `${reason} ${minutes}`)
-            .join(', '),
+          reasonMinutes(w, a.byReason),
           a.episodes,
-          a.neverConnected ? 'never connected' : a.leftAt ? `left at ${time(a.leftAt)}` : '',
+          a.neverConnected ? w.t('exports.retro.neverConnected') : a.leftAt ? w.t('exports.retro.leftAt', { time: w.time(a.leftAt) }) : '',
         ]),
       ),
     );
 
-  out.push('## Hands raised', '');
+  out.push(`## ${w.t('exports.retro.hands')}`, '');
   out.push(
     table(
-      ['Step', 'Raised', 'On my way', 'Median wait (min)', 'p90 wait (min)', 'Longest wait (min)', 'Never answered'],
-      retro.help.perStep.map((h) => [h.title, h.raised, h.acknowledged, h.medianWaitMinutes, h.p90WaitMinutes, h.maxWaitMinutes, h.unanswered]),
+      w,
+      [
+        w.t('exports.retro.column.step'),
+        w.t('exports.retro.column.raised'),
+        w.t('exports.retro.column.onMyWay'),
+        w.t('exports.retro.column.medianWait'),
+        w.t('exports.retro.column.p90Wait'),
+        w.t('exports.retro.column.longestWait'),
+        w.t('exports.retro.column.neverAnswered'),
+      ],
+      retro.help.perStep.map((h) => [
+        helpStepTitle(w, h.stepId, h.title),
+        h.raised,
+        h.acknowledged,
+        h.medianWaitMinutes,
+        h.p90WaitMinutes,
+        h.maxWaitMinutes,
+        h.unanswered,
+      ]),
     ),
   );
 
-  out.push('## The room over time', '');
-  out.push(`Attendees on each step, every ${roomEvery(retro)} minutes from the zero; the plan is the step the schedule says the room should be on.`, '');
-  out.push(roomTable(retro));
+  out.push(`## ${w.t('exports.retro.room')}`, '');
+  out.push(w.t('exports.retro.roomIntro', { every: roomEvery(retro) }), '');
+  out.push(roomTable(w, retro));
 
   const d = retro.discussion;
-  out.push('## Discussion', '');
-  if (d.prompt) out.push(`> ${text(d.prompt)}`, '');
+  out.push(`## ${w.t('exports.retro.discussion')}`, '');
+  if (d.prompt) out.push(`> ${w.text(d.prompt)}`, '');
   out.push(
-    `Planned ${d.plannedMinutes} min, used ${d.usedMinutes ?? '—'} min; presentations planned ${d.presentationPlannedMinutes} min each; ${d.notPresented} of ${d.groups.length} groups never presented.`,
+    w.t('exports.retro.discussionSummary', {
+      planned: d.plannedMinutes,
+      used: d.usedMinutes ?? w.t('exports.none'),
+      presentation: d.presentationPlannedMinutes,
+      notPresented: d.notPresented,
+      groups: d.groups.length,
+    }),
     '',
   );
   for (const group of d.groups) {
-    const state = group.presented ? `presented, ${group.presentationMinutes ?? '—'} min` : group.skipped ? 'skipped' : 'did not present';
-    out.push(`### ${group.position + 1}. ${text(group.name)} (${state})`, '');
-    out.push(`Members: ${group.members.map(text).join(', ') || '(none)'}`, '');
-    for (const note of group.notes) out.push(`- ${text(note.text).replace(/\n/g, '\n  ')} (${text(note.author)})`);
+    const state = group.presented ? 'presented' : group.skipped ? 'skipped' : 'none';
+    out.push(
+      `### ${w.t('exports.retro.group', { position: group.position + 1, name: w.text(group.name), state, minutes: group.presentationMinutes ?? w.t('exports.none') })}`,
+      '',
+    );
+    out.push(membersLine(w, group.members), '');
+    for (const note of group.notes) out.push(noteLine(w, note.text, note.author));
     if (group.notes.length) out.push('');
   }
-  out.push(`_Generated by Navigator at ${retro.generatedAt}._`, '');
+  out.push(w.t('exports.retro.generated', { at: w.day(retro.generatedAt) }), '');
   return out.join('\n');
 }
 
 /** Two runs side by side, as Markdown. */
-export function comparisonMarkdown(comparison: RunComparisonView): string {
+export function comparisonMarkdown(comparison: RunComparisonView, locale: Locale = DEFAULT_LOCALE): string {
+  const w = new ExportWriter(locale);
   const { a, b } = comparison;
-  const out = [`# ${text(b.title)}: run ${a.number} against run ${b.number}`, ''];
+  const out = [`# ${w.t('exports.compare.title', { title: w.text(b.title), a: a.number, b: b.number })}`, ''];
+  const either = (value: { a: number | null; b: number | null }) => `${w.number(value.a)} / ${w.number(value.b)}`;
   out.push(
     table(
-      ['Step', `Planned ${a.number} / ${b.number}`, `Median ${a.number}`, `Median ${b.number}`, `p90 ${a.number}`, `p90 ${b.number}`, 'Finished share'],
+      w,
+      [
+        w.t('exports.retro.column.step'),
+        w.t('exports.compare.column.planned', { a: a.number, b: b.number }),
+        w.t('exports.compare.column.median', { run: a.number }),
+        w.t('exports.compare.column.median', { run: b.number }),
+        w.t('exports.compare.column.p90', { run: a.number }),
+        w.t('exports.compare.column.p90', { run: b.number }),
+        w.t('exports.compare.column.finishedShare'),
+      ],
       comparison.steps.map((s) => [
-        s.title,
-        `${s.plannedMinutes.a ?? '—'} / ${s.plannedMinutes.b ?? '—'}`,
+        pickText(s.title, locale),
+        either(s.plannedMinutes),
         s.medianMinutes.a,
         s.medianMinutes.b,
         s.p90Minutes.a,
         s.p90Minutes.b,
-        `${s.finishedShare.a ?? '—'} → ${s.finishedShare.b ?? '—'}`,
+        `${w.number(s.finishedShare.a)} → ${w.number(s.finishedShare.b)}`,
       ]),
     ),
   );
-  out.push('## Stuck checks (attendee-minutes per attendee who reached the step)', '');
+  out.push(`## ${w.t('exports.compare.stuck')}`, '');
   out.push(
     table(
-      ['Check', 'Step', `Run ${a.number}`, `Run ${b.number}`, 'Verdict'],
-      comparison.checks.map((c) => [c.title, c.stepTitle, c.minutesPerAttendee.a, c.minutesPerAttendee.b, c.verdict]),
+      w,
+      [
+        w.t('exports.retro.column.check'),
+        w.t('exports.retro.column.step'),
+        w.t('exports.compare.column.run', { run: a.number }),
+        w.t('exports.compare.column.run', { run: b.number }),
+        w.t('exports.compare.column.verdict'),
+      ],
+      comparison.checks.map((c) => [
+        pickText(c.title, locale),
+        pickText(c.stepTitle, locale),
+        c.minutesPerAttendee.a,
+        c.minutesPerAttendee.b,
+        w.t('exports.compare.verdict', { verdict: c.verdict }),
+      ]),
     ),
   );
   return out.join('\n');
+}
+
+/** Steps keep their titles; the rows before the first and after the last step are named in the file's language. */
+function helpStepTitle(w: ExportWriter, stepId: string, title: LocalizedText): string {
+  if (stepId === 'before') return w.t('exports.retro.beforeConnecting');
+  if (stepId === 'finished') return w.t('exports.retro.afterFinishing');
+  return pickText(title, w.locale);
+}
+
+function reasonMinutes(w: ExportWriter, byReason: Record<string, number>): string {
+  return w.list(Object.entries(byReason).map(([reason, minutes]) => w.t('exports.retro.reasonMinutes', { reason, minutes })));
 }
 
 function roomEvery(retro: RetrospectiveView): number {
   return Math.max(1, Math.ceil(retro.window.minutes / 24 / 5) * 5);
 }
 
-function roomTable(retro: RetrospectiveView): string {
+/** A slot of the plan: a step's title, or a talk's (its title starts "Talk — " in the view). */
+function planTitle(w: ExportWriter, title: LocalizedText): string {
+  const text = pickText(title, w.locale);
+  return text.startsWith('Talk — ') ? w.t('exports.retro.talk', { title: text.slice('Talk — '.length) }) : text;
+}
+
+function seriesLabel(w: ExportWriter, series: { key: string; label: LocalizedText }): string {
+  if (series.key === 'finished') return w.t('exports.retro.finished');
+  if (series.key === 'not-connected') return w.t('exports.retro.notConnected');
+  return pickText(series.label, w.locale);
+}
+
+function roomTable(w: ExportWriter, retro: RetrospectiveView): string {
   const room = retro.room;
   const every = roomEvery(retro);
   const rows: (string | number)[][] = [];
@@ -169,35 +303,46 @@ function roomTable(retro: RetrospectiveView): string {
     const last = i === room.minutes.length - 1;
     if (minute + 1e-9 < next && !last) continue;
     next = minute + every;
-    const planned = room.planned.find((p) => minute >= p.startMinute && minute < p.endMinute)?.title ?? (room.planned.length ? 'finished' : '—');
+    const slot = room.planned.find((p) => minute >= p.startMinute && minute < p.endMinute);
+    const planned = slot ? planTitle(w, slot.title) : room.planned.length ? w.t('exports.retro.planFinished') : w.t('exports.none');
     rows.push([Math.round(minute * 10) / 10, planned, ...room.series.map((s) => s.counts[i]), room.unreachable[i]]);
   }
-  return table(['Minute', 'Plan says', ...room.series.map((s) => s.label), 'Unreachable'], rows);
-}
-
-function histogramText(bin: number, counts: number[]): string {
-  if (counts.every((c) => c === 0)) return 'nobody finished it in order.';
-  return (
-    counts
-      .map((count, i) => (count ? `${fmt(i * bin)}${i === counts.length - 1 ? '+' : `–${fmt((i + 1) * bin)}`} min: ${count}` : null))
-      .filter(Boolean)
-      .join(', ') + '.'
+  return table(
+    w,
+    [
+      w.t('exports.retro.column.minute'),
+      w.t('exports.retro.column.planSays'),
+      ...room.series.map((s) => seriesLabel(w, s)),
+      w.t('exports.retro.column.unreachable'),
+    ],
+    rows,
   );
 }
 
-function table(header: string[], rows: (string | number | null)[][]): string {
-  const cell = (value: string | number | null) => (value === null ? '—' : text(String(value)).replace(/\|/g, '\\|').replace(/\n/g, ' '));
+function histogramText(w: ExportWriter, title: string, planned: number, bin: number, counts: number[]): string {
+  if (counts.every((c) => c === 0)) return w.t('exports.retro.histogramNobody', { title, planned });
+  const bins = counts
+    .map((count, i) =>
+      !count
+        ? null
+        : i === counts.length - 1
+          ? w.t('exports.retro.histogramLastBin', { from: i * bin, count })
+          : w.t('exports.retro.histogramBin', { from: i * bin, to: (i + 1) * bin, count }),
+    )
+    .filter((bin): bin is string => bin !== null);
+  return w.t('exports.retro.histogram', { title, planned, bins: w.list(bins) });
+}
+
+/** A Markdown table; every cell made safe (no HTML, no column breaks), numbers written the file's way. */
+function table(w: ExportWriter, header: string[], rows: (string | number | null)[][]): string {
+  const cell = (value: string | number | null) =>
+    (typeof value === 'number' || value === null ? w.number(value) : safeMarkdown(value)).replace(/\|/g, '\\|').replace(/\n/g, ' ');
   return [
     `| ${header.map(cell).join(' | ')} |`,
     `| ${header.map(() => '---').join(' | ')} |`,
     ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`),
     '',
   ].join('\n');
-}
-
-/** Text from attendees and files: no raw HTML gets through a Markdown renderer. */
-function text(value: string): string {
-  return safeMarkdown(value);
 }
 
 function firstLine(value: string): string {
@@ -207,16 +352,4 @@ function firstLine(value: string): string {
       .find((line) => line.trim())
       ?.trim() ?? ''
   );
-}
-
-function fmt(minutes: number): string {
-  return String(Math.round(minutes * 100) / 100);
-}
-
-function day(isoTime: string): string {
-  return isoTime.replace('T', ' ').slice(0, 16) + ' UTC';
-}
-
-function time(isoTime: string): string {
-  return isoTime.slice(11, 16) + ' UTC';
 }

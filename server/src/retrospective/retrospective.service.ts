@@ -1,6 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { hashToken, newToken } from '../auth/token';
 import type { RetrospectiveView, RunComparisonView, RunSummaryView } from '../contract/retrospective';
+import { RoomLanguageService } from '../workshops/room-language.service';
 import { WorkshopsService } from '../workshops/workshops.service';
 import { compareRuns } from './compare';
 import { retrospectiveHtml } from './html-export';
@@ -24,6 +25,7 @@ export class RetrospectiveService {
     private readonly store: RunArchiveStore,
     private readonly workshops: WorkshopsService,
     private readonly bundle: ReportBundleFiles,
+    private readonly languages: RoomLanguageService,
   ) {}
 
   async runs(): Promise<RunSummaryView[]> {
@@ -44,17 +46,21 @@ export class RetrospectiveService {
     return compareRuns(a, b);
   }
 
-  async markdown(runId: string): Promise<string> {
-    return retrospectiveMarkdown(await this.retrospective(runId));
+  /** The exports are written in `lang` (the page's reader's language), else the run's language, else English. */
+  async markdown(runId: string, lang?: unknown): Promise<string> {
+    const [view, locale] = await Promise.all([this.retrospective(runId), this.languages.forExport(lang, runId)]);
+    return retrospectiveMarkdown(view, locale);
   }
 
-  async comparisonMarkdown(aId: string, bId: string): Promise<string> {
-    return comparisonMarkdown(await this.compare(aId, bId));
+  async comparisonMarkdown(aId: string, bId: string, lang?: unknown): Promise<string> {
+    const [view, locale] = await Promise.all([this.compare(aId, bId), this.languages.forExport(lang, bId)]);
+    return comparisonMarkdown(view, locale);
   }
 
-  async html(runId: string): Promise<string> {
+  async html(runId: string, lang?: unknown): Promise<string> {
     const bundle = this.bundle.read();
-    return retrospectiveHtml(await this.retrospective(runId), bundle);
+    const [view, locale] = await Promise.all([this.retrospective(runId), this.languages.forExport(lang, runId)]);
+    return retrospectiveHtml(view, bundle, locale);
   }
 
   /** The raw history behind the figures, times as ISO strings: for another tool, or another look. */

@@ -10,7 +10,10 @@ import { RetrospectiveService } from './retrospective.service';
 
 const runId = new ZodPipe(z.string().regex(/^[a-z0-9][a-z0-9-]{0,100}$/, 'not a run id'), 'No such run.');
 
-/** The navigator's runs: the list, a new run, each run's retrospective and its exports, two runs compared, share links. */
+/**
+ * The navigator's runs: the list, a new run, each run's retrospective and its exports, two runs compared, share links.
+ * Exports are written in `?lang=` (the page's language), else the run's room language, else English.
+ */
 @Roles('navigator')
 @Controller('api/runs')
 export class RunsController {
@@ -45,9 +48,14 @@ export class RunsController {
 
   @Get('compare.md')
   @Header('Content-Type', 'text/markdown; charset=utf-8')
-  async compareMarkdown(@Query('a', runId) a: string, @Query('b', runId) b: string, @Res({ passthrough: true }) res: Response): Promise<string> {
+  async compareMarkdown(
+    @Query('a', runId) a: string,
+    @Query('b', runId) b: string,
+    @Query('lang') lang: unknown,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<string> {
     res.attachment(`compare-${a}-${b}.md`);
-    return this.retrospectives.comparisonMarkdown(a, b);
+    return this.retrospectives.comparisonMarkdown(a, b, lang);
   }
 
   @Get(':id/retrospective')
@@ -57,16 +65,16 @@ export class RunsController {
 
   @Get(':id/retrospective.md')
   @Header('Content-Type', 'text/markdown; charset=utf-8')
-  async markdown(@Param('id', runId) id: string, @Res({ passthrough: true }) res: Response): Promise<string> {
+  async markdown(@Param('id', runId) id: string, @Query('lang') lang: unknown, @Res({ passthrough: true }) res: Response): Promise<string> {
     res.attachment(`retrospective-${id}.md`);
-    return this.retrospectives.markdown(id);
+    return this.retrospectives.markdown(id, lang);
   }
 
   @Get(':id/retrospective.html')
   @Header('Content-Type', 'text/html; charset=utf-8')
-  async html(@Param('id', runId) id: string, @Res({ passthrough: true }) res: Response): Promise<string> {
+  async html(@Param('id', runId) id: string, @Query('lang') lang: unknown, @Res({ passthrough: true }) res: Response): Promise<string> {
     res.attachment(`retrospective-${id}.html`);
-    return this.retrospectives.html(id);
+    return this.retrospectives.html(id, lang);
   }
 
   @Get(':id/data.json')

@@ -1,4 +1,4 @@
-import { Controller, Get, Header, NotFoundException, Param, Res } from '@nestjs/common';
+import { Controller, Get, Header, NotFoundException, Param, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { Public } from '../auth/roles.decorator';
@@ -21,18 +21,18 @@ export class SharedRetrospectiveController {
 
   @Get(':token/retrospective.html')
   @Header('Content-Type', 'text/html; charset=utf-8')
-  async html(@Param('token', token) value: string, @Res({ passthrough: true }) res: Response): Promise<string> {
+  async html(@Param('token', token) value: string, @Query('lang') lang: unknown, @Res({ passthrough: true }) res: Response): Promise<string> {
     const runId = await this.runOf(value);
     res.attachment(`retrospective-${runId}.html`);
-    return this.retrospectives.html(runId);
+    return this.retrospectives.html(runId, lang);
   }
 
   @Get(':token/retrospective.md')
   @Header('Content-Type', 'text/markdown; charset=utf-8')
-  async markdown(@Param('token', token) value: string, @Res({ passthrough: true }) res: Response): Promise<string> {
+  async markdown(@Param('token', token) value: string, @Query('lang') lang: unknown, @Res({ passthrough: true }) res: Response): Promise<string> {
     const runId = await this.runOf(value);
     res.attachment(`retrospective-${runId}.md`);
-    return this.retrospectives.markdown(runId);
+    return this.retrospectives.markdown(runId, lang);
   }
 
   private async runOf(value: string): Promise<string> {
