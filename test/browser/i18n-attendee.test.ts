@@ -2,7 +2,7 @@
  * The attendee's pages in Japanese (#18): the join page and the attendee page read Japanese at phone
  * and desktop widths, the language picker switches them and is remembered, and in the pseudo-language
  * nothing they show bypasses the message files (with the join form refused, with the key still to add,
- * connected with a failing check, with a hand up). A Japanese name registers and is shown as typed.
+ * connected with a failing check, with a hand up, with the navigator's messages). A Japanese name registers and is shown as typed.
  */
 import fs from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
@@ -197,7 +197,7 @@ describe('in the pseudo-language, every text the attendee sees comes from the me
     expect(await untranslatedTexts(page, [...FIXTURE, ...uncoded])).toEqual([]);
   });
 
-  it('on the attendee page: the key still to add, then connected with a failing check and a hand up', async () => {
+  it("on the attendee page: the key still to add, then connected with a failing check, a hand up and the navigator's messages", async () => {
     const page = await newPage(390, 'qps');
     await page.goto(navigator.joinUrl);
     await page.locator('form input[name="displayName"]').fill('Ada Lovelace');
@@ -226,12 +226,26 @@ describe('in the pseudo-language, every text the attendee sees comes from the me
     await page.getByTestId('hand').locator('input').fill('The exporter will not start');
     await page.getByTestId('hand').locator('button[type="submit"]').click();
     await page.getByTestId('hand').locator('.raised').waitFor();
-    expect(await untranslatedTexts(page, [...FIXTURE, ...names, 'The exporter will not start', ...(await serverTexts(page))])).toEqual([]);
+    const typed = ['The exporter will not start', 'Coffee break until 11:00', 'Step 3 is optional'];
+    expect(await untranslatedTexts(page, [...FIXTURE, ...names, ...typed, ...(await serverTexts(page))])).toEqual([]);
+
+    // The navigator's messages to the room: the banner, and the earlier one in the history (with its time).
+    const board = await newPage(1280);
+    await board.goto(navigator.navigatorUrl);
+    for (const message of ['Coffee break until 11:00', 'Step 3 is optional']) {
+      await board.getByLabel('Message to the room').fill(message);
+      await board.getByRole('button', { name: 'Send to the room' }).click();
+      await expect.poll(() => page.getByTestId('broadcast').textContent()).toContain(message);
+    }
+    await board.context().close();
+    await page.locator('.broadcast details summary').click();
+    await page.locator('.broadcast details li').waitFor();
+    expect(await untranslatedTexts(page, [...FIXTURE, ...names, ...typed, ...(await serverTexts(page))])).toEqual([]);
 
     // Changing the VM's details: the form's labels too.
     await vm.locator('.actions button').last().click();
     await vm.locator('form.edit').waitFor();
-    expect(await untranslatedTexts(page, [...FIXTURE, ...names, 'The exporter will not start', ...(await serverTexts(page))])).toEqual([]);
+    expect(await untranslatedTexts(page, [...FIXTURE, ...names, ...typed, ...(await serverTexts(page))])).toEqual([]);
     await page.context().close();
   });
 });
