@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { parse, TYPE, type MessageFormatElement } from '@formatjs/icu-messageformat-parser';
 import { describe, expect, it } from 'vitest';
 import { catalogs } from './messages';
@@ -44,5 +46,21 @@ describe('message catalogs', () => {
         seen.set(key, area);
       }
     }
+  });
+});
+
+describe('what the pages show', () => {
+  it('uses every message of the pages’ catalogs (a key no page names is a text nobody sees)', () => {
+    const webRoot = path.resolve(import.meta.dirname, '..');
+    const sources = fs
+      .readdirSync(webRoot, { recursive: true, encoding: 'utf8' })
+      .filter((file) => /\.(svelte|ts)$/.test(file) && !file.includes('i18n/messages') && !file.endsWith('.spec.ts'))
+      .map((file) => fs.readFileSync(path.join(webRoot, file), 'utf8'))
+      .join('\n');
+    const unused = Object.entries(catalogs)
+      .filter(([area]) => area !== 'reasons')
+      .flatMap(([, catalog]) => Object.keys(catalog.en))
+      .filter((key) => !sources.includes(`'${key}'`) && !sources.includes(`"${key}"`));
+    expect(unused).toEqual([]);
   });
 });

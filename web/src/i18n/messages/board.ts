@@ -54,9 +54,6 @@ export default defineMessages(
     'board.pace.plan': 'Plan: <b>{plan}</b>',
     'board.pace.median': 'Median attendee: <b>{step}</b>',
     'board.pace.medianFinished': 'Median attendee: <b>finished</b>',
-    'board.pace.onPace': 'on pace',
-    'board.pace.ahead': '{minutes} min ahead',
-    'board.pace.behind': '{minutes} min behind',
     'board.pace.startClock': 'Start the workshop clock to compare the room with the plan.',
     'board.pace.waitingForClock': 'The room is compared with the plan once the workshop clock starts.',
     'board.pace.stuck': '{count} stuck',
@@ -64,9 +61,6 @@ export default defineMessages(
     'board.plan.finished': 'finished',
 
     // How long a state has lasted, as a roster cell or the help queue shows it
-    'board.duration.underMinute': '<1 min',
-    'board.duration.minutes': '{minutes} min',
-    'board.duration.hoursMinutes': '{hours} h {minutes}',
 
     // Roster
     'board.roster.title': 'Attendees',
@@ -107,11 +101,6 @@ export default defineMessages(
     'board.stuck.unreachable': 'unreachable for {minutes} min',
 
     // A step's state in a cell
-    'board.step.done': 'done',
-    'board.step.current': 'current',
-    'board.step.failing': 'failing',
-    'board.step.notYet': 'not yet',
-    'board.step.unreachable': 'unreachable',
 
     // Help queue
     'board.help.title': 'Help queue',
@@ -276,18 +265,11 @@ export default defineMessages(
     'board.pace.plan': '予定：<b>{plan}</b>',
     'board.pace.median': '中央の参加者：<b>{step}</b>',
     'board.pace.medianFinished': '中央の参加者：<b>完了</b>',
-    'board.pace.onPace': '予定どおり',
-    'board.pace.ahead': '{minutes}分先行',
-    'board.pace.behind': '{minutes}分遅れ',
     'board.pace.startClock': 'ワークショップの時計を開始すると、会場の進み具合を予定と比べられます。',
     'board.pace.waitingForClock': 'ワークショップの時計が始まると、会場の進み具合を予定と比べます。',
     'board.pace.stuck': '停滞{count}人',
     'board.plan.talk': 'トーク — {title}',
     'board.plan.finished': '終了',
-
-    'board.duration.underMinute': '1分未満',
-    'board.duration.minutes': '{minutes}分',
-    'board.duration.hoursMinutes': '{hours}時間{minutes}分',
 
     'board.roster.title': '参加者',
     'board.roster.searchPlaceholder': '名前またはホストで検索',
@@ -323,12 +305,6 @@ export default defineMessages(
     'board.stuck.overdue': '予定{planned}分のステップに{minutes}分',
     'board.stuck.roomMovedOn': '会場の{share, number, percent}が先に進んでいます',
     'board.stuck.unreachable': '{minutes}分間接続できません',
-
-    'board.step.done': '完了',
-    'board.step.current': '実施中',
-    'board.step.failing': '失敗',
-    'board.step.notYet': '未着手',
-    'board.step.unreachable': '接続不可',
 
     'board.help.title': 'ヘルプ待ち',
     'board.help.sound': '挙手の通知音：{sound, select, on {オン} other {オフ}}',
