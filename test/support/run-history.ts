@@ -9,6 +9,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { migrateDatabase } from '../../server/src/prisma/database.migrator';
 import { loadWorkshopFile } from '../../server/src/workshops/workshop.loader';
+import { workshopText } from '../../server/src/workshops/workshop.schema';
 
 export interface GeneratedRunOptions {
   attendees: number;
@@ -72,7 +73,8 @@ export function writeGeneratedRun(dataDir: string, workshopFile: string, options
     const definitionJson = JSON.stringify(definition);
     db.prepare(`INSERT INTO Workshop (id, title, sourceFile, definitionJson, definitionHash, joinCode, loadedAt) VALUES (?, ?, ?, ?, ?, ?, ?)`).run(
       definition.id,
-      definition.title,
+      // The database keeps the title in the workshop's language, as the server stores it.
+      workshopText(definition, definition.title),
       workshopFile,
       definitionJson,
       hash,
