@@ -14,6 +14,9 @@ const swcPlugin = () =>
     module: { type: 'es6' },
   });
 
+// The web app's own import aliases (web/vite.config.mts), for tests that import its modules (unit tests; browser tests read the message catalogs).
+const WEB_ALIASES = { $server: path.resolve(import.meta.dirname, 'server/src'), $lib: path.resolve(import.meta.dirname, 'web/src/lib') };
+
 export default defineConfig({
   plugins: [swcPlugin()],
   test: {
@@ -21,8 +24,7 @@ export default defineConfig({
       {
         // Svelte compiles the web app's runes modules (*.svelte.ts: the reader's language) for the unit tests that import them.
         plugins: [swcPlugin(), svelte({ configFile: false })],
-        // The web app's own import aliases, for its unit tests (web/vite.config.mts).
-        resolve: { alias: { $server: path.resolve(import.meta.dirname, 'server/src'), $lib: path.resolve(import.meta.dirname, 'web/src/lib') } },
+        resolve: { alias: WEB_ALIASES },
         test: { name: 'unit', include: ['server/src/**/*.spec.ts', 'web/src/**/*.spec.ts', 'test/unit/**/*.test.ts'] },
       },
       {
@@ -47,6 +49,7 @@ export default defineConfig({
       },
       {
         plugins: [swcPlugin()],
+        resolve: { alias: WEB_ALIASES },
         test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
