@@ -16,6 +16,8 @@ const swcPlugin = () =>
 
 // expect.poll waits for something to happen; its default second is wall time a busy machine stretches.
 const EVENT_POLL = { timeout: 15_000, interval: 100 };
+// The web app's own import aliases (web/vite.config.mts), for tests that import its modules (unit tests; browser tests read the message catalogs).
+const WEB_ALIASES = { $server: path.resolve(import.meta.dirname, 'server/src'), $lib: path.resolve(import.meta.dirname, 'web/src/lib') };
 
 export default defineConfig({
   plugins: [swcPlugin()],
@@ -24,8 +26,7 @@ export default defineConfig({
       {
         // Svelte compiles the web app's runes modules (*.svelte.ts: the reader's language) for the unit tests that import them.
         plugins: [swcPlugin(), svelte({ configFile: false })],
-        // The web app's own import aliases, for its unit tests (web/vite.config.mts).
-        resolve: { alias: { $server: path.resolve(import.meta.dirname, 'server/src'), $lib: path.resolve(import.meta.dirname, 'web/src/lib') } },
+        resolve: { alias: WEB_ALIASES },
         test: { name: 'unit', include: ['server/src/**/*.spec.ts', 'web/src/**/*.spec.ts', 'test/unit/**/*.test.ts'] },
       },
       {
@@ -52,8 +53,7 @@ export default defineConfig({
       },
       {
         plugins: [swcPlugin()],
-        // Browser tests read the message catalogs (web/src/i18n/messages), which import from $server.
-        resolve: { alias: { $server: path.resolve(import.meta.dirname, 'server/src'), $lib: path.resolve(import.meta.dirname, 'web/src/lib') } },
+        resolve: { alias: WEB_ALIASES },
         test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],

@@ -39,7 +39,7 @@ export default defineMessages(
 
     // Join code and links
     'board.joinCode.title': 'Join code',
-    'board.joinCode.label': 'Join code <b>{code}</b>',
+    'board.joinCode.label': 'Join code <b>{joinCode}</b>',
     'board.joinCode.new': 'New join code',
     'board.joinCode.newTitle': 'The old join link stops working; registered attendees keep their links',
     'board.joinCode.confirm': 'Issue a new join code? The current join link stops working at once; registered attendees are not affected.',
@@ -251,7 +251,7 @@ export default defineMessages(
     'board.timers.presenting': '発表中：{group}',
 
     'board.joinCode.title': '参加コード',
-    'board.joinCode.label': '参加コード <b>{code}</b>',
+    'board.joinCode.label': '参加コード <b>{joinCode}</b>',
     'board.joinCode.new': '参加コードを再発行',
     'board.joinCode.newTitle': '古い参加リンクは使えなくなります。登録済みの参加者のリンクはそのまま使えます',
     'board.joinCode.confirm': '参加コードを再発行しますか？現在の参加リンクはすぐに使えなくなります。登録済みの参加者には影響しません。',
