@@ -18,9 +18,9 @@ export function formatDate(value: Date | string | number): string {
   return new Intl.DateTimeFormat(i18n.language, { dateStyle: 'medium' }).format(new Date(value));
 }
 
-/** A list joined the reader's way ("a, b and c", "a、b、c"). */
-export function formatList(items: readonly string[], type: Intl.ListFormatType = 'conjunction'): string {
-  return new Intl.ListFormat(i18n.language, { style: 'long', type }).format(items);
+/** A list joined the reader's way ("a, b and c", "a、b、c"); style `narrow` leaves out the "and" ("a, b, c"). */
+export function formatList(items: readonly string[], type: Intl.ListFormatType = 'conjunction', style: Intl.ListFormatStyle = 'long'): string {
+  return new Intl.ListFormat(i18n.language, { style, type }).format(items);
 }
 
 /** A duration in words: "45 s", "12 min", "1 h 5 min" / "45秒", "12分", "1時間5分". */
