@@ -45,6 +45,8 @@ export default defineConfig({
       },
       {
         plugins: [swcPlugin()],
+        // Browser tests read the message catalogs (web/src/i18n/messages) to check what a page says.
+        resolve: { alias: { $server: path.resolve(import.meta.dirname, 'server/src'), $lib: path.resolve(import.meta.dirname, 'web/src/lib') } },
         test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
