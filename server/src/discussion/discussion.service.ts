@@ -3,10 +3,14 @@ import { Injectable } from '@nestjs/common';
 import type { Principal } from '../auth/principal';
 import { DomainEventBus } from '../common/domain-events';
 import type { Ack, NoteAck } from '../contract/events';
+import { MessageFormatter } from '../contract/i18n/catalog';
+import { DEFAULT_LOCALE } from '../contract/i18n/locales';
+import roomMessages from '../contract/i18n/room';
 import type { DiscussionView, GroupView, NoteView, TimerKind, TimerView } from '../contract/views';
 import type { Group, Note, Timer } from '../generated/prisma/client';
 import { PrismaService } from '../prisma/prisma.service';
 import { ProgressService } from '../progress/progress.service';
+import { RoomLanguageService } from '../workshops/room-language.service';
 import { WorkshopsService } from '../workshops/workshops.service';
 import { workshopLanguage } from '../workshops/workshop.schema';
 import {
@@ -35,6 +39,7 @@ export class DiscussionService {
     private readonly workshops: WorkshopsService,
     private readonly progress: ProgressService,
     private readonly events: DomainEventBus,
+    private readonly roomLanguage: RoomLanguageService,
   ) {}
 
   private get runId(): string {
@@ -49,11 +54,15 @@ export class DiscussionService {
     if (attendees.length === 0) throw new DiscussionError('nobody has registered yet');
     const members = attendees.map(({ id }) => ({ id, doneCount: this.progress.progressOf(id).doneCount }));
     const groups = formGroups(members, request);
+    // New groups are named in the room's language ("Group 1", "グループ1"); the navigator may rename them.
+    const names = new MessageFormatter(roomMessages, (await this.roomLanguage.language()) ?? DEFAULT_LOCALE);
     await this.prisma.$transaction(async (tx) => {
       await tx.group.deleteMany({ where: { runId: this.runId } });
       await tx.run.update({ where: { id: this.runId }, data: { presentingGroupId: null } });
       for (const [index, memberIds] of groups.entries()) {
-        const group = await tx.group.create({ data: { id: randomUUID(), runId: this.runId, name: `Group ${index + 1}`, position: index } });
+        const group = await tx.group.create({
+          data: { id: randomUUID(), runId: this.runId, name: names.format('room.groupName', { number: index + 1 }), position: index },
+        });
         await tx.attendee.updateMany({ where: { id: { in: memberIds } }, data: { groupId: group.id } });
       }
     });

@@ -1,6 +1,7 @@
 import { parse, TYPE, type MessageFormatElement } from '@formatjs/icu-messageformat-parser';
 import { describe, expect, it } from 'vitest';
 import exportMessages from '../contract/i18n/exports';
+import roomMessages from '../contract/i18n/room';
 import { BOM } from './exports.service';
 import { csvField } from './step-history';
 import { ExportWriter, membersLine, noteLine } from './export-writer';
@@ -16,16 +17,19 @@ function argumentsOf(elements: MessageFormatElement[], found = new Set<string>()
   return found;
 }
 
-describe('the exports catalog', () => {
-  it('has the same keys and arguments in English and Japanese, each key under exports.', () => {
-    const en = exportMessages.en as Record<string, string>;
-    const ja = exportMessages.ja as Record<string, string>;
-    expect(Object.keys(ja).sort()).toEqual(Object.keys(en).sort());
-    for (const key of Object.keys(en)) {
-      expect(key.startsWith('exports.'), key).toBe(true);
-      expect([...argumentsOf(parse(ja[key], { ignoreTag: true }))].sort(), key).toEqual([...argumentsOf(parse(en[key], { ignoreTag: true }))].sort());
-    }
-  });
+describe('the server catalogs for the room', () => {
+  for (const [area, catalog] of Object.entries({ exports: exportMessages, room: roomMessages })) {
+    it(`${area}: the same keys and arguments in English and Japanese, each key under ${area}.`, () => {
+      const en = catalog.en as Record<string, string>;
+      const ja = catalog.ja as Record<string, string>;
+      expect(Object.keys(ja).sort()).toEqual(Object.keys(en).sort());
+      for (const key of Object.keys(en)) {
+        expect(key.startsWith(`${area}.`), key).toBe(true);
+        expect([...argumentsOf(parse(ja[key], { ignoreTag: true }))].sort(), key).toEqual([...argumentsOf(parse(en[key], { ignoreTag: true }))].sort());
+        expect(ja[key].trim(), `${key} is empty in Japanese`).not.toBe('');
+      }
+    });
+  }
 });
 
 describe('an export in Japanese', () => {

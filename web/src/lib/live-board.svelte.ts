@@ -1,3 +1,4 @@
+import type { Locale } from '$server/contract/i18n/locales';
 import type { RoomOverTimeView } from '$server/contract/retrospective';
 import type { SignedOutReason } from '$server/contract/events';
 import type { BoardViewerView, HelpQueueView, PaceView, PublicAttendeeView } from '$server/contract/views';
@@ -20,6 +21,8 @@ export class LiveBoard<A extends PublicAttendeeView> {
   room = $state<RoomOverTimeView | null>(null);
   /** Board only: signed in as the navigator or as a helper; null until the server says. */
   viewer = $state<BoardViewerView | null>(null);
+  /** The room's language as the navigator set it (the projector follows it); null until set. */
+  roomLanguage = $state<Locale | null>(null);
   /** The server closed the socket: this browser has no valid link for the page. */
   signedOut = $state(false);
   /** Why, when the server said (a helper's revoked link). */
@@ -36,6 +39,7 @@ export class LiveBoard<A extends PublicAttendeeView> {
     socket.on('help:snapshot', (queue) => (this.help = queue));
     socket.on('room:snapshot', (room) => (this.room = room));
     socket.on('board:viewer', (viewer) => (this.viewer = viewer));
+    socket.on('room:language', (language) => (this.roomLanguage = language));
     socket.on('self:signed-out', (reason) => (this.signedOutReason = reason));
     socket.on('disconnect', (reason) => {
       if (reason === 'io server disconnect') this.signedOut = true;

@@ -1,5 +1,5 @@
 import uPlot from 'uplot';
-import { themeColors } from './palette';
+import { canvasFont, themeColors } from './palette';
 
 export interface BarSeries {
   label: string;
@@ -72,6 +72,7 @@ export function barChart(spec: BarChartSpec): { build: (width: number) => Omit<u
       axes: [
         {
           stroke: theme.muted,
+          font: canvasFont(12),
           grid: { show: false },
           ticks: { show: false },
           splits: () => spec.categories.map((_, i) => centre(i)),
@@ -79,7 +80,15 @@ export function barChart(spec: BarChartSpec): { build: (width: number) => Omit<u
           rotate: crowded ? -30 : 0,
           size: crowded ? 70 : 40,
         },
-        { stroke: theme.muted, grid: { stroke: theme.grid, width: 1 }, label: spec.yLabel, labelSize: 18, size: 50 },
+        {
+          stroke: theme.muted,
+          font: canvasFont(12),
+          labelFont: canvasFont(12, 'bold'),
+          grid: { stroke: theme.grid, width: 1 },
+          label: spec.yLabel,
+          labelSize: 18,
+          size: 50,
+        },
       ],
       series: [
         {},
@@ -99,7 +108,7 @@ export function barChart(spec: BarChartSpec): { build: (width: number) => Omit<u
           (u: uPlot) => {
             const ctx = u.ctx;
             ctx.save();
-            ctx.font = `${Math.round(11 * devicePixelRatio)}px system-ui, sans-serif`;
+            ctx.font = canvasFont(Math.round(11 * devicePixelRatio));
             ctx.textAlign = 'center';
             ctx.fillStyle = theme.text;
             for (let s = 1; s < u.series.length; s++) {
@@ -146,7 +155,28 @@ export function barChart(spec: BarChartSpec): { build: (width: number) => Omit<u
   return { build, data: [xs, ...columns, ...markerColumn] as uPlot.AlignedData };
 }
 
+/** Characters drawn about twice as wide as a Latin letter: CJK ideographs, kana, Hangul, full-width forms. */
+const WIDE =
+  /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{20000}-\u{3fffd}]/u;
+
+const width = (c: string) => (WIDE.test(c) ? 2 : 1);
+
+/** How wide a label is, in Latin letters (a Japanese character counts as two). */
+export function labelWidth(text: string): number {
+  return [...text].reduce((sum, c) => sum + width(c), 0);
+}
+
+/** A label cut to `max` Latin letters' width (a Japanese character counts as two), with an ellipsis when cut. */
 export function shorten(text: string, max: number): string {
-  if (text.length <= max) return text;
-  return max < 2 ? '' : text.slice(0, max - 1) + '…';
+  const chars = [...text];
+  if (labelWidth(text) <= max) return text;
+  if (max < 2) return '';
+  let used = 1; // the ellipsis
+  let cut = '';
+  for (const c of chars) {
+    if (used + width(c) > max) break;
+    used += width(c);
+    cut += c;
+  }
+  return cut + '…';
 }

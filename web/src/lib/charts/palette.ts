@@ -8,14 +8,26 @@ export function stepColor(index: number): string {
   return STEP_COLORS[index % STEP_COLORS.length];
 }
 
-/** The page's own colours for axes and text: a canvas cannot read CSS variables. */
-let theme: { text: string; muted: string; grid: string } | null = null;
+/** The page's own colours for axes and text, and its font stack (with CJK fallbacks): a canvas cannot read CSS variables. */
+export interface ThemeLook {
+  text: string;
+  muted: string;
+  grid: string;
+  /** The page's `--sans` stack, for text drawn on a canvas: Japanese labels get the same glyphs as the page's. */
+  sans: string;
+}
+let theme: ThemeLook | null = null;
 
 /** Read once per page: each read of computed style can make the browser recompute styles. */
-export function themeColors(): { text: string; muted: string; grid: string } {
+export function themeColors(): ThemeLook {
   if (theme) return theme;
   const style = getComputedStyle(document.documentElement);
-  const read = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
-  theme = { text: read('--text', '#15181d'), muted: read('--muted', '#5b6472'), grid: read('--border', '#d9dee6') };
+  const read = (name: string, fallback: string) => style.getPropertyValue(name).replace(/\s+/g, ' ').trim() || fallback;
+  theme = { text: read('--text', '#15181d'), muted: read('--muted', '#5b6472'), grid: read('--border', '#d9dee6'), sans: read('--sans', 'sans-serif') };
   return theme;
+}
+
+/** A canvas font in the page's stack: `size` in CSS pixels (uPlot scales axis fonts to the screen itself). */
+export function canvasFont(size: number, weight = ''): string {
+  return `${weight ? weight + ' ' : ''}${size}px ${themeColors().sans}`;
 }
