@@ -33,6 +33,12 @@ describe('message catalogs', () => {
           const japanese = argumentsOf(parse(ja[key]));
           expect([...japanese].sort(), `${key}: "${ja[key]}" against "${en[key]}"`).toEqual([...english].sort());
           expect(ja[key].trim(), `${key} is empty in Japanese`).not.toBe('');
+          // tRich() passes its tags as values: an argument named like a tag would be replaced by the tag's function.
+          const arguments_ = [...english].filter((entry) => !entry.endsWith(':tag')).map((entry) => entry.split(':')[0]);
+          expect(
+            arguments_.filter((name) => ['b', 'code', 'em', 'kbd'].includes(name)),
+            `${key} names an argument like a tag`,
+          ).toEqual([]);
         }
       });
     });

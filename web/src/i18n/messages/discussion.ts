@@ -46,7 +46,6 @@ export default defineMessages(
     'discussion.ungrouped': 'Not in a group',
     'discussion.loading': 'Loading…',
 
-
     'discussion.notes.edit': 'Edit note',
     'discussion.notes.save': 'Save',
     'discussion.notes.cancel': 'Cancel',
@@ -102,7 +101,6 @@ export default defineMessages(
     'discussion.noGroup': '（グループなし）',
     'discussion.ungrouped': 'グループに入っていない人',
     'discussion.loading': '読み込み中…',
-
 
     'discussion.notes.edit': 'メモを編集',
     'discussion.notes.save': '保存',
