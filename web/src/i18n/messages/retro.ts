@@ -177,7 +177,7 @@ export default defineMessages(
     'retro.chart.run': 'run {number}',
 
     'retro.compare.eyebrow': 'Comparison',
-    'retro.compare.title': 'Run {a} against run {b}',
+    'retro.compare.title': 'Run {first} against run {second}',
     'retro.compare.summary': '{registeredA} and {registeredB} registered · versions v{versionA} and v{versionB}',
     'retro.compare.medians': 'Median minutes per step',
     'retro.compare.mediansChart': 'Median minutes per step in both runs',
@@ -366,7 +366,7 @@ export default defineMessages(
     'retro.chart.run': '第{number}回',
 
     'retro.compare.eyebrow': '比較',
-    'retro.compare.title': '第{a}回と第{b}回の比較',
+    'retro.compare.title': '第{first}回と第{second}回の比較',
     'retro.compare.summary': '登録 {registeredA}人 / {registeredB}人 · バージョン v{versionA} / v{versionB}',
     'retro.compare.medians': 'ステップごとの所要時間の中央値（分）',
     'retro.compare.mediansChart': '両方の回のステップごとの中央値（分）',
