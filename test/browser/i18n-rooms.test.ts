@@ -350,7 +350,7 @@ describe('the runs and a retrospective in Japanese', () => {
     await page.goto(`${navigator.url}/runs`);
     await page.getByRole('button', { name: R['retro.runs.compareButton'] }).click();
     await page.getByTestId('comparison').locator('table').first().waitFor();
-    expect(await page.locator('h1').textContent()).toBe(fill(R['retro.compare.title'], { a: a.number, b: b.number }));
+    expect(await page.locator('h1').textContent()).toBe(fill(R['retro.compare.title'], { first: a.number, second: b.number }));
     await chartsDrawn(page);
     await page.screenshot({ path: screenshotPath('i18n-compare-ja-1280'), fullPage: true });
     await page.context().close();
