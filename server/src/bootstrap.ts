@@ -8,6 +8,8 @@ import { serveApiDocs } from './api-docs/api-docs';
 import { appModuleFor } from './app.module';
 import { AuthService } from './auth/auth.service';
 import type { AppConfig } from './config/app.config';
+import { coded } from './contract/i18n/coded';
+import { codedErrorBody } from './common/coded-http';
 import { OriginCheckedIoAdapter } from './common/origin-checked-io.adapter';
 import { OriginPolicy } from './common/origin-policy';
 import { securityHeaders } from './common/security-headers';
@@ -34,14 +36,15 @@ function bodyErrors(
   next: express.NextFunction,
 ): void {
   if (error.type === 'entity.too.large') {
-    const size = error.length ? `${Math.ceil(error.length / 1024)} kB` : 'larger than allowed';
-    res
-      .status(413)
-      .json({ statusCode: 413, error: 'Payload Too Large', message: `The request body is ${size}; the limit is ${bodyLimitFor(req.path) / 1024} kB.` });
+    const limit = bodyLimitFor(req.path) / 1024;
+    const why = error.length
+      ? coded('limit.body_too_large', { size: Math.ceil(error.length / 1024), limit })
+      : coded('limit.body_too_large_unknown', { limit });
+    res.status(413).json(codedErrorBody(413, why));
     return;
   }
   if (error.type === 'entity.parse.failed') {
-    res.status(400).json({ statusCode: 400, error: 'Bad Request', message: `The request body is not valid JSON: ${error.message ?? 'unreadable'}.` });
+    res.status(400).json(codedErrorBody(400, coded('request.invalid_json', { detail: error.message ?? 'unreadable' })));
     return;
   }
   next(error);
@@ -59,22 +62,18 @@ function refuseCrossSiteWrites(origins: OriginPolicy) {
     if (SAFE_METHODS.has(req.method)) return next();
     const refusal = origins.refusal(req.headers);
     if (refusal !== null) {
-      res.status(403).json({ statusCode: 403, error: 'Forbidden', message: `Cross-site request refused: ${refusal}.` });
+      res.status(403).json(codedErrorBody(403, coded('request.cross_site', { detail: refusal })));
       return;
     }
     const length = Number(req.headers['content-length'] ?? 0);
     const limit = bodyLimitFor(req.path);
     if (length > limit) {
-      res.status(413).json({
-        statusCode: 413,
-        error: 'Payload Too Large',
-        message: `The request body is ${Math.ceil(length / 1024)} kB; the limit is ${limit / 1024} kB.`,
-      });
+      res.status(413).json(codedErrorBody(413, coded('limit.body_too_large', { size: Math.ceil(length / 1024), limit: limit / 1024 })));
       return;
     }
     const hasBody = req.headers['transfer-encoding'] !== undefined || length > 0;
     if (hasBody && !req.is('application/json')) {
-      res.status(415).json({ statusCode: 415, error: 'Unsupported Media Type', message: 'Send the body as JSON (Content-Type: application/json).' });
+      res.status(415).json(codedErrorBody(415, coded('request.json_only')));
       return;
     }
     next();

@@ -98,6 +98,7 @@ describe('a secret attendee value', () => {
     const missing = await navigator.request('POST', joinPath, { body: registration });
     expect(missing.status).toBe(400);
     expect((missing.body as { fields: Record<string, string> }).fields).toEqual({ 'values.pw': 'enter Your Grafana password' });
+    expect(missing.body).toMatchObject({ fieldErrors: { 'values.pw': { code: 'form.value_required', values: { label: 'Your Grafana password' } } } });
 
     const joined = await navigator.request('POST', joinPath, { body: { ...registration, values: { pw: SECRET } } });
     expect(joined.status).toBe(201);

@@ -50,7 +50,7 @@ describe('the discussion board over sockets', () => {
       expect(other.client.discussion!.groups.find((g) => g.id === group.id)!.notes).toBeNull();
       expect(JSON.stringify(other.client.discussion)).not.toContain('Trace slow');
       const intrusion = (await other.client.socket.emitWithAck('note:create', { groupId: group.id, text: 'not my group' })) as NoteAck;
-      expect(intrusion).toEqual({ ok: false, error: 'you can only write in your own group' });
+      expect(intrusion).toEqual({ ok: false, error: 'you can only write in your own group', coded: { code: 'note.own_group_only' } });
       if (ack.ok) {
         const edit = (await other.client.socket.emitWithAck('note:update', { noteId: ack.note.id, text: 'vandalised', version: 1 })) as NoteAck;
         expect(edit.ok).toBe(false);
@@ -81,11 +81,20 @@ describe('the discussion board over sockets', () => {
     const writer = attendees[0];
     const groupId = groupOf(writer.id).id;
     const send = (payload: unknown) => writer.client.socket.emitWithAck('note:create', payload as { groupId: string; text: string }) as Promise<NoteAck>;
-    expect(await send({ groupId, text: 'x'.repeat(5000) })).toEqual({ ok: false, error: 'a note is at most 1000 characters (this one has 5000)' });
-    expect(await send({ groupId, text: 'ring\u0007' })).toEqual({ ok: false, error: 'a note cannot contain control characters' });
-    expect(await send({ groupId: 'no-such-group', text: 'hello' })).toEqual({ ok: false, error: 'unknown group' });
-    expect(await send({ groupId, text: { $ne: '' } })).toEqual({ ok: false, error: 'invalid payload (text: a note is text)' });
-    expect(await send({ groupId, text: 'hello', authorName: 'Navigator' })).toEqual({
+    // The English sentence for scripts, the code with its values for pages in the reader's language.
+    expect(await send({ groupId, text: 'x'.repeat(5000) })).toEqual({
+      ok: false,
+      error: 'a note is at most 1000 characters (this one has 5000)',
+      coded: { code: 'note.too_long', values: { max: 1000, length: 5000 } },
+    });
+    expect(await send({ groupId, text: 'ring\u0007' })).toMatchObject({ ok: false, coded: { code: 'note.control' } });
+    expect(await send({ groupId: 'no-such-group', text: 'hello' })).toMatchObject({ ok: false, coded: { code: 'note.unknown_group' } });
+    expect(await send({ groupId, text: { $ne: '' } })).toEqual({
+      ok: false,
+      error: 'invalid payload (text: a note is text)',
+      coded: { code: 'request.invalid_payload', values: { fields: 'text: a note is text' } },
+    });
+    expect(await send({ groupId, text: 'hello', authorName: 'Navigator' })).toMatchObject({
       ok: false,
       error: 'invalid payload (authorName: this field is not expected here)',
     });

@@ -50,6 +50,9 @@ describe('registration refuses hostile input and stores nothing', () => {
     const fields = (response.body as { fields: Record<string, string> }).fields;
     expect(Object.keys(fields)).toContain(field);
     expect(fields[field].length).toBeGreaterThan(5);
+    // The same problem as a code, for the page to say in its reader's language.
+    expect((response.body as { fieldErrors: Record<string, unknown> }).fieldErrors[field]).toMatchObject({ code: expect.stringMatching(/^(form|address)\./) });
+    expect(response.body).toMatchObject({ message: 'Please fix the highlighted fields.', error: { code: 'form.fix_fields' } });
     expect(await attendeeCount()).toBe(0);
   });
 
@@ -57,15 +60,21 @@ describe('registration refuses hostile input and stores nothing', () => {
     const broken = await navigator.request('POST', joinPath, { body: '{"displayName":' });
     expect(broken.status).toBe(400);
     expect((broken.body as { message: string }).message).toMatch(/^The request body is not valid JSON/);
+    expect(broken.body).toMatchObject({ error: { code: 'request.invalid_json' } });
     const huge = await navigator.request('POST', joinPath, { body: { ...valid, displayName: 'x'.repeat(100_000) } });
     expect(huge.status).toBe(413);
-    expect((huge.body as { message: string }).message).toBe('The request body is 98 kB; the limit is 64 kB.');
+    expect(huge.body).toEqual({
+      statusCode: 413,
+      message: 'The request body is 98 kB; the limit is 64 kB.',
+      error: { code: 'limit.body_too_large', values: { size: 98, limit: 64 } },
+    });
     expect(await attendeeCount()).toBe(0);
   });
 
   it('refuses a wrong join code', async () => {
     const response = await navigator.request('POST', '/api/join/WRONG1', { body: valid });
     expect(response.status).toBe(404);
+    expect(response.body).toMatchObject({ message: expect.stringMatching(/^This join code is not valid/), error: { code: 'request.join_code' } });
     expect(await attendeeCount()).toBe(0);
   });
 

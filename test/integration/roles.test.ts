@@ -217,8 +217,9 @@ describe('roles on socket events', () => {
     for (const event of Object.keys(payloadSchemas) as ClientEvent[]) {
       const reply = (await (socket as Socket).timeout(3000).emitWithAck(event, { id: 0 })) as { ok: boolean; error?: string };
       // Refused by its roles: the guard answers before the payload is even read.
-      if (HELPER_EVENTS.includes(event)) expect(reply, event).toEqual({ ok: false, error: 'that request is already resolved' });
-      else expect(reply, event).toEqual({ ok: false, error: 'Forbidden resource' });
+      if (HELPER_EVENTS.includes(event))
+        expect(reply, event).toEqual({ ok: false, error: 'that request is already resolved', coded: { code: 'help.already_resolved' } });
+      else expect(reply, event).toEqual({ ok: false, error: 'Forbidden resource', coded: { code: 'request.forbidden' } });
     }
     socket.close();
   });

@@ -58,6 +58,7 @@ describe("6. the Navigator host's own addresses are refused like loopback", () =
       const response = await registerAt(host);
       expect(response.status, `${host}: ${JSON.stringify(response.body)}`).toBe(400);
       expect((response.body as { fields: { host: string } }).fields.host).toMatch(/machine Navigator runs on/);
+      expect(response.body).toMatchObject({ fieldErrors: { host: { code: expect.stringMatching(/^address\.refused/), values: { category: 'self' } } } });
     }
     expect(await rosterSize()).toBe(0);
   });

@@ -11,6 +11,8 @@ import { PrismaService } from '../../server/src/prisma/prisma.service';
 import { CLOSED_PORT, TestClient } from '../support/clients';
 import { REPO_ROOT, startTestNavigator, type TestNavigator } from '../support/navigator';
 
+/** What every refused role gets: Nest's words, and a code for pages. */
+const FORBIDDEN = { ok: false, error: 'Forbidden resource', coded: { code: 'request.forbidden' } };
 const SECRET = 'Zq9-helper-secret-7Hx';
 let navigator: TestNavigator;
 const clients: TestClient[] = [];
@@ -144,7 +146,8 @@ describe('helpers: links of their own, the board without its secrets', () => {
     ]) {
       expect(frames).not.toContain(secret);
     }
-    expect(frames).not.toMatch(/tokenHash|personalUrl|authorizedKeysLine|installCommand|"values"/);
+    // No attendee's own values (the fixture's `pw`); a reason's `values` are its message's data, not theirs.
+    expect(frames).not.toMatch(/tokenHash|personalUrl|authorizedKeysLine|installCommand|"values":\{"pw"/);
     // The same reads over HTTP.
     const http = JSON.stringify((await navigator.request('GET', '/api/attendees', { token: samToken })).body);
     expect(http).toContain('Grace');
@@ -185,11 +188,11 @@ describe('helpers: links of their own, the board without its secrets', () => {
     const helper = helperBoard();
     await helper.until("the helper's snapshot", (c) => c.last['help:snapshot']);
     const request = await navigator.app.get(PrismaService).hostKeyRequest.findFirstOrThrow({ where: { attendeeId: grace.id } });
-    expect(await helper.socket.emitWithAck('hostkey:trust', { id: request.id })).toEqual({ ok: false, error: 'Forbidden resource' });
-    expect(await helper.socket.emitWithAck('hostkey:reject', { id: request.id })).toEqual({ ok: false, error: 'Forbidden resource' });
-    expect(await helper.socket.emitWithAck('broadcast:send', { text: 'from a helper' })).toEqual({ ok: false, error: 'Forbidden resource' });
-    expect(await helper.socket.emitWithAck('clock:control', { action: 'start' })).toEqual({ ok: false, error: 'Forbidden resource' });
-    expect(await helper.socket.emitWithAck('vm:reconnect', { attendeeId: ada.id })).toEqual({ ok: false, error: 'Forbidden resource' });
+    expect(await helper.socket.emitWithAck('hostkey:trust', { id: request.id })).toEqual(FORBIDDEN);
+    expect(await helper.socket.emitWithAck('hostkey:reject', { id: request.id })).toEqual(FORBIDDEN);
+    expect(await helper.socket.emitWithAck('broadcast:send', { text: 'from a helper' })).toEqual(FORBIDDEN);
+    expect(await helper.socket.emitWithAck('clock:control', { action: 'start' })).toEqual(FORBIDDEN);
+    expect(await helper.socket.emitWithAck('vm:reconnect', { attendeeId: ada.id })).toEqual(FORBIDDEN);
     expect(await navigator.app.get(PrismaService).hostKeyRequest.findUniqueOrThrow({ where: { id: request.id } })).toMatchObject({ decidedAt: null });
 
     for (const [method, path, body] of [

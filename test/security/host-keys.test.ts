@@ -125,7 +125,11 @@ describe('3. a rebuilt VM is re-pinned only when the navigator trusts its new ke
     expect(await board.socket.emitWithAck('hostkey:trust', { id: again.id })).toEqual({ ok: true });
     const trusted = await until('connected with the new key pinned', (view) => view.connection.state === 'connected' && view.hostKeyFingerprint === rebuilt);
     expect(trusted).toMatchObject({ offeredHostKeyFingerprint: null, hostKeyRequest: null });
-    expect(await page.socket.emitWithAck('self:host-key-request', {})).toMatchObject({ ok: false, error: expect.stringMatching(/nothing to trust/) });
+    expect(await page.socket.emitWithAck('self:host-key-request', {})).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/nothing to trust/),
+      coded: { code: 'hostkey.nothing_to_trust' },
+    });
   });
 
   it('each address keeps its own pin: coming back to an address checks the key pinned there', async () => {

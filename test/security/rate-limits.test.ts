@@ -36,7 +36,7 @@ describe('8. rate limits on the routes anyone can call', () => {
     const refused = await fetch(`${strict.url}/auth/navigator?token=guess`, { redirect: 'manual' });
     expect(refused.status).toBe(429);
     expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
-    expect(((await refused.json()) as { message: string }).message).toMatch(/Too many requests/);
+    expect(await refused.json()).toMatchObject({ message: expect.stringMatching(/Too many requests/), error: { code: 'limit.public_requests' } });
   });
 
   it('signed-in routes and health are not counted', async () => {

@@ -37,6 +37,7 @@ describe('6. changes of VM address are rate-limited', () => {
     const refused = await move(ada, 0, CLOSED_PORT);
     expect(refused.status).toBe(429);
     expect((refused.body as { message: string }).message).toMatch(/changed your VM's address several times within a minute; try again in \d+ s/);
+    expect(refused.body).toMatchObject({ error: { code: 'limit.address_changes', values: { seconds: expect.any(Number) } } });
     const me = (await navigator.request('GET', '/api/me', { token: ada.token })).body as { port: number };
     expect(me.port).toBe(OTHER_CLOSED_PORT);
     const renamed = await navigator.request('PUT', '/api/me/vm', {
@@ -57,6 +58,7 @@ describe('6. changes of VM address are rate-limited', () => {
       for (const response of responses) {
         if (response.status === 429) {
           expect((response.body as { message: string }).message).toMatch(/from your network; try again in \d+ s/);
+          expect(response.body).toMatchObject({ error: { code: 'limit.address_changes_network' } });
           refusedForNetwork = true;
         } else {
           expect(response.status).toBe(200);

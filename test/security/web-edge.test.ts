@@ -72,6 +72,7 @@ describe('9. CSRF: JSON only, cross-site writes refused, oversized bodies 413', 
     const sameSite = await post({ 'content-type': 'application/x-www-form-urlencoded' }, form);
     expect(sameSite.status).toBe(415);
     expect(sameSite.body.message).toMatch(/JSON/);
+    expect(sameSite.body).toMatchObject({ error: { code: 'request.json_only' } });
     const multipart = await post(
       { 'content-type': 'multipart/form-data; boundary=x' },
       '--x\r\nContent-Disposition: form-data; name="displayName"\r\n\r\nV\r\n--x--\r\n',
@@ -94,6 +95,7 @@ describe('9. CSRF: JSON only, cross-site writes refused, oversized bodies 413', 
       const response = await post({ 'content-type': type }, 'x'.repeat(200_000));
       expect(response.status, type).toBe(413);
       expect(response.body.message).toMatch(/the limit is 64 kB/);
+      expect(response.body).toMatchObject({ error: { code: 'limit.body_too_large', values: { limit: 64 } } });
     }
   });
 });

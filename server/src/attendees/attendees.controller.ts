@@ -1,17 +1,19 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpException, HttpStatus, Inject, NotFoundException, Param, Post, Put, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Param, Post, Put, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { CurrentAttendeeId } from '../auth/current-principal.decorator';
 import { Public, Roles } from '../auth/roles.decorator';
 import { SessionCookies } from '../auth/session-cookies';
 import { ZodBody } from '../api-docs/zod-openapi';
+import { refused } from '../common/coded-http';
 import { RateLimiter } from '../common/rate-limiter';
 import { ZodPipe } from '../common/zod.pipe';
 import { APP_CONFIG, type AppConfig } from '../config/app.config';
+import { coded } from '../contract/i18n/coded';
 import type { JoinInfo, NavigatorAttendeeView, PersonalLinkView, PublicAttendeeView, RosterSnapshot, SelfView, TimelineEntryView } from '../contract/views';
 import { AttendeesService } from './attendees.service';
 import { registrationSchema, type Registration } from './registration.dto';
 
-const registrationBody = new ZodPipe(registrationSchema, 'Please fix the highlighted fields.');
+const registrationBody = new ZodPipe(registrationSchema, coded('form.fix_fields'));
 
 @Controller('api')
 export class AttendeesController {
@@ -43,7 +45,7 @@ export class AttendeesController {
   ): Promise<{ attendee: SelfView; personalPath: string }> {
     this.requireJoinCode(code);
     const wait = this.registrations.take(req.ip ?? 'unknown');
-    if (wait > 0) throw new HttpException(`Too many registrations from your address; try again in ${wait} s.`, HttpStatus.TOO_MANY_REQUESTS);
+    if (wait > 0) throw refused(HttpStatus.TOO_MANY_REQUESTS, 'limit.registrations', { seconds: wait });
     const { attendee, token, personalPath } = await this.attendees.register(body);
     this.cookies.set(req, res, 'attendee', token);
     return { attendee, personalPath };
@@ -105,6 +107,6 @@ export class AttendeesController {
   }
 
   private requireJoinCode(code: string): void {
-    if (!this.attendees.isJoinCode(code)) throw new NotFoundException('This join code is not valid; check the link the navigator shared.');
+    if (!this.attendees.isJoinCode(code)) throw refused(HttpStatus.NOT_FOUND, 'request.join_code');
   }
 }

@@ -1,14 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import {
-  BadRequestException,
-  ConflictException,
-  HttpException,
-  HttpStatus,
-  Inject,
-  Injectable,
-  NotFoundException,
-  ServiceUnavailableException,
-} from '@nestjs/common';
+import { HttpStatus, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { fieldsRefused, refused } from '../common/coded-http';
 import { RateLimiter } from '../common/rate-limiter';
 import { newToken, hashToken } from '../auth/token';
 import { DomainEventBus } from '../common/domain-events';
@@ -24,6 +16,7 @@ import type {
   TimelineEntryView,
   WorkshopSummaryView,
 } from '../contract/views';
+import { coded } from '../contract/i18n/coded';
 import { APP_CONFIG, type AppConfig } from '../config/app.config';
 import type { Attendee } from '../generated/prisma/client';
 import { MetricsService } from '../metrics/metrics.service';
@@ -125,7 +118,7 @@ export class AttendeesService {
     await this.requireDialableHost(registration.host);
     const values = this.checkValues({}, registration.values);
     const count = await this.prisma.attendee.count({ where: { runId: this.workshops.workshop.runId } });
-    if (count >= MAX_ATTENDEES) throw new ConflictException(`this workshop already has ${MAX_ATTENDEES} attendees`);
+    if (count >= MAX_ATTENDEES) throw refused(HttpStatus.CONFLICT, 'limit.attendees', { max: MAX_ATTENDEES });
     const token = newToken();
     const id = randomUUID();
     const sshPublicKey = await this.keys.issue(id);
@@ -306,10 +299,7 @@ export class AttendeesService {
   /** The workshop's attendee values, merged with what was stored; a missing or malformed one is the attendee's to fix, field by field. */
   private checkValues(stored: Record<string, string>, given: Record<string, string> | undefined): Record<string, string> {
     const { values, errors } = mergeAttendeeValues(this.workshops.workshop.definition, stored, given);
-    if (Object.keys(errors).length > 0) {
-      const fields = Object.fromEntries(Object.entries(errors).map(([name, message]) => [`values.${name}`, message]));
-      throw new BadRequestException({ message: 'Please fix the highlighted fields.', fields });
-    }
+    if (Object.keys(errors).length > 0) throw fieldsRefused(Object.fromEntries(Object.entries(errors).map(([name, why]) => [`values.${name}`, why])));
     return values;
   }
 
@@ -318,10 +308,7 @@ export class AttendeesService {
     const seat = this.workshops.workshop.definition.seat;
     if (!seat) return null;
     if (!given && seat.required) {
-      throw new BadRequestException({
-        message: 'Please fix the highlighted fields.',
-        fields: { seat: `enter your ${workshopText(this.workshops.workshop.definition, seat.label).toLowerCase()}` },
-      });
+      throw fieldsRefused({ seat: coded('form.seat_required', { label: workshopText(this.workshops.workshop.definition, seat.label).toLowerCase() }) });
     }
     return given || null;
   }
@@ -336,20 +323,18 @@ export class AttendeesService {
 
   private limitAddressChanges(attendeeId: string, source: string): void {
     const mine = this.addressChangesByAttendee.take(attendeeId);
-    if (mine > 0) throw new HttpException(`You changed your VM's address several times within a minute; try again in ${mine} s.`, HttpStatus.TOO_MANY_REQUESTS);
+    if (mine > 0) throw refused(HttpStatus.TOO_MANY_REQUESTS, 'limit.address_changes', { seconds: mine });
     const fromSource = this.addressChangesBySource.take(source);
-    if (fromSource > 0) throw new HttpException(`Too many VM address changes from your network; try again in ${fromSource} s.`, HttpStatus.TOO_MANY_REQUESTS);
+    if (fromSource > 0) throw refused(HttpStatus.TOO_MANY_REQUESTS, 'limit.address_changes_network', { seconds: fromSource });
   }
 
   /** An address the policy refuses is the attendee's to fix: said at once, nothing stored. */
   private async requireDialableHost(host: string): Promise<void> {
     const verdict = await this.policy.check(host);
-    if (!verdict.ok && verdict.reason === 'refused') {
-      throw new BadRequestException({ message: 'Please fix the highlighted fields.', fields: { host: verdict.message } });
-    }
+    if (!verdict.ok && verdict.reason === 'refused') throw fieldsRefused({ host: verdict.coded });
     // Not knowing where a name points is never taken as allowed; a name that does not exist yet is stored and retried.
     if (!verdict.ok && verdict.reason === 'unchecked') {
-      throw new ServiceUnavailableException({ message: `${verdict.message}. Please try again in a moment.`, fields: { host: verdict.message } });
+      throw fieldsRefused({ host: verdict.coded }, HttpStatus.SERVICE_UNAVAILABLE, coded('form.host_unchecked', verdict.coded.values));
     }
   }
 }

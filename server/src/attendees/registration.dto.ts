@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { humanTextProblem, isReservedName, normalizeHumanText } from '../common/human-text';
+import { formIssue, formMessage } from '../common/form-messages';
+import { humanTextIssue, isReservedName, normalizeHumanText } from '../common/human-text';
 
 // eslint-disable-next-line no-control-regex -- rejecting control characters is the point
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
@@ -21,24 +22,24 @@ export function normalizeHost(value: string): string {
 
 export const registrationSchema = z.strictObject({
   displayName: z
-    .string({ message: 'enter your name as the room should see it' })
+    .string({ message: formMessage('form.name_required') })
     .trim()
-    .min(1, 'enter your name as the room should see it')
-    .max(60, 'keep your name to 60 characters')
-    .refine((name) => !CONTROL_CHARS.test(name), 'your name contains control characters')
+    .min(1, formMessage('form.name_required'))
+    .max(60, formMessage('form.name_too_long', { max: 60 }))
+    .refine((name) => !CONTROL_CHARS.test(name), formMessage('form.name_control'))
     .superRefine((name, context) => {
-      const problem = humanTextProblem(name);
-      if (problem) context.addIssue({ code: 'custom', message: `your name ${problem}` });
-      else if (isReservedName(name)) context.addIssue({ code: 'custom', message: 'that name is reserved for the navigator; use your own' });
+      const problem = humanTextIssue(name);
+      if (problem) context.addIssue({ code: 'custom', ...formIssue('form.text_problem', { subject: 'name', problem }) });
+      else if (isReservedName(name)) context.addIssue({ code: 'custom', ...formIssue('form.name_reserved') });
     })
     .transform(normalizeHumanText),
   host: z
-    .string({ message: "enter your VM's address" })
-    .max(255, 'the address is longer than any DNS name (253 characters)')
+    .string({ message: formMessage('form.host_required') })
+    .max(255, formMessage('form.host_too_long'))
     .transform(normalizeHost)
-    .refine((host) => host.length > 0, "enter your VM's address")
-    .refine((host) => !host.includes('@'), 'enter the address alone: the part before "@" goes in the SSH user field')
-    .refine((host) => isIP(host) !== 0 || isDnsName(host), 'use a DNS name (vm1.example.org), an IPv4 address (203.0.113.7) or an IPv6 address (2001:db8::7)'),
+    .refine((host) => host.length > 0, formMessage('form.host_required'))
+    .refine((host) => !host.includes('@'), formMessage('form.host_with_user'))
+    .refine((host) => isIP(host) !== 0 || isDnsName(host), formMessage('form.host_invalid')),
   port: z
     .union(
       [
@@ -46,33 +47,27 @@ export const registrationSchema = z.strictObject({
         z
           .string()
           .trim()
-          .regex(/^\d{1,5}$/, 'the SSH port is a number from 1 to 65535')
+          .regex(/^\d{1,5}$/, formMessage('form.port_invalid'))
           .transform(Number),
       ],
       {
-        message: 'the SSH port is a number from 1 to 65535',
+        message: formMessage('form.port_invalid'),
       },
     )
-    .pipe(
-      z
-        .number()
-        .int('the SSH port is a whole number')
-        .min(1, 'the SSH port is a number from 1 to 65535')
-        .max(65535, 'the SSH port is a number from 1 to 65535'),
-    ),
+    .pipe(z.number().int(formMessage('form.port_whole')).min(1, formMessage('form.port_invalid')).max(65535, formMessage('form.port_invalid'))),
   sshUser: z
-    .string({ message: 'enter the user you log in as (often ubuntu or debian)' })
+    .string({ message: formMessage('form.user_required') })
     .trim()
-    .regex(/^[a-z_][a-z0-9_.-]{0,31}$/, 'a login name has lowercase letters, digits, "_", "-" or "." and starts with a letter or "_" (at most 32)'),
+    .regex(/^[a-z_][a-z0-9_.-]{0,31}$/, formMessage('form.user_invalid')),
   /** Where the attendee sits, when the workshop asks (`seat:`); required or not is the service's to check. */
   seat: z
     .string()
     .trim()
-    .max(40, 'keep it to 40 characters')
-    .refine((seat) => !CONTROL_CHARS.test(seat), 'it contains control characters')
+    .max(40, formMessage('form.too_long', { max: 40 }))
+    .refine((seat) => !CONTROL_CHARS.test(seat), formMessage('form.control_chars'))
     .superRefine((seat, context) => {
-      const problem = humanTextProblem(seat);
-      if (problem) context.addIssue({ code: 'custom', message: `it ${problem}` });
+      const problem = humanTextIssue(seat);
+      if (problem) context.addIssue({ code: 'custom', ...formIssue('form.text_problem', { subject: 'it', problem }) });
     })
     .transform(normalizeHumanText)
     .optional(),

@@ -1,7 +1,9 @@
-import { Controller, Get, HttpCode, Param, Post, Query, Req, Res, UnauthorizedException } from '@nestjs/common';
+import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
+import { refused } from '../common/coded-http';
 import { ZodPipe } from '../common/zod.pipe';
+import { coded } from '../contract/i18n/coded';
 import { AuthService } from './auth.service';
 import type { Role } from './principal';
 import { Public } from './roles.decorator';
@@ -13,7 +15,7 @@ const token = new ZodPipe(
     .string()
     .regex(/^[\w-]{1,200}$/, 'not a Navigator token')
     .optional(),
-  'This link is not valid.',
+  coded('request.link_malformed'),
 );
 
 /** Turns a secret link into a cookie, then sends the person to their page without the secret in the address bar. */
@@ -58,7 +60,7 @@ export class AuthController {
   }
 
   private async signIn(role: Role, value: string | undefined, req: Request, res: Response, to: string): Promise<void> {
-    if (!value || !(await this.auth.verify(role, value))) throw new UnauthorizedException('this link is not valid (any more); ask the navigator for a new one');
+    if (!value || !(await this.auth.verify(role, value))) throw refused(HttpStatus.UNAUTHORIZED, 'request.link_invalid');
     this.cookies.set(req, res, role, value);
     res.redirect(303, to);
   }

@@ -1,5 +1,6 @@
-import { ExecutionContext, Injectable } from '@nestjs/common';
+import { ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
 import { ThrottlerGuard } from '@nestjs/throttler';
+import { refused } from '../common/coded-http';
 import { PUBLIC_KEY } from './roles.decorator';
 
 /**
@@ -12,5 +13,10 @@ export class PublicThrottlerGuard extends ThrottlerGuard {
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     return !this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, [context.getHandler(), context.getClass()]);
+  }
+
+  /** 429 with the limit as a code beside its English (reasons.limit.public_requests). */
+  protected override throwThrottlingException(): Promise<void> {
+    throw refused(HttpStatus.TOO_MANY_REQUESTS, 'limit.public_requests');
   }
 }

@@ -1,10 +1,13 @@
-import { ArgumentsHost, BadRequestException, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import { ArgumentsHost, BadRequestException, Catch, ForbiddenException, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import { WsException } from '@nestjs/websockets';
 import type { Ack } from '../contract/events';
+import { coded, isCoded } from '../contract/i18n/coded';
+import { refusal } from '../contract/i18n/english';
 
 /**
- * Every socket command is answered: a refused or invalid command gets `{ ok: false, error }` in its
- * acknowledgement instead of an unanswered callback. Unexpected errors are logged, not sent.
+ * Every socket command is answered: a refused or invalid command gets `{ ok: false, error, coded }` in
+ * its acknowledgement instead of an unanswered callback (`error` in English, `coded` for pages when
+ * the refusal has a code). Unexpected errors are logged, not sent.
  */
 @Catch()
 export class AckErrorsFilter implements ExceptionFilter {
@@ -16,10 +19,17 @@ export class AckErrorsFilter implements ExceptionFilter {
     if (exception instanceof BadRequestException) {
       const body = exception.getResponse() as { fields?: Record<string, string> };
       const fields = Object.entries(body.fields ?? {}).map(([field, message]) => `${field}: ${message}`);
-      return answer({ ok: false, error: fields.length > 0 ? `invalid payload (${fields.join('; ')})` : exception.message });
+      if (fields.length > 0) return answer(refusal('request.invalid_payload', { fields: fields.join('; ') }));
     }
+    if (exception instanceof HttpException) {
+      const body = exception.getResponse() as { error?: unknown };
+      if (isCoded(body?.error)) return answer({ ok: false, error: exception.message, coded: body.error });
+    }
+    // Nest's own refusal of a role (a guard said no): said in its words, with a code.
+    if ((exception instanceof WsException || exception instanceof ForbiddenException) && exception.message === 'Forbidden resource')
+      return answer({ ok: false, error: exception.message, coded: coded('request.forbidden') });
     if (exception instanceof WsException || exception instanceof HttpException) return answer({ ok: false, error: exception.message });
     this.logger.error(`socket command failed: ${(exception as Error)?.stack ?? String(exception)}`);
-    answer({ ok: false, error: 'Navigator could not do that: an unexpected error occurred.' });
+    answer(refusal('request.unexpected'));
   }
 }

@@ -9,12 +9,27 @@ const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u2
 const LINE_BREAK = /[\n\r\u2028\u2029]/;
 const STACKED_MARKS = /\p{M}{4,}/u;
 
+/** What is wrong with a text a person typed: the `problem` of reasons.form.text_problem. */
+export type HumanTextIssue = 'line_breaks' | 'invisible' | 'stacked_marks';
+
 /** Why the text is refused, or null. `multiline` allows line breaks (notes). */
-export function humanTextProblem(text: string, { multiline = false }: { multiline?: boolean } = {}): string | null {
-  if (!multiline && LINE_BREAK.test(text)) return 'contains line breaks';
-  if (INVISIBLE.test(text)) return 'contains invisible or direction-changing characters';
-  if (STACKED_MARKS.test(text)) return 'stacks too many accents on one letter';
+export function humanTextIssue(text: string, { multiline = false }: { multiline?: boolean } = {}): HumanTextIssue | null {
+  if (!multiline && LINE_BREAK.test(text)) return 'line_breaks';
+  if (INVISIBLE.test(text)) return 'invisible';
+  if (STACKED_MARKS.test(text)) return 'stacked_marks';
   return null;
+}
+
+const PROBLEMS: Record<HumanTextIssue, string> = {
+  line_breaks: 'contains line breaks',
+  invisible: 'contains invisible or direction-changing characters',
+  stacked_marks: 'stacks too many accents on one letter',
+};
+
+/** Why the text is refused, in English words that follow its subject ("your name contains line breaks"), or null. */
+export function humanTextProblem(text: string, options: { multiline?: boolean } = {}): string | null {
+  const issue = humanTextIssue(text, options);
+  return issue === null ? null : PROBLEMS[issue];
 }
 
 export function normalizeHumanText(text: string): string {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LOCALES, type Locale } from './i18n/locales';
+import type { Coded } from './i18n/coded';
 import type { RoomOverTimeView } from './retrospective';
 import type {
   BoardViewerView,
@@ -78,12 +79,14 @@ export const payloadSchemas = {
 export type ClientEvent = keyof typeof payloadSchemas;
 export type Payload<E extends ClientEvent> = z.infer<(typeof payloadSchemas)[E]>;
 
+/** A command's answer. Refused: `error` in English (scripts, logs), `coded` for pages to render in their reader's language. */
 export interface Ack {
   ok: boolean;
   error?: string;
+  coded?: Coded;
 }
 
-export type NoteAck = { ok: true; note: NoteView } | { ok: false; error: string; conflict?: { current: NoteView | null; yours: string } };
+export type NoteAck = { ok: true; note: NoteView } | { ok: false; error: string; coded?: Coded; conflict?: { current: NoteView | null; yours: string } };
 
 type Command<E extends ClientEvent, A = Ack> = (payload: Payload<E>, ack: (result: A) => void) => void;
 

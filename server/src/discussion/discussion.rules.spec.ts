@@ -64,8 +64,17 @@ describe('nextPresenter', () => {
 describe('validateNoteText', () => {
   it('refuses empty, oversized and control characters; keeps script tags as text', () => {
     expect(validateNoteText('  ')).toMatchObject({ ok: false });
-    expect(validateNoteText('x'.repeat(1001))).toEqual({ ok: false, error: 'a note is at most 1000 characters (this one has 1001)' });
-    expect(validateNoteText('bell\u0007')).toMatchObject({ ok: false, error: 'a note cannot contain control characters' });
+    expect(validateNoteText('x'.repeat(1001))).toEqual({
+      ok: false,
+      error: 'a note is at most 1000 characters (this one has 1001)',
+      coded: { code: 'note.too_long', values: { max: 1000, length: 1001 } },
+    });
+    expect(validateNoteText('bell\u0007')).toMatchObject({ ok: false, coded: { code: 'note.control' } });
+    expect(validateNoteText('a\u200bb')).toMatchObject({
+      ok: false,
+      error: 'the note contains invisible or direction-changing characters',
+      coded: { code: 'form.text_problem', values: { subject: 'note', problem: 'invisible' } },
+    });
     expect(validateNoteText(42)).toMatchObject({ ok: false });
     expect(validateNoteText('<script>alert(1)</script>')).toEqual({ ok: true, text: '<script>alert(1)</script>' });
     expect(validateNoteText('two\r\nlines')).toEqual({ ok: true, text: 'two\nlines' });

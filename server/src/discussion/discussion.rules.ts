@@ -1,4 +1,6 @@
-import { humanTextProblem, normalizeHumanText } from '../common/human-text';
+import { humanTextIssue, normalizeHumanText } from '../common/human-text';
+import type { Coded } from '../contract/i18n/coded';
+import { refusal } from '../contract/i18n/english';
 
 /** The discussion's pure rules: forming groups, timers, presentation order, note text. */
 
@@ -81,13 +83,13 @@ export const GROUP_NAME_MAX_CHARS = 60;
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\u2066-\u2069]/;
 
 /** The note text to store, or why it is refused. Text is stored as typed and always shown as text. */
-export function validateNoteText(text: unknown): { ok: true; text: string } | { ok: false; error: string } {
-  if (typeof text !== 'string') return { ok: false, error: 'a note is text' };
+export function validateNoteText(text: unknown): { ok: true; text: string } | { ok: false; error: string; coded: Coded } {
+  if (typeof text !== 'string') return refusal('note.not_text');
   const trimmed = text.replace(/\r\n/g, '\n').trim();
-  if (trimmed.length === 0) return { ok: false, error: 'a note cannot be empty' };
-  if (trimmed.length > NOTE_MAX_CHARS) return { ok: false, error: `a note is at most ${NOTE_MAX_CHARS} characters (this one has ${trimmed.length})` };
-  if (CONTROL.test(trimmed)) return { ok: false, error: 'a note cannot contain control characters' };
-  const problem = humanTextProblem(trimmed, { multiline: true });
-  if (problem) return { ok: false, error: `the note ${problem}` };
+  if (trimmed.length === 0) return refusal('note.empty');
+  if (trimmed.length > NOTE_MAX_CHARS) return refusal('note.too_long', { max: NOTE_MAX_CHARS, length: trimmed.length });
+  if (CONTROL.test(trimmed)) return refusal('note.control');
+  const problem = humanTextIssue(trimmed, { multiline: true });
+  if (problem) return refusal('form.text_problem', { subject: 'note', problem });
   return { ok: true, text: normalizeHumanText(trimmed) };
 }

@@ -6,6 +6,7 @@ import type { Ack, NoteAck } from '../contract/events';
 import { MessageFormatter } from '../contract/i18n/catalog';
 import { DEFAULT_LOCALE } from '../contract/i18n/locales';
 import roomMessages from '../contract/i18n/room';
+import { refusal } from '../contract/i18n/english';
 import type { DiscussionView, GroupView, NoteView, TimerKind, TimerView } from '../contract/views';
 import type { Group, Note, Timer } from '../generated/prisma/client';
 import { PrismaService } from '../prisma/prisma.service';
@@ -90,13 +91,13 @@ export class DiscussionService {
   /** Resolves only after the note is committed: an acknowledged note survives a crash. */
   async createNote(principal: Principal, groupId: string, text: string): Promise<NoteAck> {
     const group = await this.prisma.group.findFirst({ where: { id: groupId, runId: this.runId } });
-    if (!group) return { ok: false, error: 'unknown group' };
+    if (!group) return refusal('note.unknown_group');
     const author = await this.authorFor(principal, group.id);
-    if (!author) return { ok: false, error: 'you can only write in your own group' };
+    if (!author) return refusal('note.own_group_only');
     const valid = validateNoteText(text);
-    if (!valid.ok) return { ok: false, error: valid.error };
+    if (!valid.ok) return valid;
     const count = await this.prisma.note.count({ where: { groupId, deletedAt: null } });
-    if (count >= NOTES_PER_GROUP) return { ok: false, error: `a group has at most ${NOTES_PER_GROUP} notes` };
+    if (count >= NOTES_PER_GROUP) return refusal('limit.notes', { max: NOTES_PER_GROUP });
     const note = await this.prisma.note.create({
       data: { id: randomUUID(), groupId, authorAttendeeId: author.attendeeId, authorName: author.name, text: valid.text },
     });
@@ -108,10 +109,10 @@ export class DiscussionService {
   async updateNote(principal: Principal, noteId: string, text: string, version: number): Promise<NoteAck> {
     // Only the active run's notes: an archived run is read-only.
     const note = await this.prisma.note.findFirst({ where: { id: noteId, group: { runId: this.runId } } });
-    if (!note || note.deletedAt) return { ok: false, error: 'that note no longer exists', conflict: { current: null, yours: text } };
-    if (!(await this.mayEdit(principal, note))) return { ok: false, error: 'only its author and the navigator can change a note' };
+    if (!note || note.deletedAt) return { ...refusal('note.gone'), conflict: { current: null, yours: text } };
+    if (!(await this.mayEdit(principal, note))) return refusal('note.edit_forbidden');
     const valid = validateNoteText(text);
-    if (!valid.ok) return { ok: false, error: valid.error };
+    if (!valid.ok) return valid;
     const saved = await this.prisma.note.updateMany({
       where: { id: note.id, version, deletedAt: null },
       data: { text: valid.text, version: { increment: 1 }, updatedAt: new Date() },
@@ -119,8 +120,7 @@ export class DiscussionService {
     if (saved.count === 0) {
       const current = await this.prisma.note.findUnique({ where: { id: note.id } });
       return {
-        ok: false,
-        error: 'someone changed this note while you were editing: both versions are kept below',
+        ...refusal('note.conflict'),
         conflict: { current: current && !current.deletedAt ? noteView(current) : null, yours: valid.text },
       };
     }
@@ -131,8 +131,8 @@ export class DiscussionService {
   async deleteNote(principal: Principal, noteId: string): Promise<Ack> {
     // Only the active run's notes: an archived run is read-only.
     const note = await this.prisma.note.findFirst({ where: { id: noteId, group: { runId: this.runId } } });
-    if (!note || note.deletedAt) return { ok: false, error: 'that note no longer exists' };
-    if (!(await this.mayEdit(principal, note))) return { ok: false, error: 'only its author and the navigator can delete a note' };
+    if (!note || note.deletedAt) return refusal('note.gone');
+    if (!(await this.mayEdit(principal, note))) return refusal('note.delete_forbidden');
     await this.prisma.note.update({ where: { id: note.id }, data: { deletedAt: new Date() } });
     this.changed();
     return { ok: true };

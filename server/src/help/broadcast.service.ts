@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainEventBus } from '../common/domain-events';
 import type { Ack } from '../contract/events';
 import type { BroadcastMessageView, BroadcastView } from '../contract/views';
+import { refusal } from '../contract/i18n/english';
 
 export const BROADCAST_MAX_CHARS = 280;
 const HISTORY = 50;
@@ -26,10 +27,10 @@ export class BroadcastService {
 
   send(text: string): Ack {
     const trimmed = text.trim();
-    if (!trimmed) return { ok: false, error: 'write the message first' };
-    if (trimmed.length > BROADCAST_MAX_CHARS) return { ok: false, error: `keep it to ${BROADCAST_MAX_CHARS} characters` };
+    if (!trimmed) return refusal('form.message_empty');
+    if (trimmed.length > BROADCAST_MAX_CHARS) return refusal('form.too_long', { max: BROADCAST_MAX_CHARS });
     // eslint-disable-next-line no-control-regex -- refusing control characters is the point
-    if (/[\u0000-\u001f\u007f]/.test(trimmed)) return { ok: false, error: 'the message contains control characters' };
+    if (/[\u0000-\u001f\u007f]/.test(trimmed)) return refusal('form.message_control');
     this.current = { id: this.nextId++, text: trimmed, sentAt: new Date().toISOString() };
     this.messages = [this.current, ...this.messages].slice(0, HISTORY);
     this.events.emit('broadcast.changed', {});

@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../auth/principal';
 import { DomainEventBus } from '../common/domain-events';
-import { humanTextProblem } from '../common/human-text';
+import { humanTextIssue } from '../common/human-text';
 import type { Ack } from '../contract/events';
 import type { HandView, HelpQueueView } from '../contract/views';
 import { PrismaService } from '../prisma/prisma.service';
 import { WorkshopsService } from '../workshops/workshops.service';
 import { HostKeyRequestsService } from './host-key-requests.service';
+import { refusal } from '../contract/i18n/english';
 
 export const HELP_MESSAGE_MAX_CHARS = 280;
 
@@ -22,11 +23,11 @@ export class HelpService {
 
   async raise(attendeeId: string, message: string | undefined): Promise<Ack> {
     const text = message?.trim() ?? '';
-    if (text.length > HELP_MESSAGE_MAX_CHARS) return { ok: false, error: `keep it to ${HELP_MESSAGE_MAX_CHARS} characters` };
+    if (text.length > HELP_MESSAGE_MAX_CHARS) return refusal('form.too_long', { max: HELP_MESSAGE_MAX_CHARS });
     // eslint-disable-next-line no-control-regex -- refusing control characters is the point
-    if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(text)) return { ok: false, error: 'the message contains control characters' };
-    const problem = humanTextProblem(text);
-    if (problem) return { ok: false, error: `the message ${problem}` };
+    if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(text)) return refusal('form.message_control');
+    const problem = humanTextIssue(text);
+    if (problem) return refusal('form.text_problem', { subject: 'message', problem });
     const open = await this.prisma.helpRequest.findFirst({ where: { attendeeId, resolvedAt: null } });
     if (open) await this.prisma.helpRequest.update({ where: { id: open.id }, data: { message: text } });
     else await this.prisma.helpRequest.create({ data: { attendeeId, message: text } });
@@ -95,7 +96,7 @@ export class HelpService {
 
   private async update(requestId: number, data: { acknowledgedAt?: Date; acknowledgedBy?: string; resolvedAt?: Date }): Promise<Ack> {
     const request = await this.prisma.helpRequest.findFirst({ where: { id: requestId, resolvedAt: null, attendee: { runId: this.workshops.workshop.runId } } });
-    if (!request) return { ok: false, error: 'that request is already resolved' };
+    if (!request) return refusal('help.already_resolved');
     await this.prisma.helpRequest.update({ where: { id: requestId }, data });
     this.events.emit('help.changed', { attendeeId: request.attendeeId });
     return { ok: true };

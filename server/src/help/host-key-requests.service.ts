@@ -4,6 +4,7 @@ import type { Ack } from '../contract/events';
 import type { HostKeyRequestView } from '../contract/views';
 import { PrismaService } from '../prisma/prisma.service';
 import { WorkshopsService } from '../workshops/workshops.service';
+import { refusal } from '../contract/i18n/english';
 
 /**
  * "My VM was rebuilt": a pinned host key is never replaced by the VM or the attendee alone. The
@@ -22,14 +23,14 @@ export class HostKeyRequestsService {
   async request(attendeeId: string): Promise<Ack> {
     const attendee = await this.prisma.attendee.findUnique({ where: { id: attendeeId } });
     if (!attendee?.offeredHostKeyFingerprint || !attendee.hostKeyFingerprint || !attendee.offeredHostKeyAlgorithm) {
-      return { ok: false, error: 'Your VM presents the host key Navigator pinned: there is nothing to trust.' };
+      return refusal('hostkey.nothing_to_trust');
     }
     if (attendee.hostKeyRequest === 'pending') return { ok: true };
     const pin = await this.prisma.hostKeyPin.findFirst({
       where: { attendeeId, port: attendee.port, fingerprint: attendee.hostKeyFingerprint },
       orderBy: { pinnedAt: 'desc' },
     });
-    if (!pin) return { ok: false, error: 'Navigator has no pin for this address any more; it pins the key at the next connection.' };
+    if (!pin) return refusal('hostkey.no_pin');
     await this.prisma.$transaction([
       this.prisma.hostKeyRequest.create({
         data: {
@@ -49,10 +50,10 @@ export class HostKeyRequestsService {
 
   async trust(requestId: number): Promise<Ack> {
     const request = await this.openRequest(requestId);
-    if (!request) return { ok: false, error: 'that request is already decided' };
+    if (!request) return refusal('hostkey.already_decided');
     const attendee = await this.prisma.attendee.findUnique({ where: { id: request.attendeeId } });
     if (attendee?.offeredHostKeyFingerprint !== request.offeredFingerprint) {
-      return { ok: false, error: 'The VM now presents another key than the one asked about: ask the attendee to send the request again.' };
+      return refusal('hostkey.key_changed_again');
     }
     const pinnedAt = new Date();
     const { attendeeId, address, port, offeredFingerprint: fingerprint, offeredAlgorithm: algorithm } = request;
@@ -83,7 +84,7 @@ export class HostKeyRequestsService {
 
   async reject(requestId: number): Promise<Ack> {
     const request = await this.openRequest(requestId);
-    if (!request) return { ok: false, error: 'that request is already decided' };
+    if (!request) return refusal('hostkey.already_decided');
     await this.prisma.$transaction([
       this.prisma.hostKeyRequest.update({ where: { id: requestId }, data: { decidedAt: new Date(), decision: 'rejected' } }),
       this.prisma.attendee.update({ where: { id: request.attendeeId }, data: { hostKeyRequest: 'rejected' } }),

@@ -3,6 +3,7 @@ import type { Request } from 'express';
 import { ZodBody } from '../api-docs/zod-openapi';
 import { Roles } from '../auth/roles.decorator';
 import { ZodPipe } from '../common/zod.pipe';
+import { coded } from '../contract/i18n/coded';
 import { APP_CONFIG, type AppConfig } from '../config/app.config';
 import type { HelperView, NewHelperView } from '../contract/views';
 import { newHelperSchema, type NewHelper } from './helper-name';
@@ -20,7 +21,7 @@ export class HelpersController {
   @Post()
   @HttpCode(201)
   @ZodBody(newHelperSchema, 'The helper; answers their link, shown this once')
-  create(@Body(new ZodPipe(newHelperSchema, 'Please fix the highlighted fields.')) body: NewHelper, @Req() req: Request): Promise<NewHelperView> {
+  create(@Body(new ZodPipe(newHelperSchema, coded('form.fix_fields'))) body: NewHelper, @Req() req: Request): Promise<NewHelperView> {
     return this.helpers.create(body.name, this.config.publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`);
   }
 

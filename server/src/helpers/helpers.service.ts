@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable, NotFoundException } from '@nestjs/common';
 import { hashToken, newToken } from '../auth/token';
+import { fieldsRefused } from '../common/coded-http';
 import { DomainEventBus } from '../common/domain-events';
 import { nameSkeleton } from '../common/human-text';
+import { coded } from '../contract/i18n/coded';
 import type { HelperView, NewHelperView } from '../contract/views';
 import type { Helper } from '../generated/prisma/client';
 import { PrismaService } from '../prisma/prisma.service';
@@ -19,7 +21,7 @@ export class HelpersService {
     // Two helpers who read the same would make "Sam is on it" ambiguous.
     const active = await this.prisma.helper.findMany({ where: { revokedAt: null }, select: { name: true } });
     if (active.some((other) => nameSkeleton(other.name) === nameSkeleton(name))) {
-      throw new BadRequestException({ message: 'Please fix the highlighted fields.', fields: { name: `a helper called ${name} already has a link` } });
+      throw fieldsRefused({ name: coded('form.helper_exists', { name }) });
     }
     const token = newToken();
     const helper = await this.prisma.helper.create({ data: { id: randomUUID(), name, tokenHash: hashToken(token) } });

@@ -145,8 +145,16 @@ describe('ProbeScheduler', () => {
   it("limits an attendee's own re-probes and says why", async () => {
     expect(await scheduler.probeForAttendee('ada')).toEqual({ ok: true });
     expect(await scheduler.probeForAttendee('ada')).toEqual({ ok: true });
-    expect(await scheduler.probeForAttendee('ada')).toMatchObject({ ok: false, error: expect.stringMatching(/ask again in \d+ s/) });
-    expect(await scheduler.probeForAttendee('offline')).toEqual({ ok: false, error: 'Navigator is not connected to your VM yet.' });
+    expect(await scheduler.probeForAttendee('ada')).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/ask again in \d+ s/),
+      coded: { code: 'limit.probe', values: { seconds: expect.any(Number) } },
+    });
+    expect(await scheduler.probeForAttendee('offline')).toEqual({
+      ok: false,
+      error: 'Navigator is not connected to your VM yet.',
+      coded: { code: 'probe.not_connected' },
+    });
   });
 });
 

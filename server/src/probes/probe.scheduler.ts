@@ -17,6 +17,7 @@ import { capturedValues, checkValues } from './check-values';
 import { ProbeMetrics } from './probe.metrics';
 import { captureRounds, dueChecks } from './probe-plan';
 import { VmConnectionsService } from './vm-connections.service';
+import { refusal } from '../contract/i18n/english';
 
 /**
  * The sweep: every probe interval, each connected VM is probed once (bounded concurrency, each
@@ -90,8 +91,8 @@ export class ProbeScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   /** An attendee's "check me now": rate-limited, and says why when it cannot. */
   async probeForAttendee(attendeeId: string): Promise<Ack> {
     const wait = this.attendeeProbes.take(attendeeId);
-    if (wait > 0) return { ok: false, error: `Checked a moment ago; ask again in ${wait} s.` };
-    return (await this.probeNow(attendeeId)) ? { ok: true } : { ok: false, error: 'Navigator is not connected to your VM yet.' };
+    if (wait > 0) return refusal('limit.probe', { seconds: wait });
+    return (await this.probeNow(attendeeId)) ? { ok: true } : refusal('probe.not_connected');
   }
 
   private async probe(attendeeId: string): Promise<boolean> {

@@ -2,6 +2,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { DomainEventBus } from '../common/domain-events';
 import type { Ticker } from '../common/ticker';
 import type { ConnectionView } from '../contract/views';
+import type { Coded } from '../contract/i18n/coded';
+import { englishText } from '../contract/i18n/english';
 import { MetricsService } from '../metrics/metrics.service';
 import type { ProgressService } from '../progress/progress.service';
 import type { AddressPolicy, AddressVerdict } from '../ssh/address.policy';
@@ -95,8 +97,8 @@ const vms: Record<string, VmRecord> = {
 };
 const verdicts: Record<string, AddressVerdict> = {
   'ada.example': { ok: true, addresses: ['198.18.0.7'] },
-  'metadata.example': { ok: false, reason: 'refused', message: 'cloud metadata address' },
-  'typo.invalid': { ok: false, reason: 'dns', message: 'That DNS name was not found.' },
+  'metadata.example': refusedVerdict('refused', { code: 'address.refused', values: { address: '169.254.169.254', category: 'metadata' } }),
+  'typo.invalid': refusedVerdict('dns', { code: 'address.dns_not_found', values: { host: 'typo.invalid' } }),
 };
 
 let pool: FakePool;
@@ -170,7 +172,7 @@ describe('VmConnectionsService', () => {
     ticker.pending[0].fire();
     await flush();
     expect(pool.ensured.at(-1)).toMatchObject({ id: 'cy', host: '198.18.0.9', port: 2222 });
-    verdicts['typo.invalid'] = { ok: false, reason: 'dns', message: 'That DNS name was not found.' };
+    verdicts['typo.invalid'] = refusedVerdict('dns', { code: 'address.dns_not_found', values: { host: 'typo.invalid' } });
   });
 
   it("reports the pool's states to progress, with words for people", async () => {
@@ -266,3 +268,7 @@ describe('VmConnectionsService', () => {
     expect(service.reconnectForAttendee('ada')).toMatchObject({ ok: false, error: expect.stringMatching(/already trying/) });
   });
 });
+
+function refusedVerdict(reason: 'dns' | 'refused', coded: Coded): AddressVerdict {
+  return { ok: false, reason, message: englishText(coded), coded };
+}

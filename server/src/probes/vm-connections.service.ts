@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { UNREACHABLE_MESSAGES, type UnreachableReason } from '../contract/checks';
 import type { Ack } from '../contract/events';
+import { refusal } from '../contract/i18n/english';
 import { DomainEventBus } from '../common/domain-events';
 import { RateLimiter } from '../common/rate-limiter';
 import { Ticker } from '../common/ticker';
@@ -124,7 +125,7 @@ export class VmConnectionsService implements OnApplicationBootstrap, OnModuleDes
   /** An attendee's "try again now": rate-limited. */
   reconnectForAttendee(attendeeId: string): Ack {
     const wait = this.attendeeReconnects.take(attendeeId);
-    if (wait > 0) return { ok: false, error: `Navigator is already trying; ask again in ${wait} s.` };
+    if (wait > 0) return refusal('limit.reconnect', { seconds: wait });
     this.reconnectNow(attendeeId);
     return { ok: true };
   }

@@ -8,6 +8,7 @@ import { Payload } from '../common/zod.pipe';
 import type { Ack, Payload as PayloadOf } from '../contract/events';
 import { ProbeScheduler } from './probe.scheduler';
 import { VmConnectionsService } from './vm-connections.service';
+import { refusal } from '../contract/i18n/english';
 
 /** Reconnect and re-probe, for the navigator on any VM and for an attendee on their own. */
 @WebSocketGateway({ path: '/socket.io', serveClient: false })
@@ -22,13 +23,13 @@ export class VmGateway {
   @Roles('navigator')
   @SubscribeMessage('vm:reconnect')
   reconnect(@Payload('vm:reconnect') { attendeeId }: PayloadOf<'vm:reconnect'>): Ack {
-    return this.connections.reconnectNow(attendeeId) ? { ok: true } : { ok: false, error: 'unknown attendee' };
+    return this.connections.reconnectNow(attendeeId) ? { ok: true } : refusal('probe.unknown_attendee');
   }
 
   @Roles('navigator')
   @SubscribeMessage('vm:probe')
   async probe(@Payload('vm:probe') { attendeeId }: PayloadOf<'vm:probe'>): Promise<Ack> {
-    return (await this.probes.probeNow(attendeeId)) ? { ok: true } : { ok: false, error: 'the VM is not connected' };
+    return (await this.probes.probeNow(attendeeId)) ? { ok: true } : refusal('probe.vm_not_connected');
   }
 
   @Roles('attendee')

@@ -3,12 +3,13 @@ import type { Response } from 'express';
 import { z } from 'zod';
 import { Roles } from '../auth/roles.decorator';
 import { ZodPipe } from '../common/zod.pipe';
+import { coded } from '../contract/i18n/coded';
 import type { RetrospectiveView, RunComparisonView, RunSummaryView } from '../contract/retrospective';
 import { WorkshopFileError } from '../workshops/workshop.loader';
 import { WorkshopChangedError, WorkshopsService } from '../workshops/workshops.service';
 import { RetrospectiveService } from './retrospective.service';
 
-const runId = new ZodPipe(z.string().regex(/^[a-z0-9][a-z0-9-]{0,100}$/, 'not a run id'), 'No such run.');
+const runId = new ZodPipe(z.string().regex(/^[a-z0-9][a-z0-9-]{0,100}$/, 'not a run id'), coded('request.no_run'));
 
 /**
  * The navigator's runs: the list, a new run, each run's retrospective and its exports, two runs compared, share links.

@@ -3,10 +3,11 @@ import type { Response } from 'express';
 import { z } from 'zod';
 import { Public } from '../auth/roles.decorator';
 import { ZodPipe } from '../common/zod.pipe';
+import { coded } from '../contract/i18n/coded';
 import type { RetrospectiveView } from '../contract/retrospective';
 import { RetrospectiveService } from './retrospective.service';
 
-const token = new ZodPipe(z.string().regex(/^[\w-]{1,200}$/, 'not a share link'), 'This link is not valid.');
+const token = new ZodPipe(z.string().regex(/^[\w-]{1,200}$/, 'not a share link'), coded('request.link_malformed'));
 
 /** A retrospective's read-only share link: whoever has it sees that run's retrospective and its exports, nothing else. */
 @Public()

@@ -45,6 +45,7 @@ describe('AddressPolicy', () => {
       ok: false,
       reason: 'refused',
       message: "evil.example.org resolves to 169.254.169.254, which is a cloud provider's metadata service, not a VM",
+      coded: { code: 'address.refused_resolved', values: { host: 'evil.example.org', address: '169.254.169.254', category: 'metadata' } },
     });
   });
 

@@ -1,6 +1,8 @@
 import { BlockList, isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import ipaddr from 'ipaddr.js';
+import { coded, type Coded } from '../contract/i18n/coded';
+import { englishText } from '../contract/i18n/english';
 import { BoundedResolver } from './bounded-resolver';
 
 export interface AddressPolicyOptions {
@@ -10,10 +12,13 @@ export interface AddressPolicyOptions {
 
 /**
  * `dns`: the name does not exist (yet). `unchecked`: no answer in time, so nothing is known about
- * where it points; never taken as allowed.
+ * where it points; never taken as allowed. `coded` says why for people; `message` is its English.
  */
-export type AddressVerdict =
-  { ok: true; addresses: string[] } | { ok: false; reason: 'dns' | 'unchecked'; message: string } | { ok: false; reason: 'refused'; message: string };
+export type AddressVerdict = { ok: true; addresses: string[] } | { ok: false; reason: 'dns' | 'unchecked' | 'refused'; message: string; coded: Coded };
+
+function refusedVerdict(reason: 'dns' | 'unchecked' | 'refused', why: Coded): AddressVerdict {
+  return { ok: false, reason, message: englishText(why), coded: why };
+}
 
 type Category = 'unspecified' | 'loopback' | 'self' | 'link-local' | 'metadata' | 'multicast';
 
@@ -100,13 +105,14 @@ export function categorize(address: string): Category | null {
   return null;
 }
 
+/** The `category` a refusal's message selects its explanation with (reasons.address.*). */
 const explanations: Record<Category, string> = {
-  unspecified: 'is an "any address" placeholder, not a machine',
-  loopback: 'is this server itself (loopback); use the address of your own VM',
-  self: 'is an address of the machine Navigator runs on; use the address of your own VM',
-  'link-local': 'is a link-local address, reachable only on one network segment',
-  metadata: "is a cloud provider's metadata service, not a VM",
-  multicast: 'is a multicast or reserved address, not a machine',
+  unspecified: 'unspecified',
+  loopback: 'loopback',
+  self: 'self',
+  'link-local': 'link_local',
+  metadata: 'metadata',
+  multicast: 'multicast',
 };
 
 /** RFC 6761: these names are loopback by definition, whatever a resolver answers or fails to answer. */
@@ -147,32 +153,32 @@ export class AddressPolicy {
     return canonical && this.selfAddresses().has(canonical.address) ? 'self' : null;
   }
 
-  judgeAddress(host: string, address: string): string | null {
+  /** Why Navigator does not dial this address (reached by that host name), or null when it may. */
+  judgeAddress(host: string, address: string): Coded | null {
     const category = this.categoryOf(address);
     if (category === null) return null;
     // The machine's own addresses are reached like loopback: allowed together (tests, a one-machine demo).
     if ((category === 'loopback' || category === 'self') && this.options.allowLoopback) return null;
     if ((category === 'link-local' || category === 'metadata') && this.options.allowLinkLocal) return null;
-    const shown = host === address ? address : `${host} resolves to ${address}, which`;
-    return `${shown} ${explanations[category]}`;
+    return host === address
+      ? coded('address.refused', { address, category: explanations[category] })
+      : coded('address.refused_resolved', { host, address, category: explanations[category] });
   }
 
   async check(host: string): Promise<AddressVerdict> {
     let addresses: string[];
     if (canonicalAddress(host) !== null) addresses = [host];
     else if (isLocalhostName(host) && !this.options.allowLoopback) {
-      return { ok: false, reason: 'refused', message: `${host} ${explanations.loopback}` };
+      return refusedVerdict('refused', coded('address.refused', { address: host, category: explanations.loopback }));
     } else {
       const outcome = await this.resolver.resolve(host);
-      if (outcome.kind === 'not-found') return { ok: false, reason: 'dns', message: `the DNS name ${host} was not found` };
-      if (outcome.kind === 'no-answer') {
-        return { ok: false, reason: 'unchecked', message: `Navigator could not check ${host}: ${outcome.detail}` };
-      }
+      if (outcome.kind === 'not-found') return refusedVerdict('dns', coded('address.dns_not_found', { host }));
+      if (outcome.kind === 'no-answer') return refusedVerdict('unchecked', coded('address.unchecked', { host, detail: outcome.detail }));
       addresses = outcome.addresses;
     }
     for (const address of addresses) {
       const refusal = this.judgeAddress(host, address);
-      if (refusal) return { ok: false, reason: 'refused', message: refusal };
+      if (refusal) return refusedVerdict('refused', refusal);
     }
     // Dial the canonical form: the address that was judged.
     return { ok: true, addresses: addresses.map((address) => canonicalAddress(address)?.address ?? address) };

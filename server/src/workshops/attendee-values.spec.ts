@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { englishText } from '../contract/i18n/english';
 import { attendeeValueFields, mergeAttendeeValues, ownValuesView } from './attendee-values';
 import { substituteVars, workshopSchema } from './workshop.schema';
 
@@ -21,12 +22,16 @@ describe('attendee values', () => {
 
   it('checks what is given: required, numbers, secrets long enough, nothing undeclared', () => {
     expect(mergeAttendeeValues(workshop, {}, { password: 'hunter22', port: '3000' })).toEqual({ values: { password: 'hunter22', port: '3000' }, errors: {} });
-    expect(mergeAttendeeValues(workshop, {}, { port: 'x', other: 'y' }).errors).toEqual({
-      other: 'this workshop does not ask for "other"',
-      password: 'enter Your Grafana password',
-      port: 'Port is a number',
+    const errors = mergeAttendeeValues(workshop, {}, { port: 'x', other: 'y' }).errors;
+    expect(errors).toEqual({
+      other: { code: 'form.value_unknown', values: { name: 'other' } },
+      password: { code: 'form.value_required', values: { label: 'Your Grafana password' } },
+      port: { code: 'form.value_number', values: { label: 'Port' } },
     });
-    expect(mergeAttendeeValues(workshop, {}, { password: 'abc' }).errors).toEqual({ password: 'Your Grafana password: at least 4 characters' });
+    expect(Object.values(errors).map(englishText)).toEqual(['this workshop does not ask for "other"', 'enter Your Grafana password', 'Port is a number']);
+    const short = mergeAttendeeValues(workshop, {}, { password: 'abc' }).errors;
+    expect(short).toEqual({ password: { code: 'form.value_short_secret', values: { label: 'Your Grafana password', min: 4 } } });
+    expect(englishText(short.password)).toBe('Your Grafana password: at least 4 characters');
   });
 
   it('keeps a stored secret when the page sends it empty (it never has it)', () => {

@@ -1,3 +1,4 @@
+import { coded, type Coded } from '../contract/i18n/coded';
 import type { AttendeeValueField } from '../contract/views';
 import { workshopText, type WorkshopDefinition } from './workshop.schema';
 
@@ -7,28 +8,30 @@ export function attendeeValueFields(workshop: WorkshopDefinition): AttendeeValue
 
 /**
  * The attendee's values after an update: given ones replace stored ones; a secret left empty keeps what
- * was stored (a page never has it to send back). Errors by field name, in words for the attendee.
+ * was stored (a page never has it to send back). Errors by field name, as codes for the attendee.
  */
+const SECRET_MIN_CHARS = 4;
+
 export function mergeAttendeeValues(
   workshop: WorkshopDefinition,
   stored: Readonly<Record<string, string>>,
   given: Readonly<Record<string, string>> | undefined,
-): { values: Record<string, string>; errors: Record<string, string> } {
+): { values: Record<string, string>; errors: Record<string, Coded> } {
   const fields = workshop.attendeeValues ?? {};
   const values: Record<string, string> = {};
-  const errors: Record<string, string> = {};
-  for (const name of Object.keys(given ?? {})) if (!fields[name]) errors[name] = `this workshop does not ask for "${name}"`;
+  const errors: Record<string, Coded> = {};
+  for (const name of Object.keys(given ?? {})) if (!fields[name]) errors[name] = coded('form.value_unknown', { name });
   for (const [name, { label: text, ...field }] of Object.entries(fields)) {
     const label = workshopText(workshop, text);
     const givenValue = given?.[name]?.trim();
     const value = givenValue === undefined || (givenValue === '' && field.secret) ? (stored[name] ?? '') : givenValue;
     if (value === '') {
-      if (field.required) errors[name] = `enter ${label}`;
+      if (field.required) errors[name] = coded('form.value_required', { label });
       continue;
     }
-    if (field.type === 'number' && !/^-?\d+(\.\d+)?$/.test(value)) errors[name] = `${label} is a number`;
+    if (field.type === 'number' && !/^-?\d+(\.\d+)?$/.test(value)) errors[name] = coded('form.value_number', { label });
     // Shorter secrets would be found by chance in logs and check output, where they are redacted.
-    else if (field.secret && value.length < 4) errors[name] = `${label}: at least 4 characters`;
+    else if (field.secret && value.length < SECRET_MIN_CHARS) errors[name] = coded('form.value_short_secret', { label, min: SECRET_MIN_CHARS });
     else values[name] = value;
   }
   return { values, errors };

@@ -29,3 +29,9 @@ export function fieldErrorText(error: unknown, field: string): string {
 }
 
 export { isCoded };
+
+/** Why a socket command was refused (its acknowledgement), or null when it was not. */
+export function ackErrorText(ack: { ok: boolean; error?: string; coded?: Coded }): string | null {
+  if (ack.ok) return null;
+  return ack.coded ? reasonText(ack.coded) : (ack.error ?? null);
+}
