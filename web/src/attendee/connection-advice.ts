@@ -1,4 +1,5 @@
 import type { ConnectionView } from '$server/contract/views';
+import { reasonText } from '../i18n/reason';
 
 /** What an attendee should do about their VM's connection state, in plain words. */
 export function connectionAdvice(connection: ConnectionView): { title: string; body: string; showKey: boolean } {
@@ -9,7 +10,7 @@ export function connectionAdvice(connection: ConnectionView): { title: string; b
           title: 'Connected, but commands are blocked',
           body:
             `Navigator logs in, but this account runs something else instead of commands (a ForceCommand in sshd_config, a nologin shell, or command="…" before Navigator's key in ~/.ssh/authorized_keys), so your steps cannot be checked. ` +
-            `Use an account with a normal shell, or remove that restriction for Navigator's key.${connection.message ? ` The account printed: “${connection.message}”` : ''}`,
+            `Use an account with a normal shell, or remove that restriction for Navigator's key.${connection.message ? ` The account printed: “${reasonText(connection.message)}”` : ''}`,
           showKey: false,
         };
       return { title: 'Connected', body: 'Navigator can see your VM. Keep this page open to follow your progress.', showKey: false };
@@ -40,7 +41,7 @@ export function connectionAdvice(connection: ConnectionView): { title: string; b
         case 'slow_link':
           return {
             title: 'Slow link',
-            body: `Your VM answers, but the login over this network takes longer than Navigator waits. Nothing is wrong with your VM or your key; Navigator keeps trying. ${connection.message ?? ''}`,
+            body: `Your VM answers, but the login over this network takes longer than Navigator waits. Nothing is wrong with your VM or your key; Navigator keeps trying. ${reasonText(connection.message)}`,
             showKey: false,
           };
         case 'dropped':
@@ -58,11 +59,19 @@ export function connectionAdvice(connection: ConnectionView): { title: string; b
             showKey: false,
           };
         case 'address_refused':
-          return { title: 'Address not allowed', body: connection.message ?? 'Navigator does not connect to this kind of address.', showKey: false };
+          return {
+            title: 'Address not allowed',
+            body: reasonText(connection.message) || 'Navigator does not connect to this kind of address.',
+            showKey: false,
+          };
         case 'commands_blocked':
         case 'error':
         case null:
-          return { title: 'Cannot connect', body: connection.message ?? 'An unexpected SSH error occurred; Navigator keeps trying.', showKey: true };
+          return {
+            title: 'Cannot connect',
+            body: reasonText(connection.message) || 'An unexpected SSH error occurred; Navigator keeps trying.',
+            showKey: true,
+          };
       }
   }
 }
