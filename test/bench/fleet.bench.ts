@@ -11,6 +11,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { englishReason } from '../../server/src/contract/i18n/english';
 import { runChecks } from '../../server/src/probes/check-runner';
 import { buildSshBatch, planSshChecks, readSshBatch, shellQuote } from '../../server/src/probes/ssh-script';
 import { SshKeyStore } from '../../server/src/ssh/ssh.keys';
@@ -135,7 +136,9 @@ async function benchSize(size: number): Promise<Record<string, unknown>> {
     // ── Every sshd restarted at once: time until every VM is connected again, and the failed handshakes on the way.
     // Every connection drops once (that is the restart); what counts is the handshakes that fail after it.
     let failedHandshakes = 0;
-    const off = pool.onStateChange((change) => change.state === 'unreachable' && !/connection dropped/.test(change.message ?? '') && failedHandshakes++);
+    const off = pool.onStateChange(
+      (change) => change.state === 'unreachable' && !/connection dropped/.test(englishReason(change.message) ?? '') && failedHandshakes++,
+    );
     const restartStarted = performance.now();
     fleet.killAllSshd();
     fleet.vms.forEach((vm) => fleet.startSshd(vm.index));

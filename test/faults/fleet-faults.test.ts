@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { englishReason } from '../../server/src/contract/i18n/english';
 import type { NavigatorAttendeeView } from '../../server/src/contract/views';
 import { DomainEventBus } from '../../server/src/common/domain-events';
 import { ProbeScheduler } from '../../server/src/probes/probe.scheduler';
@@ -152,7 +153,7 @@ describe.skipIf(!canRun)(`a fleet of ${SIZE} simulated VMs under faults (needs r
       'check hangs': (v) =>
         connected(v) &&
         v.checks['exporter-service-active']?.status === 'error' &&
-        /timed out/.test(v.checks['exporter-service-active']?.reason ?? '') &&
+        /timed out/.test(englishReason(v.checks['exporter-service-active']?.reason) ?? '') &&
         v.checks['exporter-php-enabled']?.status === 'pass',
       // Noise before the frames must not change a single result.
       'shell noise': (v) => baseline(v),

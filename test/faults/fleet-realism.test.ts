@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { englishReason } from '../../server/src/contract/i18n/english';
 import { DomainEventBus } from '../../server/src/common/domain-events';
 import { ProbeScheduler } from '../../server/src/probes/probe.scheduler';
 import { ProgressService } from '../../server/src/progress/progress.service';
@@ -90,7 +91,7 @@ describe.skipIf(!canRun)('attendees’ VMs as they really come (needs root: netw
     navigator.app.get(DomainEventBus).on('progress.changed', ({ attendeeId }) => {
       if (attendeeId !== slowId) return;
       const c = progress.connectionOf(attendeeId);
-      const line = `${c.state}${c.reason ? `:${c.reason}` : ''}${c.message ? ` (${c.message})` : ''}`;
+      const line = `${c.state}${c.reason ? `:${c.reason}` : ''}${c.message ? ` (${englishReason(c.message)})` : ''}`;
       if (slowStates.at(-1)?.line !== line) slowStates.push({ at: Date.now() - registeredAt, line });
     });
   }, 180_000);
@@ -130,8 +131,9 @@ describe.skipIf(!canRun)('attendees’ VMs as they really come (needs root: netw
     await probes.until('forwarding checks judged', () => checks().get('php-app-running') !== undefined && checks().get('bpf-build-done') !== undefined);
     const app = checks().get('php-app-running')!;
     expect(app.status).toBe('error');
-    expect(app.reason).toMatch(/^forwarding to port 8000 is not permitted on this VM: .*permitopen="127\.0\.0\.1:8000".*AllowTcpForwarding yes/);
-    expect([...checks().values()].filter((c) => /nothing answers/.test(c.reason ?? ''))).toEqual([]);
+    expect(app.reason).toEqual({ code: 'check.forwarding_prohibited', values: { port: 8000 } });
+    expect(englishReason(app.reason)).toMatch(/^forwarding to port 8000 is not permitted on this VM: .*permitopen="127\.0\.0\.1:8000".*AllowTcpForwarding yes/);
+    expect([...checks().values()].filter((c) => /nothing answers/.test(englishReason(c.reason) ?? ''))).toEqual([]);
     // The ssh checks still run and pass; no step is shown as the attendee failing.
     expect(checks().get('bpf-build-done')?.status).toBe('pass');
     expect(Object.values(progress.progressOf(id(VM.noForwarding)).steps)).not.toContain('failing');
@@ -146,7 +148,7 @@ describe.skipIf(!canRun)('attendees’ VMs as they really come (needs root: netw
       const connection = () => progress.connectionOf(id(index));
       await probes.until('commands blocked', () => connection().reason === 'commands_blocked', 60_000);
       expect(connection().state).toBe('connected');
-      expect(connection().message).toMatch(printed);
+      expect(englishReason(connection().message)).toMatch(printed);
       await probes.sweeps(1);
       // Every ssh check says it could not run (an error, with why), never that the attendee failed it.
       const sshChecks = navigator.app
@@ -156,7 +158,7 @@ describe.skipIf(!canRun)('attendees’ VMs as they really come (needs root: netw
       const known = progress.checksOf(id(index));
       for (const check of sshChecks) {
         expect(known.get(check.id)?.status, check.id).toBe('error');
-        expect(known.get(check.id)?.reason, check.id).toMatch(/^not run: this account cannot run commands/);
+        expect(englishReason(known.get(check.id)?.reason), check.id).toMatch(/^not run: this account cannot run commands/);
       }
       expect(Object.values(progress.progressOf(id(index)).steps)).not.toContain('failing');
     },

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { englishReason } from '../../server/src/contract/i18n/english';
 import { connectToVm, formatTable, tryWorkshop, type TriedCheck } from '../../server/src/cli/try';
 import { SshKeyStore } from '../../server/src/ssh/ssh.keys';
 import { loadWorkshopFile } from '../../server/src/workshops/workshop.loader';
@@ -130,7 +131,8 @@ async function tryVm(index: number): Promise<TriedCheck[]> {
   }
 }
 
-const byCheck = (rows: TriedCheck[]) => Object.fromEntries(rows.map((r) => [r.check, r.result]));
+/** Each check's result, its reason in English (what `navigator try` prints). */
+const byCheck = (rows: TriedCheck[]) => Object.fromEntries(rows.map((r) => [r.check, { ...r.result, reason: englishReason(r.result.reason) }]));
 
 describe.skipIf(!canRun)('checks/observability-101.yaml against real node_exporter and Prometheus (needs root, the fleet)', () => {
   beforeAll(async () => {
@@ -156,7 +158,7 @@ describe.skipIf(!canRun)('checks/observability-101.yaml against real node_export
     } while (rows.some((r) => r.result.status !== 'pass') && Date.now() < deadline);
     const table = formatTable(rows);
     expect(table.split('\n')[0]).toMatch(/^STEP +CHECK +STATUS +REASON +TIME$/);
-    expect(rows.filter((r) => r.result.status !== 'pass').map((r) => `${r.check}: ${r.result.reason}`)).toEqual([]);
+    expect(rows.filter((r) => r.result.status !== 'pass').map((r) => `${r.check}: ${englishReason(r.result.reason)}`)).toEqual([]);
     expect(rows).toHaveLength(12);
   });
 
@@ -176,11 +178,10 @@ describe.skipIf(!canRun)('checks/observability-101.yaml against real node_export
 
   it('half-way: a target down, no rules, a failed collector: each condition fails on its real data, for its own reason', async () => {
     const deadline = Date.now() + 120_000;
-    let results: Record<string, TriedCheck['result']>;
+    let results: ReturnType<typeof byCheck>;
     // Waits for Prometheus to have scraped both targets once (the job then has a sample per target): under
     // load the down target's first scrape can come before the live one's (seen: "1 of 1 are not").
-    const bothScraped = (r: Record<string, TriedCheck['result']>) =>
-      r['no-target-down'].status === 'fail' && /of 2 are not/.test(r['node-job-up'].reason ?? '');
+    const bothScraped = (r: ReturnType<typeof byCheck>) => r['no-target-down'].status === 'fail' && /of 2 are not/.test(r['node-job-up'].reason ?? '');
     do {
       results = byCheck(await tryVm(PARTIAL));
     } while (!bothScraped(results) && Date.now() < deadline);

@@ -108,7 +108,7 @@ describe('a secret attendee value', () => {
     sshd.setAuthorizedKeys(user.name, [body.attendee.authorizedKeysLine]);
 
     const failing = await waitFor('the check fails', () => updates.find((u) => u.checks['password-set']?.status === 'fail'));
-    expect(failing.checks['password-set'].reason).toMatch(/exit code 1/);
+    expect(failing.checks['password-set'].reason).toMatchObject({ values: { exitCode: 1 } });
 
     user.writeFile('pw', SECRET);
     const uid = fs.statSync(user.home).uid;

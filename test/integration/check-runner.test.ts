@@ -5,6 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { englishReason } from '../../server/src/contract/i18n/english';
 import { runChecks } from '../../server/src/probes/check-runner';
 import { SshConnection } from '../../server/src/ssh/ssh.connection';
 import { SshKeyStore } from '../../server/src/ssh/ssh.keys';
@@ -64,8 +65,8 @@ describe('checks run for real over one SSH connection', () => {
     expect(results).toEqual([
       { checkId: 'present', status: 'pass', reason: null, output: 'yes' },
       // It printed nothing: the reason says what it ran.
-      { checkId: 'absent', status: 'fail', reason: 'exit code 1 from `test -f ~/absent`', output: '' },
-      { checkId: 'hangs', status: 'error', reason: 'timed out after 1 s', output: null },
+      { checkId: 'absent', status: 'fail', reason: { code: 'check.exit_code_command', values: { exitCode: 1, command: 'test -f ~/absent' } }, output: '' },
+      { checkId: 'hangs', status: 'error', reason: { code: 'check.timed_out', values: { seconds: 1 } }, output: null },
       { checkId: 'after', status: 'pass', reason: null, output: 'after' },
     ]);
     expect(performance.now() - started).toBeLessThan(4000);
@@ -101,7 +102,7 @@ describe('checks run for real over one SSH connection', () => {
         { id: 'bad', title: 'Bad', ssh: { run: 'exit 3' } },
       ]);
       for (let i = 0; i < 2; i++) {
-        expect((await runChecks(connection, workshop, workshop.steps[0].checks)).map((r) => `${r.checkId}:${r.status}:${r.reason}`)).toEqual([
+        expect((await runChecks(connection, workshop, workshop.steps[0].checks)).map((r) => `${r.checkId}:${r.status}:${englishReason(r.reason)}`)).toEqual([
           'ok:pass:null',
           'bad:fail:exit code 3 from `exit 3`',
         ]);
@@ -124,7 +125,7 @@ describe('checks run for real over one SSH connection', () => {
   it('30 VMs on one sshd at stock MaxSessions and MaxStartups, probed at once, all give real results', async () => {
     const pool = new SshPool({ privateKey: keys.privateKey, maxHandshakesInFlight: 8 });
     const unreachable: string[] = [];
-    pool.onStateChange((change) => change.state === 'unreachable' && unreachable.push(`${change.id}: ${change.message}`));
+    pool.onStateChange((change) => change.state === 'unreachable' && unreachable.push(`${change.id}: ${englishReason(change.message)}`));
     const ids = Array.from({ length: 30 }, (_, i) => `vm${i}`);
     ids.forEach((id) => pool.ensure({ id, host: '127.0.0.1', port: sshd.port, user: user.name, pinnedFingerprint: sshd.hostKeyFingerprint }));
     const deadline = Date.now() + 20_000;

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { englishReason } from '../../server/src/contract/i18n/english';
 import { evaluateGrafanaChecks, evaluateHttp, evaluatePromql, type VmHttp } from '../../server/src/probes/http.evaluator';
 import { SshConnection } from '../../server/src/ssh/ssh.connection';
 import { SshKeyStore } from '../../server/src/ssh/ssh.keys';
@@ -78,16 +79,19 @@ describe('http checks over forwardOut', () => {
     expect(await check({ name: 'ebpf_exporter_enabled_configs', labels: { name: 'php_requests' } })).toMatchObject({ status: 'pass' });
     expect(await check({ name: 'ebpf_exporter_enabled_configs', labels: { name: 'mysql' } })).toMatchObject({
       status: 'fail',
-      reason: 'no ebpf_exporter_enabled_configs sample with name="mysql"',
+      reason: { code: 'check.metric_no_sample', values: { metric: 'ebpf_exporter_enabled_configs', labels: 'name="mysql"' } },
     });
     expect(await check({ name: 'ebpf_exporter_php_requests_total', min: 1 })).toMatchObject({
       status: 'fail',
-      reason: 'ebpf_exporter_php_requests_total is 0, expected at least 1',
+      reason: { code: 'check.metric_value', values: { metric: 'ebpf_exporter_php_requests_total', value: 0, range: 'at_least', min: 1 } },
     });
-    expect(await evaluateHttp('c', { port: 9, path: '/', status: 200 }, http, 3000)).toMatchObject({ status: 'fail', reason: 'nothing answers on port 9' });
+    expect(await evaluateHttp('c', { port: 9, path: '/', status: 200 }, http, 3000)).toMatchObject({
+      status: 'fail',
+      reason: { code: 'check.port_closed', values: { port: 9 } },
+    });
     expect(await evaluateHttp('c', { port: exporter.port, path: '/nope', status: 200 }, http, 3000)).toMatchObject({
       status: 'fail',
-      reason: `HTTP 404 from port ${exporter.port}, expected 200`,
+      reason: { code: 'check.http_status', values: { status: 404, port: exporter.port, expected: 200 } },
     });
   });
 
@@ -98,7 +102,7 @@ describe('http checks over forwardOut', () => {
         await evaluateHttp('c', { port: exporter.port, path: '/metrics', status: 200, metric: { name: 'ebpf_exporter_enabled_configs' } }, http, 3000),
       ).toMatchObject({
         status: 'fail',
-        reason: 'no ebpf_exporter_enabled_configs metric',
+        reason: { code: 'check.metric_missing', values: { metric: 'ebpf_exporter_enabled_configs' } },
       });
     } finally {
       exporter.garbage = false;
@@ -109,15 +113,19 @@ describe('http checks over forwardOut', () => {
 describe('promql checks against a real Prometheus', () => {
   it('non-empty passes, empty fails, comparisons hold, a bad query is an error', async () => {
     expect(await evaluatePromql('c', { query: 'up{job="ebpf"}' }, workshop, http, 3000)).toMatchObject({ status: 'pass' });
-    expect(await evaluatePromql('c', { query: 'up{job="nope"}' }, workshop, http, 3000)).toMatchObject({ status: 'fail', reason: 'query returned no series' });
+    expect(await evaluatePromql('c', { query: 'up{job="nope"}' }, workshop, http, 3000)).toMatchObject({
+      status: 'fail',
+      reason: { code: 'check.promql_no_series' },
+    });
     expect(await evaluatePromql('c', { query: 'up{job="ebpf"}', expect: { op: '==', value: 1 } }, workshop, http, 3000)).toMatchObject({ status: 'pass' });
     expect(await evaluatePromql('c', { query: 'up{job="ebpf"}', expect: { op: '>', value: 1 } }, workshop, http, 3000)).toMatchObject({
       status: 'fail',
-      reason: 'value 1 is not > 1',
+      reason: { code: 'check.promql_value', values: { values: '1', op: '>', expected: 1 } },
     });
     const bad = await evaluatePromql('c', { query: 'sum(' }, workshop, http, 3000);
     expect(bad.status).toBe('error');
-    expect(bad.reason).toMatch(/^Prometheus refused the query: /);
+    expect(bad.reason).toMatchObject({ code: 'check.prometheus_refused', values: { error: expect.any(String) } });
+    expect(englishReason(bad.reason)).toMatch(/^Prometheus refused the query: /);
   });
 });
 
@@ -126,15 +134,15 @@ describe('grafana checks against a stand-in Grafana backed by the real Prometheu
     exporter.requests = 0;
     expect(await evaluateGrafana('c', { dashboard: 'php-ebpf', panel: 'Exceptions' }, workshop, http, 3000)).toMatchObject({
       status: 'fail',
-      reason: 'panel "Exceptions" has no data',
+      reason: { code: 'check.grafana_no_data', values: { panel: 'Exceptions' } },
     });
     expect(await evaluateGrafana('c', { dashboard: 'nope', panel: 1 }, workshop, http, 3000)).toMatchObject({
       status: 'fail',
-      reason: 'dashboard nope not found',
+      reason: { code: 'check.grafana_no_dashboard', values: { dashboard: 'nope' } },
     });
     expect(await evaluateGrafana('c', { dashboard: 'php-ebpf', panel: 'Latency' }, workshop, http, 3000)).toMatchObject({
       status: 'fail',
-      reason: 'no panel "Latency" on dashboard php-ebpf',
+      reason: { code: 'check.grafana_no_panel', values: { panel: 'Latency', dashboard: 'php-ebpf' } },
     });
     const wrong = workshopSchema.parse({ ...workshop, grafana: { ...workshop.grafana, password: 'wrong' } });
     expect(await evaluateGrafana('c', { dashboard: 'php-ebpf', panel: 1 }, wrong, http, 3000)).toMatchObject({ status: 'error' });
@@ -172,7 +180,7 @@ describe('grafana checks of one VM together', () => {
       counting,
       3000,
     );
-    expect(results.map((r) => `${r.checkId}:${r.status}:${r.reason}`)).toEqual([
+    expect(results.map((r) => `${r.checkId}:${r.status}:${englishReason(r.reason)}`)).toEqual([
       // increase() over a counter Prometheus has seen once gives no point yet: the panel's own queries decide.
       expect.stringMatching(/^exceptions:(pass|fail):/),
       'missing:fail:no panel "Latency" on dashboard php-ebpf',

@@ -4,6 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { englishReason } from '../../server/src/contract/i18n/english';
 import { execFileSync } from 'node:child_process';
 import { ROOT_CHECKS_SUDOERS, rootChecksRuleCommand } from '../../server/src/attendees/authorized-key';
 import { runChecks } from '../../server/src/probes/check-runner';
@@ -87,7 +88,8 @@ describe('sudo: true', () => {
     const connection = await connectAs(withPassword.name);
     const [root, user] = await runChecks(connection, workshop, workshop.steps[0].checks, values);
     expect(root.status).toBe('error');
-    expect(root.reason).toMatch(/^this check needs passwordless sudo/);
+    expect(root.reason).toEqual({ code: 'check.sudo_password' });
+    expect(englishReason(root.reason)).toMatch(/^this check needs passwordless sudo/);
     expect(user.status).toBe('pass');
     connection.close();
   });
@@ -100,7 +102,7 @@ describe("the attendee page's root-checks command", () => {
     const [refused] = await runChecks(before, workshop, workshop.steps[0].checks, checkValues(workshop, {}, {}));
     before.close();
     expect(refused.status).toBe('error');
-    expect(refused.reason).toMatch(/^this check needs passwordless sudo/);
+    expect(refused.reason).toEqual({ code: 'check.sudo_password' });
 
     execFileSync('sh', ['-c', rootChecksRuleCommand(withoutSudo.name)], { stdio: 'pipe' });
     expect((fs.statSync(ROOT_CHECKS_SUDOERS).mode & 0o777).toString(8)).toBe('440');
@@ -135,7 +137,7 @@ describe('outside checks', () => {
     );
     expect(results).toEqual([
       { checkId: 'open', status: 'pass', reason: null, output: null },
-      { checkId: 'closed', status: 'fail', reason: `port ${CLOSED_PORT} refuses connections from outside the VM`, output: null },
+      { checkId: 'closed', status: 'fail', reason: { code: 'check.outside_refused', values: { port: CLOSED_PORT } }, output: null },
       { checkId: 'web', status: 'pass', reason: null, output: `hello from outside 127.0.0.1:${port}` },
     ]);
     connection.close();
@@ -152,7 +154,10 @@ describe('outside checks', () => {
       outsideChannel('127.0.0.1', new AddressPolicy({ allowLoopback: false, allowLinkLocal: false })),
     );
     expect(results.map((r) => r.status)).toEqual(['error', 'error', 'error']);
-    expect(results[0].reason).toMatch(/^not checked from outside: 127\.0\.0\.1 is this server itself/);
+    expect(results[0].reason).toMatchObject({
+      code: 'check.outside_not_checked',
+      values: { detail: expect.stringMatching(/^127\.0\.0\.1 is this server itself/) },
+    });
     connection.close();
   });
 });

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isCoded, type Coded } from '../../server/src/contract/i18n/coded';
 import type { NavigatorAttendeeView } from '../../server/src/contract/views';
 import { PrismaService } from '../../server/src/prisma/prisma.service';
 import { ProbeScheduler } from '../../server/src/probes/probe.scheduler';
@@ -62,12 +63,20 @@ async function waitFor<T>(what: string, read: () => T | undefined | Promise<T | 
   }
 }
 
+const codeOf = (reason: Coded | string | null | undefined) => (isCoded(reason) ? reason.code : reason);
+
 describe('the probe loop against a real sshd', () => {
   it('connects and reports each check: fail with a reason, then pass as the VM changes', async () => {
     await waitFor('connected', () => latest()?.connection.state === 'connected');
     const first = await waitFor('first results', () => (latest()?.checks.prepared ? latest() : undefined));
-    expect(first.checks.prepared).toMatchObject({ status: 'fail', reason: 'exit code 1 from `test -f ~/prepared`' });
-    expect(first.checks['exporter-up']).toMatchObject({ status: 'fail', reason: 'no ebpf_exporter_enabled_configs metric' });
+    expect(first.checks.prepared).toMatchObject({
+      status: 'fail',
+      reason: { code: 'check.exit_code_command', values: { exitCode: 1, command: 'test -f ~/prepared' } },
+    });
+    expect(first.checks['exporter-up']).toMatchObject({
+      status: 'fail',
+      reason: { code: 'check.metric_missing', values: { metric: 'ebpf_exporter_enabled_configs' } },
+    });
     expect(first.progress).toMatchObject({ currentStepId: 'prepare', doneCount: 0 });
 
     user.writeFile('prepared', '');
@@ -79,7 +88,7 @@ describe('the probe loop against a real sshd', () => {
     expect(Date.now() - changedAt).toBeLessThan(3000);
 
     user.writeFile('built', 'nope\n');
-    const failing = await waitFor('built fails on output', () => (latest()?.checks.built?.reason === 'output did not match /^ok$/' ? latest() : undefined));
+    const failing = await waitFor('built fails on output', () => (codeOf(latest()?.checks.built?.reason) === 'check.output_mismatch' ? latest() : undefined));
     // Boards get the output tail of what fails (it says why), not of what passes (every update goes to every board).
     expect(failing.checks.built.output).toContain('nope');
     expect(failing.checks.prepared).toMatchObject({ status: 'pass', output: null });

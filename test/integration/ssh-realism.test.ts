@@ -4,6 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { englishReason } from '../../server/src/contract/i18n/english';
 import { runChecks } from '../../server/src/probes/check-runner';
 import { ConnectError, SshConnection } from '../../server/src/ssh/ssh.connection';
 import { SshKeyStore } from '../../server/src/ssh/ssh.keys';
@@ -105,6 +106,7 @@ describe('a slow link', () => {
       expect(refused.status).toBe('rejected');
       const error = (refused as PromiseRejectedResult).reason as ConnectError;
       expect(error.reason).toBe('slow_link');
+      expect(error.coded).toMatchObject({ code: 'connection.slow_link', values: { budget: '10' } });
       expect(error.message).toMatch(/^slow link: the VM answers but the login takes about \d+ s \(round trip \d\.\d s\), more than the 10 s Navigator waits/);
       // The round trip is measured in loop-free time (LoopClock), so a busy machine can read 2 s as 1.9 s (seen under stress-ng).
       const namedRoundTrip = Number(/round trip (\d\.\d) s/.exec(error.message)![1]);
@@ -209,7 +211,8 @@ describe('accounts that cannot run commands', () => {
     await until('connected', () => pool.stateOf('locked') === 'connected');
     const last = states.at(-1)!;
     expect(last).toMatchObject({ state: 'connected', reason: 'commands_blocked' });
-    expect(last.message).toMatch(printed);
+    expect(last.message?.code).toBe('connection.account_printed');
+    expect(last.message?.values?.printed).toMatch(printed);
     expect(states.filter((s) => s.state === 'connected' && !s.reason)).toEqual([]);
     const workshop = workshopWith([
       { id: 'file', title: 'file', ssh: { run: 'test -f ~/x' } },
@@ -217,7 +220,8 @@ describe('accounts that cannot run commands', () => {
     ]);
     const [file, web] = await runChecks(pool.get('locked')!, workshop, workshop.steps[0].checks);
     expect(file.status).toBe('error');
-    expect(file.reason).toMatch(/^not run: this account cannot run commands/);
+    expect(file.reason?.code).toMatch(/^check\.commands_blocked/);
+    expect(englishReason(file.reason)).toMatch(/^not run: this account cannot run commands/);
     expect(web.status).toBe('pass');
     await pool.closeAll();
   });
@@ -229,7 +233,8 @@ describe('forwarding that sshd does not allow', () => {
     const workshop = workshopWith([{ id: 'web', title: 'web', http: { port: appPort, path: '/', status: 200 } }]);
     const [web] = await runChecks(connection, workshop, workshop.steps[0].checks);
     expect(web.status).toBe('error');
-    expect(web.reason).toMatch(new RegExp(`^forwarding to port ${appPort} is not permitted on this VM: .*permitopen.*AllowTcpForwarding yes`));
+    expect(web.reason).toEqual({ code: 'check.forwarding_prohibited', values: { port: appPort } });
+    expect(englishReason(web.reason)).toMatch(new RegExp(`^forwarding to port ${appPort} is not permitted on this VM: .*permitopen.*AllowTcpForwarding yes`));
     connection.close();
   });
 });

@@ -8,6 +8,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { englishReason } from '../../server/src/contract/i18n/english';
 import type { SelfView } from '../../server/src/contract/views';
 import { PrismaService } from '../../server/src/prisma/prisma.service';
 import { startTestNavigator, type TestNavigator } from '../support/navigator';
@@ -224,8 +225,13 @@ describe('10. an endless chunked response', () => {
   it('fails the check with "response too large" instead of growing without bound', async () => {
     endlessBody = true;
     try {
-      const view = await until(ada.token, 'exporter-up too large', (v) => /response too large/.test(v.checks['exporter-up']?.reason ?? ''));
+      const view = await until(
+        ada.token,
+        'exporter-up too large',
+        (v) => englishReason(v.checks['exporter-up']?.reason)?.startsWith('response too large') ?? false,
+      );
       expect(view.checks['exporter-up'].status).toBe('fail');
+      expect(view.checks['exporter-up'].reason).toMatchObject({ code: 'check.response_too_large', values: { kib: 4096 } });
       expect(view.connection.state).toBe('connected');
     } finally {
       endlessBody = false;

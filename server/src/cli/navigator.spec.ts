@@ -114,9 +114,20 @@ describe('navigator try, the parts without a VM', () => {
     expect(
       formatTable([
         { step: 'one', check: 'a', result: { checkId: 'a', status: 'pass', reason: null, output: null }, ms: 12 },
-        { step: 'one', check: 'longer', result: { checkId: 'longer', status: 'fail', reason: 'exit code 1', output: null }, ms: 3 },
+        {
+          step: 'one',
+          check: 'longer',
+          result: { checkId: 'longer', status: 'fail', reason: { code: 'check.exit_code_output', values: { exitCode: 1, output: 'oops' } }, output: null },
+          ms: 3,
+        },
       ]),
-    ).toBe(['STEP  CHECK   STATUS  REASON        TIME', 'one   a       pass                 12 ms', 'one   longer  fail    exit code 1   3 ms'].join('\n'));
+    ).toBe(
+      [
+        'STEP  CHECK   STATUS  REASON              TIME',
+        'one   a       pass                       12 ms',
+        'one   longer  fail    exit code 1: oops   3 ms',
+      ].join('\n'),
+    );
   });
 
   it('refuses a malformed --vm', async () => {

@@ -2,6 +2,7 @@ import { AddressPolicy } from '../ssh/address.policy';
 import { outsideChannel } from '../ssh/outside';
 import { SshConnection } from '../ssh/ssh.connection';
 import type { CheckResult } from '../contract/checks';
+import { englishReason } from '../contract/i18n/english';
 import { runChecks } from '../probes/check-runner';
 import { capturedValues, checkValues } from '../probes/check-values';
 import type { WorkshopDefinition } from '../workshops/workshop.schema';
@@ -43,9 +44,7 @@ export async function tryWorkshop(
       const started = performance.now();
       const [ran] = await runChecks(connection, workshop, [check], checkValues(workshop, attendee, captured), outside);
       // An attendee gives values on their page; here they are --value NAME=VALUE.
-      const result = ran.reason?.startsWith('not run yet: enter')
-        ? { ...ran, reason: `not run: give ${ran.reason.slice('not run yet: enter '.length).replace(/ on your page$/, '')} with --value NAME=VALUE` }
-        : ran;
+      const result: CheckResult = ran.reason?.code === 'check.missing_values' ? { ...ran, reason: { ...ran.reason, code: 'check.missing_values_cli' } } : ran;
       Object.assign(captured, capturedValues([check], [result]));
       rows.push({ step: step.id, check: check.id, result, ms: Math.round(performance.now() - started) });
     }
@@ -57,7 +56,7 @@ export async function tryWorkshop(
 export function formatTable(rows: TriedCheck[]): string {
   const cells = [
     ['STEP', 'CHECK', 'STATUS', 'REASON', 'TIME'],
-    ...rows.map((r) => [r.step, r.check, r.result.status, (r.result.reason ?? '').replace(/\s+/g, ' ').slice(0, 100), `${r.ms} ms`]),
+    ...rows.map((r) => [r.step, r.check, r.result.status, (englishReason(r.result.reason) ?? '').replace(/\s+/g, ' ').slice(0, 100), `${r.ms} ms`]),
   ];
   const widths = cells[0].map((_, i) => Math.max(...cells.map((row) => row[i].length)));
   return cells.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join('  ')).join('\n');

@@ -1,3 +1,5 @@
+import type { Coded } from './i18n/coded';
+
 /**
  * The vocabulary of the loop, one name per concept: what a check's result is, what a step's state is,
  * what a VM connection's state is and why. Probes produce these, progress decides with them, the
@@ -7,11 +9,14 @@
 /** A check's outcome: `error` when it could not be evaluated (a timeout, a lost shell), never the attendee's failure. */
 export type CheckStatus = 'pass' | 'fail' | 'error';
 
-/** One check's outcome in one sweep. `reason` is for people; `output` is a bounded tail for the navigator. */
+/**
+ * One check's outcome in one sweep. `reason` is for people, as a code each page renders in its reader's
+ * language (englishText for logs); `output` is a bounded tail for the navigator.
+ */
 export interface CheckResult {
   checkId: string;
   status: CheckStatus;
-  reason: string | null;
+  reason: Coded | null;
   output: string | null;
 }
 
@@ -33,16 +38,7 @@ export type UnreachableReason =
 /** Connected, but the account runs something else than commands (ForceCommand, a nologin shell, command= in authorized_keys). */
 export type ConnectedReason = 'commands_blocked';
 
-export const UNREACHABLE_MESSAGES: Record<UnreachableReason, string> = {
-  refused: 'The VM refused the connection: nothing listens on that SSH port.',
-  timeout: 'The VM did not answer in time: check the address, that it is running, and the firewall.',
-  slow_link: 'Slow link: the VM answers, but the login takes longer than Navigator waits. Navigator keeps trying.',
-  dropped:
-    'sshd closes the connection before greeting: it drops logins when too many arrive at once (MaxStartups), or a rule (hosts.deny, fail2ban) refuses this address.',
-  dns: 'That DNS name was not found.',
-  auth_rejected: "Navigator's key is not in ~/.ssh/authorized_keys yet.",
-  host_key_changed: 'The host key changed since it was pinned: Navigator runs nothing on this machine.',
-  network: 'The network has no route to the VM.',
-  address_refused: 'Navigator does not connect to that address.',
-  error: 'An unexpected SSH error occurred.',
-};
+/** What each unreachable reason means for people, in general words (`reasons.unreachable.<reason>`). */
+export function unreachableMessage(reason: UnreachableReason): Coded {
+  return { code: `unreachable.${reason}` };
+}

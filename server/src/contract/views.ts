@@ -1,3 +1,4 @@
+import type { Coded } from './i18n/coded';
 import type { Locale, LocalizedText } from './i18n/locales';
 import type { CellState, CheckStatus, ConnectedReason, ConnectionState, StepState, UnreachableReason } from './checks';
 
@@ -10,8 +11,8 @@ export interface ConnectionView {
   state: ConnectionState;
   /** Why it is unreachable; or, connected, what limits it. */
   reason: UnreachableReason | ConnectedReason | null;
-  /** Plain words for people: what happened and what to do (for commands_blocked, what the account printed). */
-  message: string | null;
+  /** For people, as a code: what happened and what to do (for commands_blocked, what the account printed). */
+  message: Coded | null;
   /** The first moment of this state and reason: retries do not move it. */
   since: string;
   /** Attempts that failed the same way since `since`. */
@@ -35,7 +36,11 @@ export interface ProgressView {
 
 export interface CheckView {
   status: CheckStatus;
-  reason: string | null;
+  /**
+   * Why it did not pass, as a code. A string only for a status read back from the database after a
+   * restart (English, as stored), until the check runs again.
+   */
+  reason: Coded | string | null;
   output: string | null;
   since: string;
 }

@@ -8,6 +8,7 @@ import {
   type WorkshopDefinition,
 } from '../workshops/workshop.schema';
 import type { CheckResult } from '../contract/checks';
+import { coded } from '../contract/i18n/coded';
 import { NO_VALUES, redactResult, resolveCheck, resolveGrafana, type CheckValues } from './check-values';
 import { evaluateGrafanaChecks, evaluateHttp, evaluatePromql, evaluateTcp, type VmHttp } from './http.evaluator';
 import { planSshChecks, runSshChecks, type CheckDurations } from './ssh-script';
@@ -98,17 +99,17 @@ export async function runChecks(
 }
 
 function noOutside(checkId: string): CheckResult {
-  return { checkId, status: 'error', reason: "not checked: this VM's address is not known to the prober", output: null };
+  return { checkId, status: 'error', reason: coded('check.no_outside'), output: null };
 }
 
 /** A check that needs an attendee value not given yet is the attendee's to do: said in words, nothing run. */
 function missingValues(workshop: WorkshopDefinition, checkId: string, names: string[]): CheckResult {
   const labels = names.map((name) => `"${workshopText(workshop, workshop.attendeeValues?.[name]?.label ?? name)}"`).join(', ');
-  return { checkId, status: 'fail', reason: `not run yet: enter ${labels} on your page`, output: null };
+  return { checkId, status: 'fail', reason: coded('check.missing_values', { labels }), output: null };
 }
 
 /** A check that uses what another check finds on the VM waits for it: said in words, nothing run (see CheckValues.awaited). */
 function awaitingCapture(checkId: string, names: string[], values: CheckValues): CheckResult {
   const finders = [...new Set(names.map((name) => `"${values.awaited[name]}"`))].join(', ');
-  return { checkId, status: 'fail', reason: `not run yet: it uses what ${finders} finds on your VM, which has not passed yet`, output: null };
+  return { checkId, status: 'fail', reason: coded('check.awaiting_capture', { checks: finders }), output: null };
 }

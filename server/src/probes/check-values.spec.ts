@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { englishText } from '../contract/i18n/english';
 import { workshopSchema } from '../workshops/workshop.schema';
 import { capturedValues, checkValues, redactResult, resolveCheck, resolveGrafana } from './check-values';
 import { buildSshBatch } from './ssh-script';
@@ -72,11 +73,21 @@ describe('check values', () => {
   });
 
   it('redacts secret values from what a check printed and why it failed', () => {
-    expect(redactResult({ checkId: 'c', status: 'fail', reason: "bad s3'cret; rm -rf /", output: "pw=s3'cret; rm -rf /\n" }, values.secrets)).toEqual({
+    const reason = { code: 'check.exit_code_output', values: { exitCode: 1, output: "bad s3'cret; rm -rf /" } } as const;
+    const redacted = redactResult({ checkId: 'c', status: 'fail', reason, output: "pw=s3'cret; rm -rf /\n" }, values.secrets);
+    expect(redacted).toEqual({
       checkId: 'c',
       status: 'fail',
-      reason: 'bad [secret]',
+      reason: { code: 'check.exit_code_output', values: { exitCode: 1, output: 'bad [secret]' } },
       output: 'pw=[secret]\n',
+    });
+    expect(englishText(redacted.reason!)).toBe('exit code 1: bad [secret]');
+    // A value that is a secret whole, as a number would show it, is redacted too.
+    expect(
+      redactResult({ checkId: 'c', status: 'fail', reason: { code: 'check.port_closed', values: { port: 4242 } }, output: null }, ['4242']).reason,
+    ).toEqual({
+      code: 'check.port_closed',
+      values: { port: '[secret]' },
     });
   });
 

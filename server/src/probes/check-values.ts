@@ -150,11 +150,22 @@ export function resolveGrafana(workshop: WorkshopDefinition, values: CheckValues
   return { ...workshop.grafana, user: text(user), password: text(password), token: text(token) };
 }
 
-/** Replaces every secret value in what a check printed or why it failed: check output reaches the board. */
+/**
+ * Replaces every secret value in what a check printed or why it failed (each value of its reason: the
+ * data; a number that would show a secret becomes text): check output reaches the board.
+ */
 export function redactResult(result: CheckResult, secrets: readonly string[]): CheckResult {
   if (secrets.length === 0) return result;
-  const redact = (text: string | null) => (text === null ? null : secrets.reduce((out, secret) => out.split(secret).join('[secret]'), text));
-  return { ...result, reason: redact(result.reason), output: redact(result.output) };
+  const redact = (text: string) => secrets.reduce((out, secret) => out.split(secret).join('[secret]'), text);
+  const output = result.output === null ? null : redact(result.output);
+  if (result.reason === null || result.reason.values === undefined) return { ...result, output };
+  const values = Object.fromEntries(
+    Object.entries(result.reason.values).map(([name, value]) => {
+      const redacted = redact(String(value));
+      return [name, redacted === String(value) ? value : redacted];
+    }),
+  );
+  return { ...result, reason: { ...result.reason, values }, output };
 }
 
 /** What passing checks with `capture` found on this VM: the first group of their pattern, or their trimmed output. */

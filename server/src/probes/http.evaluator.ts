@@ -2,6 +2,7 @@ import { OutsideRefused, type OutsideChannel } from '../ssh/outside';
 import { ForwardingProhibited, type HttpResponse, type RequestOptions } from '../ssh/ssh.types';
 import type { Comparison, GrafanaCheck, HttpCheck, PromqlCheck, TcpCheck, WorkshopDefinition } from '../workshops/workshop.schema';
 import type { CheckResult } from '../contract/checks';
+import { coded, type Coded } from '../contract/i18n/coded';
 import { tail } from './check-output';
 import { missingSample, parsePrometheusText } from './prometheus-text';
 import { ResponseTooLarge } from '../ssh/http-response.parser';
@@ -18,11 +19,12 @@ export async function evaluateHttp(checkId: string, check: HttpCheck, http: VmHt
   } catch (error) {
     return check.from === 'navigator' ? outsideError(checkId, check.port, error) : transportError(checkId, check.port, error);
   }
-  const result = (status: CheckResult['status'], reason: string | null): CheckResult => ({ checkId, status, reason, output: tail(response.body) });
-  if (response.status !== check.status) return result('fail', `HTTP ${response.status} from port ${check.port}, expected ${check.status}`);
-  if (check.contains && !response.body.includes(check.contains)) return result('fail', `the response does not contain "${check.contains}"`);
-  if (check.notContains && response.body.includes(check.notContains)) return result('fail', `the response contains "${check.notContains}"`);
-  if (check.matches && !new RegExp(check.matches, 'm').test(response.body)) return result('fail', `the response does not match /${check.matches}/`);
+  const result = (status: CheckResult['status'], reason: Coded | null): CheckResult => ({ checkId, status, reason, output: tail(response.body) });
+  if (response.status !== check.status)
+    return result('fail', coded('check.http_status', { status: response.status, port: check.port, expected: check.status }));
+  if (check.contains && !response.body.includes(check.contains)) return result('fail', coded('check.response_lacks', { text: check.contains }));
+  if (check.notContains && response.body.includes(check.notContains)) return result('fail', coded('check.response_contains', { text: check.notContains }));
+  if (check.matches && !new RegExp(check.matches, 'm').test(response.body)) return result('fail', coded('check.response_mismatch', { pattern: check.matches }));
   if (check.metric) {
     const missing = missingSample(parsePrometheusText(response.body, check.metric.name), check.metric);
     if (missing) return result('fail', missing);
@@ -43,27 +45,35 @@ export async function evaluatePromql(checkId: string, check: PromqlCheck, worksh
   try {
     body = JSON.parse(response.body) as typeof body;
   } catch {
-    return { checkId, status: 'error', reason: `malformed response from Prometheus (HTTP ${response.status})`, output };
+    return { checkId, status: 'error', reason: coded('check.prometheus_malformed_status', { status: response.status }), output };
   }
-  if (body.status !== 'success')
-    return { checkId, status: 'error', reason: `Prometheus refused the query: ${body.error ?? `HTTP ${response.status}`}`, output };
+  if (body.status !== 'success') {
+    const error = body.error ?? null;
+    const reason =
+      error === null ? coded('check.prometheus_refused_status', { status: response.status }) : coded('check.prometheus_refused', { error: String(error) });
+    return { checkId, status: 'error', reason, output };
+  }
   const values = resultValues(body.data?.resultType, body.data?.result);
-  if (values === null) return { checkId, status: 'error', reason: 'malformed response from Prometheus', output };
+  if (values === null) return { checkId, status: 'error', reason: coded('check.prometheus_malformed'), output };
   if (check.absent) {
     return values.length === 0
       ? { checkId, status: 'pass', reason: null, output }
-      : { checkId, status: 'fail', reason: `query returned ${values.length} series (${values.slice(0, 5).join(', ')}), expected none`, output };
+      : { checkId, status: 'fail', reason: coded('check.promql_present', { count: values.length, values: values.slice(0, 5).join(', ') }), output };
   }
-  if (values.length === 0) return { checkId, status: 'fail', reason: 'query returned no series', output };
+  if (values.length === 0) return { checkId, status: 'fail', reason: coded('check.promql_no_series'), output };
   const expect = check.expect;
   if (expect) {
     const failing = values.filter((v) => !compare(v, expect));
     if (check.quantifier === 'all' ? failing.length > 0 : failing.length === values.length) {
       const shown = check.quantifier === 'all' ? failing : values;
+      const compared = { values: shown.join(', '), op: expect.op, expected: expect.value };
       return {
         checkId,
         status: 'fail',
-        reason: `value ${shown.join(', ')} is not ${expect.op} ${expect.value}${check.quantifier === 'all' ? ` (every series must be; ${failing.length} of ${values.length} are not)` : ''}`,
+        reason:
+          check.quantifier === 'all'
+            ? coded('check.promql_value_all', { ...compared, failing: failing.length, total: values.length })
+            : coded('check.promql_value', compared),
         output,
       };
     }
@@ -118,25 +128,25 @@ export async function evaluateGrafanaChecks(
   const results = new Map<string, CheckResult>();
   await Promise.all(
     [...byDashboard].map(async ([uid, group]) => {
-      const all = (status: CheckResult['status'], reason: string, output: string | null = null) =>
+      const all = (status: CheckResult['status'], reason: Coded, output: string | null = null) =>
         group.forEach(({ checkId }) => results.set(checkId, { checkId, status, reason, output }));
       try {
         const dashboard = await http(port, `/api/dashboards/uid/${encodeURIComponent(uid)}`, { timeoutMs, headers });
-        if (dashboard.status === 404) return all('fail', `dashboard ${uid} not found`);
-        if (dashboard.status === 401 || dashboard.status === 403) return all('error', `Grafana refused Navigator's credentials (HTTP ${dashboard.status})`);
-        if (dashboard.status !== 200) return all('error', `HTTP ${dashboard.status} from Grafana`, tail(dashboard.body));
+        if (dashboard.status === 404) return all('fail', coded('check.grafana_no_dashboard', { dashboard: uid }));
+        if (dashboard.status === 401 || dashboard.status === 403) return all('error', coded('check.grafana_credentials', { status: dashboard.status }));
+        if (dashboard.status !== 200) return all('error', coded('check.grafana_status', { status: dashboard.status }), tail(dashboard.body));
         const panels = (JSON.parse(dashboard.body) as { dashboard?: { panels?: Panel[] } }).dashboard?.panels ?? [];
         const queried: { checkId: string; check: GrafanaCheck; refIds: string[] }[] = [];
         const queries: Record<string, unknown>[] = [];
         for (const [index, { checkId, check }] of group.entries()) {
           const panel = findPanel(panels, check.panel);
           if (!panel) {
-            results.set(checkId, { checkId, status: 'fail', reason: `no panel "${check.panel}" on dashboard ${uid}`, output: null });
+            results.set(checkId, { checkId, status: 'fail', reason: coded('check.grafana_no_panel', { panel: check.panel, dashboard: uid }), output: null });
             continue;
           }
           const targets = panel.targets ?? [];
           if (targets.length === 0) {
-            results.set(checkId, { checkId, status: 'fail', reason: `panel "${check.panel}" has no queries`, output: null });
+            results.set(checkId, { checkId, status: 'fail', reason: coded('check.grafana_no_queries', { panel: check.panel }), output: null });
             continue;
           }
           const refIds = targets.map((t, i) => `p${index}_${t.refId ?? String(i)}`);
@@ -153,7 +163,12 @@ export async function evaluateGrafanaChecks(
         // 207: some queries failed and others did not; each panel is judged by its own.
         if (answer.status !== 200 && answer.status !== 207) {
           for (const { checkId } of queried)
-            results.set(checkId, { checkId, status: 'error', reason: `HTTP ${answer.status} from Grafana's query API`, output: tail(answer.body) });
+            results.set(checkId, {
+              checkId,
+              status: 'error',
+              reason: coded('check.grafana_query_status', { status: answer.status }),
+              output: tail(answer.body),
+            });
           return;
         }
         const frames = (JSON.parse(answer.body) as { results?: Record<string, { frames?: { data?: { values?: unknown[][] } }[] }> }).results ?? {};
@@ -163,7 +178,7 @@ export async function evaluateGrafanaChecks(
             checkId,
             hasData
               ? { checkId, status: 'pass', reason: null, output: null }
-              : { checkId, status: 'fail', reason: `panel "${check.panel}" has no data`, output: null },
+              : { checkId, status: 'fail', reason: coded('check.grafana_no_data', { panel: check.panel }), output: null },
           );
         }
       } catch (error) {
@@ -172,7 +187,7 @@ export async function evaluateGrafanaChecks(
           results.set(
             checkId,
             error instanceof SyntaxError
-              ? { checkId, status: 'error', reason: 'malformed response from Grafana', output: null }
+              ? { checkId, status: 'error', reason: coded('check.grafana_malformed'), output: null }
               : transportError(checkId, port, error),
           );
         }
@@ -203,13 +218,14 @@ function transportError(checkId: string, port: number, error: unknown): CheckRes
   // The VM's sshd forbids the forward: whatever listens there, Navigator cannot see it. A VM problem, not a step not done.
   if (error instanceof ForwardingProhibited) return { checkId, status: 'error', reason: forwardingProhibitedReason(error.port), output: null };
   // An endless or huge body: the VM answered, with more than a check may read.
-  if (error instanceof ResponseTooLarge) return { checkId, status: 'fail', reason: `${error.message} from port ${port}`, output: null };
+  if (error instanceof ResponseTooLarge)
+    return { checkId, status: 'fail', reason: coded('check.response_too_large', { kib: Math.round(error.maxBodyBytes / 1024), port }), output: null };
   const message = (error as Error).message ?? String(error);
   const refused = /refused|ECONNREFUSED|Connection refused|open failed/i.test(message);
   // Nothing listening is a step not done yet (fail); a timeout or broken channel means we could not tell (error).
   return refused
-    ? { checkId, status: 'fail', reason: `nothing answers on port ${port}`, output: null }
-    : { checkId, status: 'error', reason: `could not reach port ${port}: ${message}`, output: null };
+    ? { checkId, status: 'fail', reason: coded('check.port_closed', { port }), output: null }
+    : { checkId, status: 'error', reason: coded('check.port_unreachable', { port, detail: message }), output: null };
 }
 
 /** A TCP connection from Navigator to the VM's address: the port is open to the outside world, or not. */
@@ -227,17 +243,14 @@ export async function evaluateTcp(checkId: string, check: TcpCheck, outside: Out
  * drops it); only an address Navigator may not dial is not.
  */
 function outsideError(checkId: string, port: number, error: unknown): CheckResult {
-  if (error instanceof OutsideRefused) return { checkId, status: 'error', reason: `not checked from outside: ${error.message}`, output: null };
+  if (error instanceof OutsideRefused) return { checkId, status: 'error', reason: coded('check.outside_not_checked', { detail: error.message }), output: null };
   const message = (error as Error).message ?? String(error);
-  if (/ECONNREFUSED/.test(message)) return { checkId, status: 'fail', reason: `port ${port} refuses connections from outside the VM`, output: null };
+  if (/ECONNREFUSED/.test(message)) return { checkId, status: 'fail', reason: coded('check.outside_refused', { port }), output: null };
   if (/no answer|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH/.test(message))
-    return { checkId, status: 'fail', reason: `no answer from port ${port} from outside the VM (a firewall may drop it): ${message}`, output: null };
-  return { checkId, status: 'fail', reason: `could not reach port ${port} from outside the VM: ${message}`, output: null };
+    return { checkId, status: 'fail', reason: coded('check.outside_no_answer', { port, detail: message }), output: null };
+  return { checkId, status: 'fail', reason: coded('check.outside_unreachable', { port, detail: message }), output: null };
 }
 
-export function forwardingProhibitedReason(port: number): string {
-  return (
-    `forwarding to port ${port} is not permitted on this VM: Navigator's line in ~/.ssh/authorized_keys must permit it ` +
-    `(permitopen="127.0.0.1:${port}"; copy the line from your page again) and sshd must allow forwarding (AllowTcpForwarding yes)`
-  );
+export function forwardingProhibitedReason(port: number): Coded {
+  return coded('check.forwarding_prohibited', { port });
 }

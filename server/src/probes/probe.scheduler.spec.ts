@@ -7,6 +7,7 @@ import { DomainEventBus } from '../common/domain-events';
 import type { Ticker } from '../common/ticker';
 import { loadConfig } from '../config/app.config';
 import type { CheckResult } from '../contract/checks';
+import { englishText } from '../contract/i18n/english';
 import { MetricsService } from '../metrics/metrics.service';
 import type { ProgressService } from '../progress/progress.service';
 import { stepProgress } from '../progress/step-progress';
@@ -181,7 +182,8 @@ describe('ProbeScheduler with captured vars', () => {
       },
     ],
   });
-  const statuses = () => Object.fromEntries(progress.recorded.at(-1)!.results.map((r) => [r.checkId, `${r.status}${r.reason ? `: ${r.reason}` : ''}`]));
+  const statuses = () =>
+    Object.fromEntries(progress.recorded.at(-1)!.results.map((r) => [r.checkId, `${r.status}${r.reason ? `: ${englishText(r.reason)}` : ''}`]));
 
   beforeEach(() => {
     vms = new Map([['ada', new LocalVm()]]);
@@ -196,6 +198,10 @@ describe('ProbeScheduler with captured vars', () => {
     expect(statuses()).toEqual({
       finds: expect.stringMatching(/^fail: exit code 1/),
       uses: 'fail: not run yet: it uses what "PHP version" finds on your VM, which has not passed yet',
+    });
+    expect(progress.recorded.at(-1)!.results.find((r) => r.checkId === 'uses')?.reason).toEqual({
+      code: 'check.awaiting_capture',
+      values: { checks: '"PHP version"' },
     });
     expect(captured.valuesOf('ada')).toEqual({});
   });

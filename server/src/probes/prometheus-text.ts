@@ -1,3 +1,4 @@
+import { coded, type Coded } from '../contract/i18n/coded';
 import type { MetricMatch } from '../workshops/workshop.schema';
 
 export interface Sample {
@@ -33,23 +34,37 @@ function parseValue(text: string): number {
   return Number(text);
 }
 
-/** Null when a sample matches; otherwise what is missing, in words. */
-export function missingSample(samples: Sample[], want: MetricMatch): string | null {
+/** Null when a sample matches; otherwise what is missing, as a reason. */
+export function missingSample(samples: Sample[], want: MetricMatch): Coded | null {
   const named = samples.filter((s) => s.name === want.name);
   const labelled = named.filter((s) => Object.entries(want.labels ?? {}).every(([k, v]) => s.labels[k] === v));
   const labels = Object.entries(want.labels ?? {})
     .map(([k, v]) => `${k}="${v}"`)
     .join(', ');
-  if (want.absent) return labelled.length === 0 ? null : `${want.name}${labels ? ` with ${labels}` : ''} is present (${labelled[0].value}), expected none`;
-  if (named.length === 0) return `no ${want.name} metric`;
-  if (labelled.length === 0) return `no ${want.name} sample with ${labels}`;
+  const metric = want.name;
+  if (want.absent) {
+    if (labelled.length === 0) return null;
+    const value = shown(labelled[0].value);
+    return labels ? coded('check.metric_present_labels', { metric, labels, value }) : coded('check.metric_present', { metric, value });
+  }
+  if (named.length === 0) return coded('check.metric_missing', { metric });
+  if (labelled.length === 0) return coded('check.metric_no_sample', { metric, labels });
   const { min, max } = want;
   if (min === undefined && max === undefined) return null;
   const within = (s: Sample) => (min === undefined || s.value >= min) && (max === undefined || s.value <= max);
   const all = want.quantifier === 'all';
   if (all ? labelled.every(within) : labelled.some(within)) return null;
-  const expected = min !== undefined && max !== undefined ? `between ${min} and ${max}` : min !== undefined ? `at least ${min}` : `at most ${max}`;
+  const range = {
+    range: min !== undefined && max !== undefined ? 'between' : min !== undefined ? 'at_least' : 'at_most',
+    ...(min !== undefined ? { min } : {}),
+    ...(max !== undefined ? { max } : {}),
+  };
   const values = labelled.map((s) => s.value);
-  if (all) return `${want.name} is ${labelled.find((s) => !within(s))!.value} on a sample, expected every sample ${expected}`;
-  return `${want.name} is ${min !== undefined ? Math.max(...values) : Math.min(...values)}, expected ${expected}`;
+  if (all) return coded('check.metric_value_all', { metric, value: shown(labelled.find((s) => !within(s))!.value), ...range });
+  return coded('check.metric_value', { metric, value: shown(min !== undefined ? Math.max(...values) : Math.min(...values)), ...range });
+}
+
+/** A sample's value as a reason carries it: Infinity and NaN as text, which JSON would turn into null. */
+function shown(value: number): number | string {
+  return Number.isFinite(value) ? value : String(value);
 }

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { englishReason } from '../contract/i18n/english';
 import type { ShellRun } from '../ssh/ssh.types';
 import type { SshCheckDefinition } from '../workshops/workshop.schema';
 import { buildSshBatch, planSshChecks, readSshBatch, runSshChecks, shortCommand, type ShellRunner } from './ssh-script';
@@ -36,13 +37,28 @@ describe('the batched ssh checks', () => {
       ],
       10,
     );
-    expect(await runSshChecks(localShell(), planned)).toEqual([
+    const results = await runSshChecks(localShell(), planned);
+    expect(results).toEqual([
       { checkId: 'ok', status: 'pass', reason: null, output: 'fine' },
-      { checkId: 'missing', status: 'fail', reason: 'exit code 1 from `test -f /nonexistent/file`', output: '' },
-      { checkId: 'wrong-output', status: 'fail', reason: 'output did not match /^yes$/', output: 'nope' },
-      { checkId: 'slow', status: 'error', reason: 'timed out after 1 s', output: null },
+      {
+        checkId: 'missing',
+        status: 'fail',
+        reason: { code: 'check.exit_code_command', values: { exitCode: 1, command: 'test -f /nonexistent/file' } },
+        output: '',
+      },
+      { checkId: 'wrong-output', status: 'fail', reason: { code: 'check.output_mismatch', values: { pattern: '^yes$' } }, output: 'nope' },
+      { checkId: 'slow', status: 'error', reason: { code: 'check.timed_out', values: { seconds: 1 } }, output: null },
       { checkId: 'after-slow', status: 'pass', reason: null, output: 'still' },
       { checkId: 'last', status: 'pass', reason: null, output: 'last' },
+    ]);
+    // What people read, in English as before.
+    expect(results.map((r) => englishReason(r.reason))).toEqual([
+      null,
+      'exit code 1 from `test -f /nonexistent/file`',
+      'output did not match /^yes$/',
+      'timed out after 1 s',
+      null,
+      null,
     ]);
     // Three timeouts, three batches (10 s, 1 s, 10 s, each with an allowance for the checks before the last);
     // the hung check cost one more, for the check after it.
@@ -52,7 +68,7 @@ describe('the batched ssh checks', () => {
   it('calls a check timed out at once when the clock says it had its whole timeout, even behind others in its batch', async () => {
     inputs.length = 0;
     const planned = planSshChecks([check('quick', 'echo quick'), check('hung', 'sleep 30'), check('after', 'echo after')], 1);
-    expect((await runSshChecks(localShell(), planned)).map((r) => `${r.checkId}:${r.status}:${r.reason}`)).toEqual([
+    expect((await runSshChecks(localShell(), planned)).map((r) => `${r.checkId}:${r.status}:${englishReason(r.reason)}`)).toEqual([
       'quick:pass:null',
       'hung:error:timed out after 1 s',
       'after:pass:null',
@@ -75,7 +91,7 @@ describe('the batched ssh checks', () => {
     // What the checks took the sweep before on this VM: the batch's deadline allows for it (twice, and a floor).
     const durations = new Map([['slow', 0.4]]);
     const results = await runSshChecks(localShell(), planned, durations);
-    expect(results.map((r) => `${r.checkId}:${r.status}:${r.reason}`)).toEqual(['slow:pass:null', 'hung:error:timed out after 1 s']);
+    expect(results.map((r) => `${r.checkId}:${r.status}:${englishReason(r.reason)}`)).toEqual(['slow:pass:null', 'hung:error:timed out after 1 s']);
     expect(inputs).toHaveLength(1);
     expect(inputs[0]).toContain('timeout -k 1 2 ');
     // And it learned what the slow one took this time.
@@ -109,7 +125,7 @@ describe('the batched ssh checks', () => {
   it('finds the hung check even when it ignores TERM and has to be KILLed, losing the frames of its batch', { timeout: 20_000 }, async () => {
     inputs.length = 0;
     const planned = planSshChecks([check('quick', 'echo quick', { timeoutSeconds: 1 }), check('stubborn', "trap '' TERM; sleep 5", { timeoutSeconds: 1 })], 10);
-    expect((await runSshChecks(localShell(), planned)).map((r) => `${r.checkId}:${r.status}:${r.reason}`)).toEqual([
+    expect((await runSshChecks(localShell(), planned)).map((r) => `${r.checkId}:${r.status}:${englishReason(r.reason)}`)).toEqual([
       'quick:pass:null',
       'stubborn:error:timed out after 1 s',
     ]);
@@ -135,7 +151,7 @@ describe('the batched ssh checks', () => {
     const batch = buildSshBatch(planned);
     const run: ShellRun = spawnSync('/bin/sh', ['-s'], { input: batch.shellInput, encoding: 'utf8' }) as unknown as ShellRun;
     const cut = readSshBatch(batch, { stdout: run.stdout.slice(0, run.stdout.indexOf(':begin:after')), timedOut: false, closed: true });
-    expect(cut.results[1]).toMatchObject({ status: 'error', reason: 'no result (the connection or the shell closed)' });
+    expect(cut.results[1]).toMatchObject({ status: 'error', reason: { code: 'check.no_result_closed' } });
     expect(cut.rerun).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ShellRun } from '../ssh/ssh.types';
 import type { SshCheckDefinition } from '../workshops/workshop.schema';
 import type { CheckResult } from '../contract/checks';
+import { coded } from '../contract/i18n/coded';
 import { OUTPUT_TAIL_BYTES, tail } from './check-output';
 
 /**
@@ -151,7 +152,7 @@ export async function runSshChecks(
     const run = await runInShell(batch.shellInput, batch.doneMarker, batch.deadlineSeconds * 1000 + SHELL_GRACE_MS);
     if (run.blocked !== undefined) {
       // The account runs something else than our shell: nothing ran, and nothing here is the attendee's step failing.
-      const reason = `not run: this account cannot run commands (ForceCommand, a nologin shell or command= in authorized_keys)${run.blocked ? `; it printed: ${lastLine(run.blocked)}` : ''}`;
+      const reason = run.blocked ? coded('check.commands_blocked_printed', { printed: lastLine(run.blocked) }) : coded('check.commands_blocked');
       results.push(...remaining.map((check): CheckResult => ({ checkId: check.id, status: 'error', reason, output: run.blocked || null })));
       break;
     }
@@ -195,10 +196,10 @@ export function readSshBatch(
     // 95%: the clock read before the check and the trap's read bracket it, give or take a tick.
     if (killed && index > 0 && ranFor < check.timeoutSeconds * 0.95) return finish({ results, rerun: batch.checks.slice(index), runFirstAlone: false });
     if (killed) {
-      results.push({ checkId: check.id, status: 'error', reason: `timed out after ${check.timeoutSeconds} s`, output: null });
+      results.push({ checkId: check.id, status: 'error', reason: coded('check.timed_out', { seconds: check.timeoutSeconds }), output: null });
       return finish({ results, rerun: batch.checks.slice(index + 1), runFirstAlone: false });
     }
-    const reason = run.closed ? 'no result (the connection or the shell closed)' : 'no result (the check script was cut short)';
+    const reason = coded(run.closed ? 'check.no_result_closed' : 'check.no_result_cut');
     results.push(...batch.checks.slice(index).map((c): CheckResult => ({ checkId: c.id, status: 'error', reason, output: null })));
     return finish({ results, rerun: [], runFirstAlone: false });
   }
@@ -261,25 +262,20 @@ function framesIn(stdout: string, nonce: string): Map<string, Frame> {
 function resultOf(check: PlannedSshCheck, frame: Frame): CheckResult {
   const output = tail(frame.output);
   // The VM's setup, not the attendee's step: the check could not run at all.
-  if (check.sudo && frame.code === SUDO_NEEDS_PASSWORD)
-    return {
-      checkId: check.id,
-      status: 'error',
-      reason: `this check needs passwordless sudo: the VM's user must run \`sudo -n true\` without a password (a NOPASSWD rule)`,
-      output: null,
-    };
-  if (check.sudo && frame.code === SUDO_MISSING)
-    return { checkId: check.id, status: 'error', reason: 'this check needs sudo, which is not installed on the VM', output: null };
+  if (check.sudo && frame.code === SUDO_NEEDS_PASSWORD) return { checkId: check.id, status: 'error', reason: coded('check.sudo_password'), output: null };
+  if (check.sudo && frame.code === SUDO_MISSING) return { checkId: check.id, status: 'error', reason: coded('check.sudo_missing'), output: null };
   // A check that prints nothing (grep -q, test -s) says what it ran, so the reason has something a person can read.
   if (frame.code !== 0)
     return {
       checkId: check.id,
       status: 'fail',
-      reason: `exit code ${frame.code}${output.trim() ? `: ${lastLine(output)}` : ` from \`${shortCommand(check.run)}\``}`,
+      reason: output.trim()
+        ? coded('check.exit_code_output', { exitCode: frame.code, output: lastLine(output) })
+        : coded('check.exit_code_command', { exitCode: frame.code, command: shortCommand(check.run) }),
       output,
     };
   if (check.stdout && !new RegExp(check.stdout, 'm').test(frame.output)) {
-    return { checkId: check.id, status: 'fail', reason: `output did not match /${check.stdout}/`, output };
+    return { checkId: check.id, status: 'fail', reason: coded('check.output_mismatch', { pattern: check.stdout }), output };
   }
   return { checkId: check.id, status: 'pass', reason: null, output };
 }

@@ -183,7 +183,7 @@ describe('VmConnectionsService', () => {
       view: {
         state: 'unreachable',
         reason: 'auth_rejected',
-        message: "Navigator's key is not in ~/.ssh/authorized_keys yet.",
+        message: { code: 'unreachable.auth_rejected' },
         since: '2026-12-01T09:00:00.000Z',
         retries: 0,
       },
@@ -195,11 +195,15 @@ describe('VmConnectionsService', () => {
       id: 'ada',
       state: 'connected',
       reason: 'commands_blocked',
-      message: 'This account is currently not available.',
+      message: { code: 'connection.account_printed', values: { printed: 'This account is currently not available.' } },
       since: new Date('2026-12-01T09:00:00Z'),
     });
     await flush();
-    expect(recorded.at(-1)?.view).toMatchObject({ state: 'connected', reason: 'commands_blocked', message: 'This account is currently not available.' });
+    expect(recorded.at(-1)?.view).toMatchObject({
+      state: 'connected',
+      reason: 'commands_blocked',
+      message: { code: 'connection.account_printed', values: { printed: 'This account is currently not available.' } },
+    });
   });
 
   it('pins the first host key seen, once, and tells the board', async () => {
@@ -228,7 +232,7 @@ describe('VmConnectionsService', () => {
       id: 'ada',
       state: 'unreachable',
       reason: 'host_key_changed',
-      message: 'host key is SHA256:new, pinned SHA256:old',
+      message: { code: 'connection.host_key_mismatch', values: { offered: 'SHA256:new', pinned: 'SHA256:old' } },
       offeredHostKey: { fingerprint: 'SHA256:new', algorithm: 'ssh-ed25519' },
       since: new Date(),
     };
@@ -250,7 +254,7 @@ describe('VmConnectionsService', () => {
       id: 'ada',
       state: 'unreachable',
       reason: 'host_key_changed',
-      message: 'host key is SHA256:new, pinned SHA256:old',
+      message: { code: 'connection.host_key_mismatch', values: { offered: 'SHA256:new', pinned: 'SHA256:old' } },
       offeredHostKey: { fingerprint: 'SHA256:new', algorithm: 'ssh-ed25519' },
       since: new Date(),
     });

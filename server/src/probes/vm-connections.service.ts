@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { UNREACHABLE_MESSAGES, type UnreachableReason } from '../contract/checks';
+import { unreachableMessage, type UnreachableReason } from '../contract/checks';
 import type { Ack } from '../contract/events';
+import { coded } from '../contract/i18n/coded';
 import { refusal } from '../contract/i18n/english';
 import { DomainEventBus } from '../common/domain-events';
 import { RateLimiter } from '../common/rate-limiter';
@@ -145,7 +146,7 @@ export class VmConnectionsService implements OnApplicationBootstrap, OnModuleDes
     if (!verdict.ok) {
       this.pool.remove(vm.id);
       const reason: UnreachableReason = verdict.reason === 'refused' ? 'address_refused' : 'dns';
-      await this.progress.recordConnection(vm.id, { state: 'unreachable', reason, message: verdict.message, since: new Date().toISOString(), retries: 0 });
+      await this.progress.recordConnection(vm.id, { state: 'unreachable', reason, message: verdict.coded, since: new Date().toISOString(), retries: 0 });
       // Names are resolved here, never by the pool: a room of typos must not fill libuv's small DNS thread pool.
       if (reason === 'dns') {
         const failures = this.dnsFailures.get(vm.id) ?? 0;
@@ -165,7 +166,7 @@ export class VmConnectionsService implements OnApplicationBootstrap, OnModuleDes
       await this.progress.recordConnection(vm.id, {
         state: 'unreachable',
         reason: 'auth_rejected',
-        message: 'Navigator has no key for this attendee yet.',
+        message: coded('connection.no_key'),
         since: new Date().toISOString(),
         retries: 0,
       });
@@ -212,11 +213,7 @@ export class VmConnectionsService implements OnApplicationBootstrap, OnModuleDes
         state: change.state,
         reason: unreachable ?? connected,
         message:
-          unreachable && unreachable !== 'commands_blocked'
-            ? (change.message ?? UNREACHABLE_MESSAGES[unreachable])
-            : connected
-              ? (change.message ?? null)
-              : null,
+          unreachable && unreachable !== 'commands_blocked' ? (change.message ?? unreachableMessage(unreachable)) : connected ? (change.message ?? null) : null,
         since: change.since.toISOString(),
         retries: 0,
       })

@@ -66,7 +66,13 @@ let changed: string[];
 let paces: DomainEvents['pace.changed'][];
 let progress: ProgressService;
 
-const result = (checkId: string, status: CheckResult['status'], reason: string | null = null): CheckResult => ({ checkId, status, reason, output: null });
+/** A result; failing with an exit code when given one (its reason a code, stored in English). */
+const result = (checkId: string, status: CheckResult['status'], exitCode?: number): CheckResult => ({
+  checkId,
+  status,
+  reason: exitCode === undefined ? null : { code: 'check.exit_code_command', values: { exitCode, command: 'false' } },
+  output: null,
+});
 
 beforeEach(async () => {
   vi.useFakeTimers({ now: T0 });
@@ -103,12 +109,12 @@ async function review(at: Date): Promise<void> {
 
 describe('ProgressService', () => {
   it('stores a check transition only when the status changes, and announces a new reason without storing it', async () => {
-    await progress.recordResults('ada', [result('a', 'fail', 'exit code 1')], minutes(1));
-    await progress.recordResults('ada', [result('a', 'fail', 'exit code 2')], minutes(2));
-    await progress.recordResults('ada', [result('a', 'fail', 'exit code 2')], minutes(3));
+    await progress.recordResults('ada', [result('a', 'fail', 1)], minutes(1));
+    await progress.recordResults('ada', [result('a', 'fail', 2)], minutes(2));
+    await progress.recordResults('ada', [result('a', 'fail', 2)], minutes(3));
     await progress.recordResults('ada', [result('a', 'pass')], minutes(4));
     expect(store.checks).toEqual([
-      { attendeeId: 'ada', checkId: 'a', stepId: 'one', from: null, to: 'fail', reason: 'exit code 1' },
+      { attendeeId: 'ada', checkId: 'a', stepId: 'one', from: null, to: 'fail', reason: 'exit code 1 from `false`' },
       { attendeeId: 'ada', checkId: 'a', stepId: 'one', from: 'fail', to: 'pass', reason: null },
     ]);
     expect(changed).toEqual(['ada', 'ada', 'ada']);
@@ -116,12 +122,18 @@ describe('ProgressService', () => {
   });
 
   it('owns step progress: the current step, since when, and the cells a board shows', async () => {
-    await progress.recordResults('ada', [result('a', 'fail', 'exit code 1')], minutes(1));
+    await progress.recordResults('ada', [result('a', 'fail', 1)], minutes(1));
     // A fresh step whose check fails is working on it (current), not failing, until it has failed longer than it takes to start.
     expect(progress.progressOf('ada')).toMatchObject({ currentStepId: 'one', steps: { one: 'current', two: 'not_yet' }, doneCount: 0 });
     await progress.recordResults('ada', [result('a', 'pass'), result('b', 'fail')], minutes(5));
     expect(progress.progressOf('ada')).toMatchObject({ currentStepId: 'two', currentStepSince: minutes(5).toISOString(), doneCount: 1 });
-    await progress.recordConnection('ada', { state: 'unreachable', reason: 'refused', message: 'refused', since: minutes(6).toISOString(), retries: 0 });
+    await progress.recordConnection('ada', {
+      state: 'unreachable',
+      reason: 'refused',
+      message: { code: 'unreachable.refused' },
+      since: minutes(6).toISOString(),
+      retries: 0,
+    });
     expect(progress.progressOf('ada').cells).toEqual({ one: 'done', two: 'unreachable' });
   });
 
@@ -143,9 +155,9 @@ describe('ProgressService', () => {
     const since = minutes(1).toISOString();
     await progress.recordConnection('ada', { state: 'connecting', reason: null, message: null, since, retries: 0 });
     await progress.recordConnection('ada', { state: 'connected', reason: null, message: null, since, retries: 0 });
-    await progress.recordConnection('ada', { state: 'unreachable', reason: 'timeout', message: 'no answer', since, retries: 0 });
+    await progress.recordConnection('ada', { state: 'unreachable', reason: 'timeout', message: { code: 'unreachable.timeout' }, since, retries: 0 });
     await progress.recordConnection('ada', { state: 'connecting', reason: null, message: null, since, retries: 0 });
-    await progress.recordConnection('ada', { state: 'unreachable', reason: 'timeout', message: 'no answer', since, retries: 0 });
+    await progress.recordConnection('ada', { state: 'unreachable', reason: 'timeout', message: { code: 'unreachable.timeout' }, since, retries: 0 });
     expect(progress.connectionOf('ada')).toMatchObject({ state: 'unreachable', reason: 'timeout' });
     expect(store.connections).toEqual([
       { attendeeId: 'ada', from: null, to: { state: 'connected', reason: null } },

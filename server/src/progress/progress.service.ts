@@ -1,6 +1,7 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import type { CheckResult, CheckStatus, ConnectionState } from '../contract/checks';
 import type { ConnectionView, PaceView, ProgressView, StuckView } from '../contract/views';
+import { sameReason } from '../contract/i18n/coded';
 import { DomainEventBus } from '../common/domain-events';
 import { Ticker } from '../common/ticker';
 import { APP_CONFIG, type AppConfig } from '../config/app.config';
@@ -130,7 +131,7 @@ export class ProgressService implements OnApplicationBootstrap, OnModuleDestroy 
         transitions.map((t) => ({ ...t, stepId: stepOf.get(t.checkId) ?? null })),
       );
     }
-    const reasonsChanged = results.some((r) => known.get(r.checkId)?.reason !== r.reason);
+    const reasonsChanged = results.some((r) => !sameReason(known.get(r.checkId)?.reason, r.reason));
     const broke = this.broke.get(attendeeId) ?? new Set<string>();
     for (const t of transitions) {
       if (t.from === 'pass' && t.to === 'fail') broke.add(t.checkId);

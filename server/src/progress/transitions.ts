@@ -1,12 +1,16 @@
 import type { CheckResult, CheckStatus } from '../contract/checks';
+import type { Coded } from '../contract/i18n/coded';
+import { englishReason } from '../contract/i18n/english';
 
 export interface KnownCheck {
   status: CheckStatus;
-  reason: string | null;
+  /** As the check said it; a string when read back from the database (English) until the check runs again. */
+  reason: Coded | string | null;
   output: string | null;
   since: Date;
 }
 
+/** A stored status change: its reason in English, as history (the retrospective, exports, archives) reads it. */
 export interface CheckTransition {
   checkId: string;
   from: CheckStatus | null;
@@ -29,7 +33,7 @@ export function diffResults(
   for (const result of results) {
     const previous = known.get(result.checkId);
     if (previous?.status !== result.status)
-      transitions.push({ checkId: result.checkId, from: previous?.status ?? null, to: result.status, reason: result.reason, at });
+      transitions.push({ checkId: result.checkId, from: previous?.status ?? null, to: result.status, reason: englishReason(result.reason), at });
     next.set(result.checkId, {
       status: result.status,
       reason: result.reason,

@@ -13,7 +13,7 @@ export interface ParsedResponse {
 
 /** The body passed the cap: the check fails with this, whatever the framing (sized, chunked or until close). */
 export class ResponseTooLarge extends Error {
-  constructor(maxBodyBytes: number) {
+  constructor(readonly maxBodyBytes: number) {
     super(`response too large: over ${Math.round(maxBodyBytes / 1024)} KiB`);
   }
 }

@@ -1,5 +1,7 @@
 import net from 'node:net';
 import { Client } from 'ssh2';
+import { coded, type Coded } from '../contract/i18n/coded';
+import { CodedError } from '../contract/i18n/english';
 import { classifyConnectError } from './connect-error';
 import { fingerprintOf, keyAlgorithmOf } from './host-key';
 import { ForwardedHttp } from './forwarded-http';
@@ -39,14 +41,15 @@ export const HANDSHAKE_ROUND_TRIPS = 10;
 /** The message a connection closed by the stall watchdog carries; the pool reads it as a timeout. */
 export const STALLED = 'no answer from the VM';
 
-export class ConnectError extends Error {
+/** Why a login failed: the reason an attendee can act on, and what happened as a code (`message` is its English). */
+export class ConnectError extends CodedError {
   constructor(
     readonly reason: UnreachableReason,
-    message: string,
+    coded: Coded,
     /** host_key_changed: the key the VM presented instead of the pinned one. */
     readonly offeredHostKey?: { fingerprint: string; algorithm: string },
   ) {
-    super(message);
+    super(coded);
   }
 }
 
@@ -113,7 +116,7 @@ export class SshConnection implements VmChannel {
       }
       if (silent < stallMs) return;
       clearInterval(this.watchdog);
-      onGone(new Error(`${STALLED} for ${Math.round(stallMs / 1000)} s while a probe waited: its network may be down`));
+      onGone(new CodedError(coded('connection.stalled', { seconds: Math.round(stallMs / 1000) })));
       socket.destroy();
     }, 500);
     this.watchdog.unref();
@@ -170,7 +173,7 @@ export class SshConnection implements VmChannel {
       let rttMs: number | null = null;
       let serverSpoke = false;
       let cancelDeadline = () => undefined as void;
-      const fail = (reason: UnreachableReason, message: string, offeredHostKey?: { fingerprint: string; algorithm: string }) => {
+      const fail = (reason: UnreachableReason, message: Coded, offeredHostKey?: { fingerprint: string; algorithm: string }) => {
         if (settled) return;
         settled = true;
         cancelDeadline();
@@ -178,18 +181,20 @@ export class SshConnection implements VmChannel {
         client.end();
         reject(new ConnectError(reason, message, offeredHostKey));
       };
-      const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+      const seconds = (ms: number) => (ms / 1000).toFixed(ms < 10_000 ? 1 : 0);
+      /** What the socket or ssh2 said: data, shown as it is. */
+      const detail = (error: Error) => coded('connection.error_detail', { detail: error.message });
       const armDeadline = (budgetMs: number) => {
         cancelDeadline();
         const left = budgetMs - (loopClock.now() - startedAt);
         cancelDeadline = loopClock.after(Math.max(0, left), () => {
-          if (rttMs === null) return fail('timeout', `no answer from ${target.host}:${target.port} within ${seconds(budgetMs)}`);
+          if (rttMs === null) return fail('timeout', coded('connection.timeout', { host: target.host, port: target.port, seconds: seconds(budgetMs) }));
           const needs = HANDSHAKE_ROUND_TRIPS * rttMs;
           fail(
             'slow_link',
             needs > budgetMs
-              ? `slow link: the VM answers but the login takes about ${seconds(needs)} (round trip ${seconds(rttMs)}), more than the ${seconds(budgetMs)} Navigator waits (NAVIGATOR_SSH_HANDSHAKE_CEILING_SECONDS)`
-              : `slow login: the VM answers (round trip ${seconds(rttMs)}) but the login takes more than ${seconds(budgetMs)}`,
+              ? coded('connection.slow_link', { needs: seconds(needs), roundTrip: seconds(rttMs), budget: seconds(budgetMs) })
+              : coded('connection.slow_login', { roundTrip: seconds(rttMs), budget: seconds(budgetMs) }),
           );
         });
       };
@@ -198,7 +203,7 @@ export class SshConnection implements VmChannel {
       // Without it every exec round trip waits ~40 ms on Nagle + delayed ACK.
       socket.setNoDelay(true);
       armDeadline(options.readyTimeoutMs);
-      socket.once('error', (error) => fail(classifyConnectError(error), error.message));
+      socket.once('error', (error) => fail(classifyConnectError(error), detail(error)));
       socket.once('connect', () => {
         connectedAt = loopClock.now();
         client.connect({
@@ -223,7 +228,7 @@ export class SshConnection implements VmChannel {
         armDeadline(handshakeBudgetMs(rttMs, options.readyTimeoutMs, ceilingMs));
       });
       client.once('ready', () => {
-        if (settled || !seen) return fail('error', 'connected without a host key');
+        if (settled || !seen) return fail('error', coded('connection.no_host_key'));
         settled = true;
         cancelDeadline();
         const connection = new SshConnection(client, socket, options.maxSessions, (options.stallMs ?? DEFAULT_STALL_MS) + 3 * (rttMs ?? 0), rttMs ?? 0);
@@ -233,13 +238,11 @@ export class SshConnection implements VmChannel {
       const dropped = () => !serverSpoke && connectedAt !== null;
       client.on('error', (error) => {
         if (hostKeyMismatch && seen) {
-          fail('host_key_changed', `host key is ${seen.fingerprint}, pinned ${target.pinnedFingerprint}`, seen);
-        } else if (dropped()) fail('dropped', `sshd closed the connection before greeting (${error.message})`);
-        else fail(classifyConnectError(error), error.message);
+          fail('host_key_changed', coded('connection.host_key_mismatch', { offered: seen.fingerprint, pinned: target.pinnedFingerprint ?? '' }), seen);
+        } else if (dropped()) fail('dropped', coded('connection.dropped_detail', { detail: error.message }));
+        else fail(classifyConnectError(error), detail(error));
       });
-      client.once('close', () =>
-        dropped() ? fail('dropped', 'sshd closed the connection before greeting') : fail('error', 'the connection closed during the handshake'),
-      );
+      client.once('close', () => (dropped() ? fail('dropped', coded('connection.dropped')) : fail('error', coded('connection.closed_in_handshake'))));
     });
   }
 

@@ -1,3 +1,5 @@
+import { coded, type Coded } from '../contract/i18n/coded';
+import { CodedError } from '../contract/i18n/english';
 import { ConnectError, DEFAULT_HANDSHAKE_CEILING_MS, SshConnection, STALLED } from './ssh.connection';
 import { Semaphore } from './semaphore';
 import type { ConnectionState, UnreachableReason, VmTarget } from './ssh.types';
@@ -30,7 +32,8 @@ export interface PoolStateChange {
   state: ConnectionState;
   /** Unreachable: why. Connected: commands_blocked when the account cannot run commands. */
   reason?: UnreachableReason | 'commands_blocked';
-  message?: string;
+  /** What happened, as a code (englishText for logs); commands_blocked: what the account printed. */
+  message?: Coded;
   /** host_key_changed: the key the VM presented instead of the pinned one. */
   offeredHostKey?: { fingerprint: string; algorithm: string };
   since: Date;
@@ -201,10 +204,10 @@ export class SshPool {
     try {
       // First the host's own cap (queued in order), then the global one (CPU: each is a key exchange).
       const privateKey = entry.target.privateKey ?? this.options.privateKey;
-      if (!privateKey) throw new ConnectError('auth_rejected', 'Navigator has no key for this VM');
+      if (!privateKey) throw new ConnectError('auth_rejected', coded('connection.no_vm_key'));
       const { connection, fingerprint, algorithm } = await this.handshakes.run(() =>
         entry.removed
-          ? Promise.reject(new ConnectError('error', 'removed'))
+          ? Promise.reject(new ConnectError('error', coded('connection.error_detail', { detail: 'removed' })))
           : SshConnection.connect(entry.target, {
               privateKey,
               readyTimeoutMs: this.options.readyTimeoutMs,
@@ -229,7 +232,15 @@ export class SshPool {
         entry.connection = null;
         const stalled = error !== null && (error.message.startsWith(STALLED) || /keepalive/i.test(error.message));
         const reason = stalled ? 'timeout' : 'error';
-        this.setState(entry, { state: 'unreachable', reason, message: stalled ? error.message : `the connection dropped${error ? `: ${error.message}` : ''}` });
+        const message =
+          error instanceof CodedError
+            ? error.coded
+            : stalled
+              ? coded('connection.error_detail', { detail: error.message })
+              : error
+                ? coded('connection.lost_detail', { detail: error.message })
+                : coded('connection.lost');
+        this.setState(entry, { state: 'unreachable', reason, message });
         this.scheduleRetry(entry, reason, true);
       });
       entry.connection = connection;
@@ -261,7 +272,8 @@ export class SshPool {
         return;
       }
       const offeredHostKey = error instanceof ConnectError ? error.offeredHostKey : undefined;
-      this.setState(entry, { state: 'unreachable', reason, message: (error as Error).message, ...(offeredHostKey ? { offeredHostKey } : {}) });
+      const message = error instanceof CodedError ? error.coded : coded('connection.error_detail', { detail: (error as Error).message ?? String(error) });
+      this.setState(entry, { state: 'unreachable', reason, message, ...(offeredHostKey ? { offeredHostKey } : {}) });
       this.scheduleRetry(entry, reason, false);
     } finally {
       releaseHost();
@@ -299,7 +311,13 @@ export class SshPool {
 }
 
 function connectedState(blockedPrinted: string | null): Omit<PoolStateChange, 'id' | 'since'> {
-  return blockedPrinted === null ? { state: 'connected' } : { state: 'connected', reason: 'commands_blocked', message: blockedPrinted };
+  if (blockedPrinted === null) return { state: 'connected' };
+  // Nothing printed: blocked all the same, with nothing to quote.
+  return {
+    state: 'connected',
+    reason: 'commands_blocked',
+    ...(blockedPrinted ? { message: coded('connection.account_printed', { printed: blockedPrinted }) } : {}),
+  };
 }
 
 function sameKey(a: VmTarget, b: VmTarget): boolean {
