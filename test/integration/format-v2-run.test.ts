@@ -1,3 +1,4 @@
+import type { LocalizedText } from '../../server/src/contract/i18n/locales';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -122,7 +123,7 @@ async function eventually<T>(what: string, read: () => Promise<T | false>, timeo
 const me = async () => (await navigator.request('GET', '/api/me', { cookie: attendeeCookie })).body as SelfView;
 const timeline = async () =>
   (await navigator.request('GET', `/api/attendees/${attendeeId}/timeline`, { token: navigator.navigatorToken })).body as TimelineEntryView[];
-const hintOf = (steps: { id: string; hint: string }[], id: string) => steps.find((step) => step.id === id)?.hint;
+const hintOf = (steps: { id: string; hint: LocalizedText }[], id: string) => steps.find((step) => step.id === id)?.hint;
 
 describe('a version 2 workshop, run for real', () => {
   it('has its talk on the agenda: the clock starts in it, the plan is a talk ahead, and it is no step', async () => {

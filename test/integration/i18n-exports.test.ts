@@ -17,12 +17,13 @@ const NAMES = ['山田 太郎', '佐藤 花子'];
 const NOTE = 'eBPF で遅い SQL を追跡する（本番環境でも安全に）';
 
 let navigator: TestNavigator;
-let board: TestClient;
-let writer: TestClient;
+type LanguageClient = TestClient & { languages: (Locale | null)[] };
+let board: LanguageClient;
+let writer: LanguageClient;
 const clients: TestClient[] = [];
 
 /** A socket that remembers the room languages it was told. */
-function client(view: 'board' | 'projector' | 'attendee', cookie: string): TestClient & { languages: (Locale | null)[] } {
+function client(view: 'board' | 'projector' | 'attendee', cookie: string): LanguageClient {
   const opened = Object.assign(new TestClient(navigator.url, view, cookie), { languages: [] as (Locale | null)[] });
   opened.socket.on('room:language', (language) => opened.languages.push(language));
   clients.push(opened);
@@ -56,7 +57,7 @@ afterAll(async () => {
 describe('the room language', () => {
   it('is not set at first: boards and projectors hear null', async () => {
     const projector = client('projector', `navigator_projector=${navigator.projectorToken}`);
-    await projector.until('room language', (c) => c.languages.length > 0);
+    await projector.until('room language', () => projector.languages.length > 0);
     expect(projector.languages).toEqual([null]);
     expect(board.languages).toEqual([null]);
     projector.close();
@@ -68,8 +69,8 @@ describe('the room language', () => {
     const helperToken = (created.body as { link: string }).link.split('/').pop()!;
     const helper = client('board', `navigator_helper=${helperToken}`);
     const projector = client('projector', `navigator_projector=${navigator.projectorToken}`);
-    await helper.until('helper snapshot', (c) => c.languages.length > 0);
-    await projector.until('projector snapshot', (c) => c.languages.length > 0);
+    await helper.until('helper snapshot', () => helper.languages.length > 0);
+    await projector.until('projector snapshot', () => projector.languages.length > 0);
     for (const someone of [helper, projector, writer]) {
       const answer = await someone.socket
         .timeout(2000)
@@ -90,10 +91,10 @@ describe('the room language', () => {
 
   it('the navigator sets it: every projector hears it live', async () => {
     const projector = client('projector', `navigator_projector=${navigator.projectorToken}`);
-    await projector.until('projector snapshot', (c) => c.languages.length > 0);
+    await projector.until('projector snapshot', () => projector.languages.length > 0);
     expect(await board.socket.emitWithAck('room:set-language', { language: 'ja' })).toEqual({ ok: true });
-    await projector.until('ja', (c) => c.languages.at(-1) === 'ja');
-    await board.until('ja on the board', (c) => c.languages.at(-1) === 'ja');
+    await projector.until('ja', () => projector.languages.at(-1) === 'ja');
+    await board.until('ja on the board', () => board.languages.at(-1) === 'ja');
     projector.close();
   });
 });
@@ -168,7 +169,7 @@ describe('the room language lasts', () => {
     await navigator.stop();
     navigator = await startTestNavigator({ NAVIGATOR_ALLOW_LOOPBACK_VMS: 'true' }, dataDir);
     const projector = client('projector', `navigator_projector=${navigator.projectorToken}`);
-    await projector.until('room language after a restart', (c) => c.languages.length > 0);
+    await projector.until('room language after a restart', () => projector.languages.length > 0);
     expect(projector.languages).toEqual(['ja']);
   });
 });

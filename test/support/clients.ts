@@ -22,7 +22,7 @@ export class TestClient {
     });
   }
 
-  async until<T>(what: string, read: (client: this) => T | undefined | false, timeoutMs = 5000): Promise<NonNullable<T>> {
+  async until<T>(what: string, read: (client: this) => T | undefined | false, timeoutMs = 15_000): Promise<NonNullable<T>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const value = read(this);

@@ -66,8 +66,14 @@ describe('parseAttendeeCsv', () => {
     expect(result).toEqual({
       ok: false,
       problems: [
-        { line: 1, column: 4, field: null, message: 'unknown column "shoe size"; use name, host, port, user, email' },
-        { line: 1, column: 5, field: 'user', message: 'the header has no "user" column' },
+        {
+          line: 1,
+          column: 4,
+          field: null,
+          message: 'unknown column "shoe size"; use name, host, port, user, email',
+          coded: { code: 'import.unknown_column', values: { column: 'shoe size' } },
+        },
+        { line: 1, column: 5, field: 'user', message: 'the header has no "user" column', coded: { code: 'import.missing_column', values: { field: 'user' } } },
       ],
     });
   });

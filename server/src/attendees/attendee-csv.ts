@@ -1,6 +1,15 @@
 import { z } from 'zod';
+import { issueCode } from '../common/form-messages';
+import { coded, type ReasonCode } from '../contract/i18n/coded';
+import { englishText } from '../contract/i18n/english';
 import type { ImportProblem } from '../contract/imports';
 import { registrationSchema } from './registration.dto';
+
+/** A problem's words: English for the log and the API, the code for the board's language. */
+function said(code: ReasonCode, values?: Record<string, string | number>): Pick<ImportProblem, 'message' | 'coded'> {
+  const reason = coded(code, values);
+  return { message: englishText(reason), coded: reason };
+}
 
 /** One attendee read from the CSV, validated like a registration from the join page. */
 export interface AttendeeRow {
@@ -93,7 +102,7 @@ export function csvRecords(text: string, separator: string): { records: CsvRecor
       recordLine = line;
     } else value += char;
   }
-  if (quoted) return { records, problem: { ...quoteOpenedAt, field: null, message: 'a quoted field is never closed (a " is missing)' } };
+  if (quoted) return { records, problem: { ...quoteOpenedAt, field: null, ...said('import.quote_open') } };
   endRecord();
   return { records, problem: null };
 }
@@ -122,7 +131,7 @@ export function parseAttendeeCsv(input: string): AttendeeCsv {
   const text = input.replace(/^\uFEFF/, '');
   const { records, problem } = csvRecords(text, separatorOf(text));
   if (problem) return { ok: false, problems: [problem] };
-  if (records.length === 0) return { ok: false, problems: [{ line: 1, column: 1, field: null, message: 'the CSV has no rows' }] };
+  if (records.length === 0) return { ok: false, problems: [{ line: 1, column: 1, field: null, ...said('import.no_rows') }] };
 
   const problems: ImportProblem[] = [];
   let columns: (Field | undefined)[] = POSITIONAL;
@@ -137,17 +146,20 @@ export function parseAttendeeCsv(input: string): AttendeeCsv {
           line: records[0].line,
           column: index + 1,
           field: null,
-          message: `unknown column "${cell.value.trim().slice(0, 40)}"; use name, host, port, user, email`,
+          ...said('import.unknown_column', { column: cell.value.trim().slice(0, 40) }),
         });
       }
     });
     for (const field of REQUIRED) {
-      if (!header.includes(field)) problems.push({ line: records[0].line, column: header.length + 1, field, message: `the header has no "${field}" column` });
+      if (!header.includes(field)) problems.push({ line: records[0].line, column: header.length + 1, field, ...said('import.missing_column', { field }) });
     }
     if (problems.length > 0) return { ok: false, problems };
   }
   if (dataRecords.length > MAX_IMPORT_ROWS) {
-    return { ok: false, problems: [{ line: dataRecords[MAX_IMPORT_ROWS].line, column: 1, field: null, message: `at most ${MAX_IMPORT_ROWS} rows at a time` }] };
+    return {
+      ok: false,
+      problems: [{ line: dataRecords[MAX_IMPORT_ROWS].line, column: 1, field: null, ...said('import.too_many_rows', { max: MAX_IMPORT_ROWS }) }],
+    };
   }
 
   const rows: AttendeeRow[] = [];
@@ -161,7 +173,7 @@ export function parseAttendeeCsv(input: string): AttendeeCsv {
         line: record.line,
         column: Math.min(count, (expected ?? 5) + 1),
         field: null,
-        message: header ? `${count} fields, but the header has ${expected}` : `${count} fields; expected name, host, port, user and optionally email`,
+        ...(expected !== null ? said('import.field_count_header', { count, expected }) : said('import.field_count', { count })),
       });
       continue;
     }
@@ -183,15 +195,15 @@ export function parseAttendeeCsv(input: string): AttendeeCsv {
         const field = SCHEMA_FIELD[String(issue.path[0])];
         if (!field || seen.has(field)) continue;
         seen.add(field);
-        problems.push({ line: record.line, column: cellOf(field).column, field, message: issue.message });
+        problems.push({ line: record.line, column: cellOf(field).column, field, message: issue.message, coded: issueCode(issue) });
       }
     }
-    if (email && !email.success) problems.push({ line: record.line, column: emailCell.column, field: 'email', message: 'not an email address' });
+    if (email && !email.success) problems.push({ line: record.line, column: emailCell.column, field: 'email', ...said('import.not_email') });
     if (!parsed.success || (email && !email.success)) continue;
     const vm = `${parsed.data.host}:${parsed.data.port}`;
     const earlier = vmLines.get(vm);
     if (earlier !== undefined) {
-      problems.push({ line: record.line, column: cellOf('host').column, field: 'host', message: `the same VM (${vm}) as line ${earlier}` });
+      problems.push({ line: record.line, column: cellOf('host').column, field: 'host', ...said('import.duplicate_vm', { vm, line: earlier }) });
       continue;
     }
     vmLines.set(vm, record.line);

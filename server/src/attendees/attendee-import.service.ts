@@ -3,6 +3,8 @@ import { BadRequestException, ConflictException, Injectable } from '@nestjs/comm
 import QRCode from 'qrcode';
 import { hashToken, newToken } from '../auth/token';
 import { DomainEventBus } from '../common/domain-events';
+import { coded } from '../contract/i18n/coded';
+import { englishText } from '../contract/i18n/english';
 import type { ImportedAttendeeView, ImportProblem, ImportRejectedView, ImportResultView } from '../contract/imports';
 import { MetricsService } from '../metrics/metrics.service';
 import { PrismaService } from '../prisma/prisma.service';
@@ -100,16 +102,14 @@ export class AttendeeImportService {
     const problems: ImportProblem[] = [];
     verdicts.forEach((verdict, index) => {
       if (!verdict.ok && verdict.reason === 'refused')
-        problems.push({ line: rows[index].line, column: rows[index].hostColumn, field: 'host', message: verdict.message });
+        problems.push({ line: rows[index].line, column: rows[index].hostColumn, field: 'host', message: verdict.message, coded: verdict.coded });
     });
     return problems;
   }
 }
 
 function rejected(problems: ImportProblem[]): BadRequestException {
-  const body: ImportRejectedView = {
-    message: `Nothing was imported: ${problems.length === 1 ? 'one problem' : `${problems.length} problems`} to fix in the CSV.`,
-    problems,
-  };
+  const reason = coded('import.nothing_imported', { count: problems.length });
+  const body: ImportRejectedView = { message: englishText(reason), error: reason, problems };
   return new BadRequestException(body);
 }

@@ -1,3 +1,4 @@
+import type { Coded } from './i18n/coded';
 /** CSV import of pre-provisioned VMs: what the board sends and what it gets back. */
 
 /** One thing wrong with the CSV: 1-based line and column as a spreadsheet shows them. */
@@ -6,7 +7,9 @@ export interface ImportProblem {
   column: number;
   /** The field the column holds (name, host, port, user, email), or null when the row's shape is wrong. */
   field: string | null;
+  /** In English; `coded` is the same for the reader's language. */
   message: string;
+  coded: Coded | null;
 }
 
 export interface ImportedAttendeeView {
@@ -29,6 +32,8 @@ export interface ImportResultView {
 
 /** The body of a 400 answer: nothing was imported. */
 export interface ImportRejectedView {
+  /** In English; `error` is the same for the reader's language. */
   message: string;
+  error: Coded;
   problems: ImportProblem[];
 }

@@ -9,21 +9,27 @@ import reasons from './reasons';
 const DATA_ONLY = new Set<ReasonCode>(['connection.account_printed']);
 
 /** Every argument of a message: simple ones get a sample value, each select is tried with each of its options. */
-function argumentsOf(elements: MessageFormatElement[], simple = new Set<string>(), selects = new Map<string, string[]>()) {
+function argumentsOf(elements: MessageFormatElement[], simple = new Set<string>(), selects = new Map<string, string[]>(), counts = new Set<string>()) {
   for (const element of elements) {
     if (element.type === TYPE.argument || element.type === TYPE.number) simple.add(element.value);
+    if (element.type === TYPE.plural) {
+      counts.add(element.value);
+      for (const option of Object.values(element.options)) argumentsOf(option.value, simple, selects, counts);
+    }
     if (element.type === TYPE.select) {
       selects.set(element.value, Object.keys(element.options));
-      for (const option of Object.values(element.options)) argumentsOf(option.value, simple, selects);
+      for (const option of Object.values(element.options)) argumentsOf(option.value, simple, selects, counts);
     }
   }
-  return { simple, selects };
+  return { simple, selects, counts };
 }
 
 /** Sample values for a code: one set per option of its selects (every branch rendered). */
 function samples(code: ReasonCode): Record<string, string | number>[] {
-  const { simple, selects } = argumentsOf(parse(reasons.en[`reasons.${code}`]));
+  const { simple, selects, counts } = argumentsOf(parse(reasons.en[`reasons.${code}`]));
   const base = Object.fromEntries([...simple].map((name, i) => [name, i % 2 === 0 ? 4242 + i : `value-${name}`]));
+  // Plurals are rendered with one and with many.
+  if (counts.size > 0) return [1, 3].map((count) => ({ ...base, ...Object.fromEntries([...counts].map((name) => [name, count])) }));
   if (selects.size === 0) return [base];
   return [...selects].flatMap(([name, options]) =>
     options.map((option) => ({ ...base, ...Object.fromEntries([...selects.keys()].map((n) => [n, 'other'])), [name]: option })),
