@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { humanTextProblem, isReservedName, normalizeHumanText } from '../common/human-text';
+import { formIssue, formMessage } from '../common/form-messages';
+import { humanTextIssue, isReservedName, normalizeHumanText } from '../common/human-text';
 
 export const HELPER_NAME_MAX_CHARS = 60;
 
@@ -8,14 +9,14 @@ export const HELPER_NAME_MAX_CHARS = 60;
  * people type, and never one that passes for the navigator's.
  */
 export const helperName = z
-  .string({ message: 'give the helper a name' })
+  .string({ message: formMessage('form.helper_name_required') })
   .trim()
-  .min(1, 'give the helper a name')
-  .max(HELPER_NAME_MAX_CHARS, `keep the name to ${HELPER_NAME_MAX_CHARS} characters`)
+  .min(1, formMessage('form.helper_name_required'))
+  .max(HELPER_NAME_MAX_CHARS, formMessage('form.helper_name_too_long', { max: HELPER_NAME_MAX_CHARS }))
   .superRefine((name, context) => {
-    const problem = humanTextProblem(name);
-    if (problem) context.addIssue({ code: 'custom', message: `the name ${problem}` });
-    else if (isReservedName(name)) context.addIssue({ code: 'custom', message: 'that name is reserved for the navigator; use the helper’s own' });
+    const problem = humanTextIssue(name);
+    if (problem) context.addIssue({ code: 'custom', ...formIssue('form.helper_name_problem', { problem }) });
+    else if (isReservedName(name)) context.addIssue({ code: 'custom', ...formIssue('form.helper_name_reserved') });
   })
   .transform(normalizeHumanText);
 

@@ -138,6 +138,11 @@ export default defineMessages(
     'reasons.form.value_required': 'enter {label}',
     'reasons.form.value_number': '{label} is a number',
     'reasons.form.value_short_secret': '{label}: at least {min} characters',
+    'reasons.form.helper_name_required': 'give the helper a name',
+    'reasons.form.helper_name_too_long': 'keep the name to {max} characters',
+    'reasons.form.helper_name_problem':
+      'the name {problem, select, line_breaks {contains line breaks} invisible {contains invisible or direction-changing characters} other {stacks too many accents on one letter}}',
+    'reasons.form.helper_name_reserved': 'that name is reserved for the navigator; use the helper’s own',
     'reasons.form.helper_exists': 'a helper called {name} already has a link',
 
     // ── discussion notes ────────────────────────────────────────────────────
@@ -317,6 +322,11 @@ export default defineMessages(
     'reasons.form.value_required': '{label}を入力してください',
     'reasons.form.value_number': '{label}は数値です',
     'reasons.form.value_short_secret': '{label}：{min}文字以上にしてください',
+    'reasons.form.helper_name_required': 'ヘルパーの名前を入力してください',
+    'reasons.form.helper_name_too_long': '名前は{max}文字以内にしてください',
+    'reasons.form.helper_name_problem':
+      '名前{problem, select, line_breaks {に改行が含まれています} invisible {に見えない文字や文字の向きを変える文字が含まれています} other {で1文字に重ねたアクセント記号が多すぎます}}',
+    'reasons.form.helper_name_reserved': 'その名前はナビゲーター用に予約されています。ヘルパー自身の名前を使ってください',
     'reasons.form.helper_exists': '{name} という名前のヘルパーにはすでにリンクがあります',
 
     'reasons.note.not_text': 'メモはテキストです',
