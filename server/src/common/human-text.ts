@@ -20,18 +20,6 @@ export function humanTextIssue(text: string, { multiline = false }: { multiline?
   return null;
 }
 
-const PROBLEMS: Record<HumanTextIssue, string> = {
-  line_breaks: 'contains line breaks',
-  invisible: 'contains invisible or direction-changing characters',
-  stacked_marks: 'stacks too many accents on one letter',
-};
-
-/** Why the text is refused, in English words that follow its subject ("your name contains line breaks"), or null. */
-export function humanTextProblem(text: string, options: { multiline?: boolean } = {}): string | null {
-  const issue = humanTextIssue(text, options);
-  return issue === null ? null : PROBLEMS[issue];
-}
-
 export function normalizeHumanText(text: string): string {
   return text.normalize('NFC');
 }

@@ -1,4 +1,4 @@
-import { isCoded, type Coded } from '$server/contract/i18n/coded';
+import type { Coded } from '$server/contract/i18n/coded';
 import { ApiError } from '$lib/api';
 import { t } from './i18n.svelte';
 import { messages, type MessageKey } from './messages';
@@ -26,12 +26,4 @@ export function fieldErrorText(error: unknown, field: string): string {
   if (!(error instanceof ApiError)) return '';
   const coded = error.fieldCodes[field];
   return coded ? reasonText(coded) : (error.fields[field] ?? '');
-}
-
-export { isCoded };
-
-/** Why a socket command was refused (its acknowledgement), or null when it was not. */
-export function ackErrorText(ack: { ok: boolean; error?: string; coded?: Coded }): string | null {
-  if (ack.ok) return null;
-  return ack.coded ? reasonText(ack.coded) : (ack.error ?? null);
 }
