@@ -63,6 +63,10 @@ describe('helpers', () => {
     await dialog.getByRole('button', { name: 'Add helper' }).click();
     const link = (await dialog.getByLabel('helper link for Sam Rivera').textContent())!.trim();
     expect(link).toMatch(new RegExp(`^${navigator.url}/h/[\\w-]{30,}$`));
+    // The same link as a QR code, for the helper's phone; drawn, not an empty box.
+    const qr = dialog.getByRole('img', { name: 'Sam Rivera’s link as a QR code, to scan with their phone' });
+    expect(await qr.locator('svg path').count()).toBeGreaterThan(0);
+    expect((await qr.boundingBox())!.width).toBeGreaterThan(100);
     await dialog.locator('[data-helper="Sam Rivera"]').getByRole('button', { name: "Revoke Sam Rivera's link" }).waitFor();
     await board.screenshot({ path: screenshotPath('helpers-dialog-1280') });
     await dialog.getByRole('button', { name: 'Close' }).click();
@@ -71,6 +75,7 @@ describe('helpers', () => {
     await board.getByRole('button', { name: 'Helpers…', exact: true }).click();
     await dialog.locator('[data-helper="Sam Rivera"]').waitFor();
     expect(await dialog.textContent()).not.toContain(link);
+    expect(await dialog.getByTestId('new-helper-qr').count(), 'the QR code is shown once, with the link').toBe(0);
     await board.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
 

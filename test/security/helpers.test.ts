@@ -70,6 +70,8 @@ describe('helpers: links of their own, the board without its secrets', () => {
     expect(sam.helper).toMatchObject({ name: 'Sam', revokedAt: null });
     expect(sam.link).toMatch(new RegExp(`^${navigator.url}/h/[\\w-]{30,}$`));
     samToken = sam.link.split('/').pop()!;
+    expect(sam.qrSvg).toMatch(/^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    expect(sam.qrSvg).not.toMatch(/<script|on\w+=/i);
 
     const list = await navigator.request('GET', '/api/helpers', { token: navigator.navigatorToken });
     expect(list.status).toBe(200);

@@ -272,6 +272,8 @@ export interface HelperView {
 export interface NewHelperView {
   helper: HelperView;
   link: string;
+  /** The link as a QR code (SVG made by the server's encoder from the link alone). */
+  qrSvg: string;
 }
 
 /** Who a board is signed in as: the navigator has every control, a helper only the help queue's. */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, NotFoundException } from '@nestjs/common';
+import QRCode from 'qrcode';
 import { hashToken, newToken } from '../auth/token';
 import { fieldsRefused } from '../common/coded-http';
 import { DomainEventBus } from '../common/domain-events';
@@ -25,7 +26,10 @@ export class HelpersService {
     }
     const token = newToken();
     const helper = await this.prisma.helper.create({ data: { id: randomUUID(), name, tokenHash: hashToken(token) } });
-    return { helper: helperView(helper), link: `${baseUrl}/h/${token}` };
+    const link = `${baseUrl}/h/${token}`;
+    // A helper walking the room scans it from the navigator's screen rather than typing 40 characters.
+    const qrSvg = await QRCode.toString(link, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
+    return { helper: helperView(helper), link, qrSvg };
   }
 
   async list(): Promise<HelperView[]> {
