@@ -97,6 +97,11 @@ describe('helpers', () => {
     const onHelperBoard = await countControls(helper, 'Alan Turing');
     for (const [control, count] of Object.entries(onNavigatorBoard)) expect(count, `the navigator's ${control}`).toBeGreaterThan(0);
     for (const [control, count] of Object.entries(onHelperBoard)) expect(count, `a helper's ${control}`).toBe(0);
+    // A helper cannot start the clock, so the room chart does not ask them to.
+    const room = (await helper.getByTestId('room-live').textContent()) ?? '';
+    expect(room).toContain('once the workshop clock starts');
+    expect(room).not.toContain('start the workshop clock');
+    expect(await board.getByTestId('room-live').textContent()).toContain('start the workshop clock');
     await helper.screenshot({ path: screenshotPath('helpers-helper-board-1280') });
 
     // Sam is on it: the navigator's board and Ada's page say who is coming.
