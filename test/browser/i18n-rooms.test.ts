@@ -175,6 +175,20 @@ describe('the projector in the room language', () => {
     await page.context().close();
   });
 
+  it('follows the room language in the navigator’s own browser, whatever language the board there reads', async () => {
+    const boardPage = await signedIn({ width: 1280, height: 800 });
+    await boardPage.goto(`${navigator.url}/board`);
+    await boardPage.getByTestId('language-picker').first().selectOption('en');
+    expect(await board.socket.emitWithAck('room:set-language', { language: 'ja' })).toEqual({ ok: true });
+    // The projector opened from that board, in the same browser: the board's choice is not the screen's.
+    const screen = await boardPage.context().newPage();
+    await screen.goto(navigator.projectorUrl);
+    await screen.getByRole('button', { name: P['projector.hideNames'] }).waitFor();
+    await boardPage.reload();
+    expect(await boardPage.evaluate(() => document.documentElement.lang), 'the board keeps its own language').toBe('en');
+    await boardPage.context().close();
+  });
+
   it('in the pseudo-language with the clock running: every text from the message files', async () => {
     const page = await projectorPage({ width: 1920, height: 1080 }, 'qps');
     await page.getByTestId('projector-pace').waitFor();

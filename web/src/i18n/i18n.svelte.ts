@@ -14,9 +14,9 @@ export type UiLocale = Locale | 'qps';
 
 const STORAGE_KEY = 'navigator.lang';
 
-function storedLocale(): UiLocale | null {
+function storedLocale(key = STORAGE_KEY): UiLocale | null {
   try {
-    const stored = localStorage.getItem(STORAGE_KEY);
+    const stored = localStorage.getItem(key);
     return isLocale(stored) || stored === 'qps' ? stored : null;
   } catch {
     return null;
@@ -28,6 +28,8 @@ function browserLocale(): Locale {
 }
 
 class I18n {
+  /** Where this page remembers a choice: one key for the pages people read, another for a room's screen. */
+  private storageKey = STORAGE_KEY;
   /** What the reader picked (remembered in this browser), else what the browser asks for. */
   locale = $state<UiLocale>(storedLocale() ?? browserLocale());
   /** Whether the reader picked a language themselves: a room's language (the projector's) yields to it. */
@@ -43,10 +45,23 @@ class I18n {
     this.locale = locale;
     this.chosen = true;
     try {
-      localStorage.setItem(STORAGE_KEY, locale);
+      localStorage.setItem(this.storageKey, locale);
     } catch {
       // Private mode without storage: the choice holds for this page.
     }
+    applyDocumentLanguage();
+  }
+
+  /**
+   * A room's screen (the projector) keeps its own choice: the navigator's board in the same browser has one
+   * (it is usually the same laptop), and that must not stop the screen from following the room's language.
+   */
+  roomScreen(name: string): void {
+    if (this.locale === 'qps') return;
+    this.storageKey = `${STORAGE_KEY}.${name}`;
+    const stored = storedLocale(this.storageKey);
+    this.chosen = stored !== null;
+    this.locale = stored ?? browserLocale();
     applyDocumentLanguage();
   }
 
