@@ -62,8 +62,7 @@ async function register(displayName: string): Promise<Registered> {
 }
 
 async function me(token: string): Promise<SelfView> {
-  // A kept-alive connection the server closed meanwhile is retried once (fetch does not, for us).
-  const response = await navigator.request('GET', '/api/me', { token }).catch(() => navigator.request('GET', '/api/me', { token }));
+  const response = await navigator.request('GET', '/api/me', { token });
   return response.body as SelfView;
 }
 

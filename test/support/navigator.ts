@@ -53,12 +53,25 @@ export async function startTestNavigator(env: Record<string, string> = {}, dataD
       if (options.body !== undefined) headers['content-type'] = 'application/json';
       if (options.token) headers.authorization = `Bearer ${options.token}`;
       if (options.cookie) headers.cookie = options.cookie;
-      const response = await fetch(running.url + urlPath, {
-        method,
-        headers,
-        body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
-        redirect: 'manual',
-      });
+      const send = () =>
+        fetch(running.url + urlPath, {
+          method,
+          headers,
+          body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
+          redirect: 'manual',
+        });
+      let response: Response;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          response = await send();
+          break;
+        } catch (error) {
+          // A kept-alive connection the server closed just as it was reused (a busy machine stretches that moment):
+          // a GET changes nothing, so it is sent again.
+          const reset = (error as { cause?: { code?: string } }).cause?.code === 'ECONNRESET';
+          if (method !== 'GET' || !reset || attempt >= 3) throw error;
+        }
+      }
       const text = await response.text();
       let body: unknown = text;
       try {
