@@ -66,10 +66,12 @@ export async function startTestNavigator(env: Record<string, string> = {}, dataD
           response = await send();
           break;
         } catch (error) {
-          // A kept-alive connection the server closed just as it was reused (a busy machine stretches that moment):
-          // a GET changes nothing, so it is sent again.
+          // A kept-alive connection the server closed just as it was reused: after a test blocks this process (a
+          // synchronous ssh), the in-process server's overdue idle timers close every pooled connection at once.
+          // A GET changes nothing: once those timers have run (a turn of the loop), it is sent again.
           const reset = (error as { cause?: { code?: string } }).cause?.code === 'ECONNRESET';
-          if (method !== 'GET' || !reset || attempt >= 3) throw error;
+          if (method !== 'GET' || !reset || attempt >= 5) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
         }
       }
       const text = await response.text();
