@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HandView, HelperView, HelpQueueView, NewHelperView, SelfView } from '../../server/src/contract/views';
+import type { RetrospectiveView } from '../../server/src/contract/retrospective';
 import { DomainEventBus } from '../../server/src/common/domain-events';
 import { PrismaService } from '../../server/src/prisma/prisma.service';
 import { CLOSED_PORT, TestClient } from '../support/clients';
@@ -180,6 +181,29 @@ describe('helpers: links of their own, the board without its secrets', () => {
 
     expect(await board.socket.emitWithAck('help:acknowledge', { id: graceRequest.id })).toEqual({ ok: true });
     await gracePage.until('the navigator on the way', (c) => (c.last['hand:snapshot'] as HandView | undefined)?.acknowledgedBy === 'Navigator');
+
+    // Who went is kept for afterwards: the timeline export and the run's retrospective name them.
+    const timeline = await navigator.request('GET', '/api/export/timeline.json', { token: navigator.navigatorToken });
+    const handsOf = (name: string) =>
+      (timeline.body as { attendees: { name: string; helpRequests: { acknowledgedBy: string | null }[] }[] }).attendees.find((a) => a.name === name)!
+        .helpRequests;
+    expect(handsOf('Ada').map((h) => h.acknowledgedBy)).toEqual(['Sam']);
+    expect(handsOf('Grace').map((h) => h.acknowledgedBy)).toEqual(['Navigator']);
+    const runs = await navigator.request('GET', '/api/runs', { token: navigator.navigatorToken });
+    const retro = await navigator.request('GET', `/api/runs/${(runs.body as { id: string }[])[0].id}/retrospective`, { token: navigator.navigatorToken });
+    const help = (retro.body as RetrospectiveView).help;
+    expect(help.requests.map((r) => [r.name, r.acknowledgedBy])).toEqual(
+      expect.arrayContaining([
+        ['Ada', 'Sam'],
+        ['Grace', 'Navigator'],
+      ]),
+    );
+    expect(help.answerers.map((a) => [a.name, a.answered])).toEqual(
+      expect.arrayContaining([
+        ['Sam', 1],
+        ['Navigator', 1],
+      ]),
+    );
 
     expect(await helper.socket.emitWithAck('help:resolve', { id: adaRequest.id })).toEqual({ ok: true });
     await adaPage.until("Ada's hand down", (c) => c.last['hand:snapshot'] === null);

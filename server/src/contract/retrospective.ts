@@ -106,6 +106,15 @@ export interface HelpRequestRetroView {
   raisedAt: string;
   waitMinutes: number | null;
   message: string;
+  /** Who said *On my way*: a helper's name, or `Navigator`; null while nobody did. */
+  acknowledgedBy: string | null;
+}
+
+/** One person who answered hands: how many, and how long those attendees had waited. */
+export interface HelpAnswererView {
+  name: string;
+  answered: number;
+  medianWaitMinutes: number | null;
 }
 
 /** Attendees per state along the clock; `counts[k][i]` is the number in state k at `minutes[i]`. */
@@ -169,7 +178,7 @@ export interface RetrospectiveView {
   steps: StepStatView[];
   stuckChecks: StuckCheckView[];
   unreachable: { totalMinutes: number; byReason: Record<string, number>; attendees: UnreachableAttendeeView[] };
-  help: { raised: number; perStep: HelpStepView[]; requests: HelpRequestRetroView[] };
+  help: { raised: number; perStep: HelpStepView[]; requests: HelpRequestRetroView[]; answerers: HelpAnswererView[] };
   room: RoomOverTimeView;
   discussion: DiscussionRetroView;
 }

@@ -104,7 +104,12 @@ export class ExportsService {
           to: t.toStatus,
           reason: t.reason,
         })),
-        helpRequests: a.helpRequests.map((h) => ({ raisedAt: h.raisedAt, acknowledgedAt: h.acknowledgedAt, resolvedAt: h.resolvedAt })),
+        helpRequests: a.helpRequests.map((h) => ({
+          raisedAt: h.raisedAt,
+          acknowledgedAt: h.acknowledgedAt,
+          acknowledgedBy: h.acknowledgedAt ? h.acknowledgedBy : null,
+          resolvedAt: h.resolvedAt,
+        })),
       })),
     };
   }

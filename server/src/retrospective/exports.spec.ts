@@ -68,6 +68,18 @@ describe('Markdown export', () => {
     expect(markdown).toContain('### 1. G (presented, 3 min)');
   });
 
+  it('names who went to the hands, escaped like every name', () => {
+    const answered = retrospectiveMarkdown(
+      retrospective({
+        ...record,
+        help: [{ attendeeId: 'a', message: '', raisedAt: at(2), acknowledgedAt: at(5), acknowledgedBy: 'Sam | <b>', resolvedAt: at(8) }],
+      }),
+    );
+    expect(answered).toContain('### Who went to the hands');
+    expect(answered).toContain('| Sam \\| &lt;b&gt; | 1 | 3 |');
+    expect(markdown).not.toContain('Who went to the hands');
+  });
+
   it('lets no HTML from attendees through', () => {
     expect(markdown).not.toContain('<script>');
     expect(markdown).toContain('&lt;/script&gt;');

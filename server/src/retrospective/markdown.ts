@@ -184,6 +184,17 @@ export function retrospectiveMarkdown(retro: RetrospectiveView, locale: Locale =
     ),
   );
 
+  if (retro.help.answerers.length > 0) {
+    out.push(`### ${w.t('exports.retro.answerers')}`, '');
+    out.push(
+      table(
+        w,
+        [w.t('exports.retro.column.answerer'), w.t('exports.retro.column.answered'), w.t('exports.retro.column.medianWait')],
+        retro.help.answerers.map((a) => [a.name, a.answered, a.medianWaitMinutes]),
+      ),
+    );
+  }
+
   out.push(`## ${w.t('exports.retro.room')}`, '');
   out.push(w.t('exports.retro.roomIntro', { every: roomEvery(retro) }), '');
   out.push(roomTable(w, retro));

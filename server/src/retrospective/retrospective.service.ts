@@ -133,6 +133,7 @@ function rawRecord(record: RunRecord): object {
       message: h.message,
       raisedAt: iso(h.raisedAt),
       acknowledgedAt: iso(h.acknowledgedAt),
+      acknowledgedBy: h.acknowledgedBy,
       resolvedAt: iso(h.resolvedAt),
     })),
     groups: record.groups.map((g) => ({ ...g, presentationStartedAt: iso(g.presentationStartedAt), presentationEndedAt: iso(g.presentationEndedAt) })),

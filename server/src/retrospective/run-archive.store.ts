@@ -97,6 +97,7 @@ export class RunArchiveStore {
         message: h.message,
         raisedAt: h.raisedAt.getTime(),
         acknowledgedAt: h.acknowledgedAt?.getTime() ?? null,
+        acknowledgedBy: h.acknowledgedAt ? (h.acknowledgedBy ?? null) : null,
         resolvedAt: h.resolvedAt?.getTime() ?? null,
       })),
       groups: groups.map((g) => ({

@@ -55,6 +55,8 @@ export interface HelpRecord {
   message: string;
   raisedAt: number;
   acknowledgedAt: number | null;
+  /** Who said *On my way*: a helper's name, or `Navigator`. */
+  acknowledgedBy: string | null;
   resolvedAt: number | null;
 }
 

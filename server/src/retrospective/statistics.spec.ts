@@ -72,8 +72,8 @@ function record(transitions?: TransitionRecord[]): RunRecord {
     ],
     transitions: transitions ?? HISTORY,
     help: [
-      { attendeeId: 'ada', message: 'B fails', raisedAt: at(10, 6), acknowledgedAt: at(10, 8), resolvedAt: at(10, 10) },
-      { attendeeId: 'slow', message: '', raisedAt: at(10, 20), acknowledgedAt: null, resolvedAt: null },
+      { attendeeId: 'ada', message: 'B fails', raisedAt: at(10, 6), acknowledgedAt: at(10, 8), acknowledgedBy: 'Sam', resolvedAt: at(10, 10) },
+      { attendeeId: 'slow', message: '', raisedAt: at(10, 20), acknowledgedAt: null, acknowledgedBy: null, resolvedAt: null },
     ],
     groups: [
       {
@@ -211,6 +211,30 @@ describe('retrospective: stuck, unreachable, hands, discussion', () => {
     expect(b).toMatchObject({ raised: 1, acknowledged: 1, medianWaitMinutes: 2, unanswered: 0 });
     expect(a).toMatchObject({ raised: 1, acknowledged: 0, medianWaitMinutes: null, unanswered: 1 });
     expect(retro.help.raised).toBe(2);
+  });
+
+  it('who went to each hand, and how long those attendees had waited', () => {
+    expect(retro.help.requests.map((r) => [r.name, r.acknowledgedBy, r.waitMinutes])).toEqual([
+      ['Ada', 'Sam', 2],
+      ['Slow', null, null],
+    ]);
+    expect(retro.help.answerers).toEqual([{ name: 'Sam', answered: 1, medianWaitMinutes: 2 }]);
+  });
+
+  it('answerers: most answered first, and an archive without names has none', () => {
+    const hand = (attendeeId: string, minute: number, wait: number, by: string | null) => ({
+      attendeeId,
+      message: '',
+      raisedAt: at(10, minute),
+      acknowledgedAt: at(10, minute + wait),
+      acknowledgedBy: by,
+      resolvedAt: null,
+    });
+    const help = [hand('ada', 5, 1, 'Navigator'), hand('tie', 6, 3, 'Sam'), hand('ooo', 7, 5, 'Sam'), hand('gap', 8, 2, null)];
+    expect(retrospective({ ...record(), help }).help.answerers).toEqual([
+      { name: 'Sam', answered: 2, medianWaitMinutes: 4 },
+      { name: 'Navigator', answered: 1, medianWaitMinutes: 1 },
+    ]);
   });
 
   it('the discussion: time used against the plan, per group, and who never presented', () => {

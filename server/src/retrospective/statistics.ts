@@ -1,6 +1,7 @@
 import type {
   DiscussionRetroView,
   FixFirstView,
+  HelpAnswererView,
   HelpRequestRetroView,
   HelpStepView,
   HistogramView,
@@ -230,7 +231,14 @@ export function helpStats(record: RunRecord, replays: readonly AttendeeReplay[])
     if (wait === null) entry.unanswered += 1;
     else entry.waits.push(wait);
     waits.set(stepId, entry);
-    requests.push({ name: replay.attendee.name, stepId, raisedAt: iso(request.raisedAt), waitMinutes: roundOrNull(wait), message: request.message });
+    requests.push({
+      name: replay.attendee.name,
+      stepId,
+      raisedAt: iso(request.raisedAt),
+      waitMinutes: roundOrNull(wait),
+      message: request.message,
+      acknowledgedBy: wait === null ? null : (request.acknowledgedBy ?? null),
+    });
   }
   const row = (stepId: string, title: string): HelpStepView => {
     const entry = waits.get(stepId) ?? { raised: 0, waits: [], unanswered: 0 };
@@ -250,7 +258,19 @@ export function helpStats(record: RunRecord, replays: readonly AttendeeReplay[])
     ...record.steps.map((step) => row(step.id, step.title)),
     ...(waits.has('finished') ? [row('finished', 'After finishing')] : []),
   ];
-  return { raised: requests.length, perStep, requests };
+  return { raised: requests.length, perStep, requests, answerers: answerersOf(requests) };
+}
+
+/** Who went to the hands, most answered first; an archive from before names were kept has none. */
+function answerersOf(requests: readonly HelpRequestRetroView[]): HelpAnswererView[] {
+  const waitsBy = new Map<string, number[]>();
+  for (const request of requests) {
+    if (request.acknowledgedBy === null || request.waitMinutes === null) continue;
+    waitsBy.set(request.acknowledgedBy, [...(waitsBy.get(request.acknowledgedBy) ?? []), request.waitMinutes]);
+  }
+  return [...waitsBy]
+    .map(([name, waits]) => ({ name, answered: waits.length, medianWaitMinutes: roundOrNull(quantile(waits, 0.5)) }))
+    .sort((a, b) => b.answered - a.answered || a.name.localeCompare(b.name));
 }
 
 // ── the room over time ───────────────────────────────────────────────────────

@@ -86,6 +86,9 @@ export default defineMessages(
     'exports.retro.column.p90Wait': 'p90 wait (min)',
     'exports.retro.column.longestWait': 'Longest wait (min)',
     'exports.retro.column.neverAnswered': 'Never answered',
+    'exports.retro.answerers': 'Who went to the hands',
+    'exports.retro.column.answerer': 'Helper',
+    'exports.retro.column.answered': 'Hands answered',
     'exports.retro.beforeConnecting': 'Before connecting',
     'exports.retro.afterFinishing': 'After finishing',
 
@@ -192,6 +195,9 @@ export default defineMessages(
     'exports.retro.column.p90Wait': '待ち時間 p90（分）',
     'exports.retro.column.longestWait': '最長待ち時間（分）',
     'exports.retro.column.neverAnswered': '未対応',
+    'exports.retro.answerers': '挙手に対応した人',
+    'exports.retro.column.answerer': 'ヘルパー',
+    'exports.retro.column.answered': '対応した挙手',
     'exports.retro.beforeConnecting': '接続前',
     'exports.retro.afterFinishing': '完了後',
 

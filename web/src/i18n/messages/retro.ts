@@ -126,6 +126,9 @@ export default defineMessages(
     'retro.column.p90Wait': 'p90 wait',
     'retro.column.longestWait': 'Longest wait',
     'retro.column.neverAnswered': 'Never answered',
+    'retro.report.answerers': 'Who went to the hands',
+    'retro.column.answerer': 'Helper',
+    'retro.column.answered': 'Hands answered',
 
     'retro.report.room': 'The room over time',
     'retro.report.roomExplained': 'Attendees on each step along the clock; dashed lines mark where the plan moves to the next step.',
@@ -315,6 +318,9 @@ export default defineMessages(
     'retro.column.p90Wait': '待ち時間 p90',
     'retro.column.longestWait': '最長待ち時間',
     'retro.column.neverAnswered': '未対応',
+    'retro.report.answerers': '挙手に対応した人',
+    'retro.column.answerer': 'ヘルパー',
+    'retro.column.answered': '対応した挙手',
 
     'retro.report.room': '時間ごとの会場の様子',
     'retro.report.roomExplained': '時間の経過に沿った各ステップの参加者数。破線は計画上、次のステップに移る時点です。',
