@@ -8,13 +8,15 @@
 #   sudo ./bpf/setup.sh --check    say which steps are done; change nothing (exit 1 if any is not)
 #   sudo ./bpf/setup.sh --dry-run  print what would be done; change nothing
 #
-# The BPF build runs detached (systemd-run --unit=bpf-build): it goes on if the session drops, and
-# writes /var/lib/php-ebpf/build.status. Every download (libbpf's headers, ebpf_exporter, Grafana) is
+# The long steps run detached, each as a transient unit (the BPF build as bpf-build, writing
+# /var/lib/php-ebpf/build.status; packages, libbpf, exporter and grafana as php-ebpf-<step>), and setup
+# follows their journal: a dropped SSH session stops none of them, and running setup again follows a
+# step still running instead of starting it twice. Every download (libbpf's headers, ebpf_exporter, Grafana) is
 # an artefact of bpf/kit.lock, taken from the workshop's Navigator when the kit came from there
 # (bpf/kit.source, or KIT_MIRROR=http://…/kit/artefacts) or else from upstream, and installed only
 # when its sha256 is the one the lock pins. Environment: PHP_BINARY=/usr/sbin/php-fpm8.2 (or a
 # libphp*.so) traces a PHP other than the CLI's. For tests, KIT_ROOT prefixes every path written and
-# APT_GET, SYSTEMCTL, SYSTEMD_RUN and DOWNLOAD replace the commands of the same role.
+# APT_GET, SYSTEMCTL, SYSTEMD_RUN, JOURNALCTL and DOWNLOAD replace the commands of the same role.
 set -eu
 
 EBPF_EXPORTER_VERSION=2.5.1 # github.com/cloudflare/ebpf_exporter/releases
@@ -29,6 +31,7 @@ ROOT=${KIT_ROOT:-}
 APT_GET=${APT_GET:-apt-get}
 SYSTEMCTL=${SYSTEMCTL:-systemctl}
 SYSTEMD_RUN=${SYSTEMD_RUN:-systemd-run}
+JOURNALCTL=${JOURNALCTL:-journalctl}
 DOWNLOAD=${DOWNLOAD:-curl -fsSL --connect-timeout 10 --retry 3 --retry-delay 2 -o}
 BUILD_WAIT_SECONDS=${BUILD_WAIT_SECONDS:-600}
 APT_LOCK_WAIT_SECONDS=${APT_LOCK_WAIT_SECONDS:-900}
@@ -38,11 +41,15 @@ CACHE=$ROOT/var/cache/php-ebpf
 UNITS=$ROOT/etc/systemd/system
 LIBBPF_INCLUDE=$OPT/libbpf/include
 STEPS="packages libbpf php app build exporter prometheus grafana"
+# Run as transient units (the build detaches itself): the ones that download or install.
+DETACHED_STEPS="packages libbpf exporter grafana"
 MODE=apply
+DETACHED_STEP=''
 
 case "${1:-}" in
   --check) MODE=check ;;
   --dry-run) MODE=dry-run ;;
+  --step) DETACHED_STEP=${2:-} ;; # what a detached step's unit runs (see run_detached)
   '') ;;
   *) echo "usage: $0 [--check | --dry-run]" >&2; exit 2 ;;
 esac
@@ -62,6 +69,16 @@ install_file() { # mode source destination
 }
 same_file() { [ -f "$2" ] && cmp -s "$1" "$2"; }
 active() { $SYSTEMCTL is-active --quiet "$1" 2>/dev/null; }
+# Shows what a unit prints, from the given time (seconds since the epoch) on, until unfollow.
+follow() { # unit [since]
+  $JOURNALCTL --follow --output=cat --unit="$1" ${2:+--since=@$2} 2> /dev/null &
+  follower=$!
+}
+unfollow() {
+  sleep 0.5 # the journal's last lines reach the follower
+  kill "$follower" 2> /dev/null || true
+  wait "$follower" 2> /dev/null || true
+}
 arch() { case "$(uname -m)" in x86_64) echo x86_64 ;; aarch64) echo aarch64 ;; *) echo "unsupported CPU $(uname -m)" >&2; return 1 ;; esac; }
 deb_arch() { case "$(arch)" in x86_64) echo amd64 ;; aarch64) echo arm64 ;; esac; }
 sha256() { sha256sum "$1" | cut -d' ' -f1; }
@@ -275,7 +292,7 @@ done_build() {
 }
 do_build() {
   if active bpf-build; then
-    say "    a build is already running (started by an earlier run); waiting for it"
+    say "    still running from an earlier run of setup (bpf-build): following it"
   else
     run rm -rf "$OPT/src"
     run mkdir -p "$OPT/src" "$STATE"
@@ -283,21 +300,24 @@ do_build() {
     if [ "$MODE" = apply ]; then
       echo queued > "$STATE/build.status"
       sources_id > "$STATE/build.sources"
+      date +%s > "$STATE/build.started"
     fi
     run $SYSTEMD_RUN --unit=bpf-build --collect --quiet --working-directory="$OPT/src" \
       sh "$OPT/src/build.sh" "$OPT/src" "$(cat "$STATE/php-binary" 2>/dev/null || php_binary)" "$OPT/configs" "$STATE/build.status" "$LIBBPF_INCLUDE"
-    say "    started detached: follow it with journalctl -fu bpf-build (closing this session does not stop it)"
+    say "    running detached as bpf-build: closing this session does not stop it; running setup again follows it"
   fi
   [ "$MODE" = apply ] || return 0
+  follow bpf-build "$(cat "$STATE/build.started" 2> /dev/null)"
   waited=0
   while [ "$waited" -lt "$BUILD_WAIT_SECONDS" ]; do
     case "$(cat "$STATE/build.status" 2>/dev/null)" in
-      done*) say "    $(cat "$STATE/build.status")"; return 0 ;;
-      failed*) say "    $(cat "$STATE/build.status")"; return 1 ;;
+      done*) unfollow; say "    $(cat "$STATE/build.status")"; return 0 ;;
+      failed*) unfollow; say "    $(cat "$STATE/build.status")"; return 1 ;;
     esac
     sleep 1
     waited=$((waited + 1))
   done
+  unfollow
   say "    still building after ${BUILD_WAIT_SECONDS}s: $(cat "$STATE/build.status"). Run setup again to wait for it."
   return 1
 }
@@ -379,6 +399,74 @@ do_grafana() {
   run $SYSTEMCTL restart grafana-server
 }
 
+# ---- detached steps: a transient unit each, its journal followed ------------------------------------------
+detached() { case " $DETACHED_STEPS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+
+# Inside the unit: the step, and its result in $STATE/<step>.status for the setup that follows it.
+if [ -n "$DETACHED_STEP" ]; then
+  detached "$DETACHED_STEP" || { echo "$0 --step: no detached step $DETACHED_STEP (one of: $DETACHED_STEPS)" >&2; exit 2; }
+  set +e
+  (
+    set -e
+    "do_$DETACHED_STEP"
+  )
+  failed=$?
+  set -e
+  if [ "$failed" = 0 ]; then echo done > "$STATE/$DETACHED_STEP.status"; else echo "failed (exit status $failed)" > "$STATE/$DETACHED_STEP.status"; fi
+  exit "$failed"
+fi
+
+# Starts the step as the unit php-ebpf-<step>, or finds it still running from an earlier run of setup,
+# and shows its output (journalctl --follow) until it ends; returns 0 when the step succeeded.
+run_detached() { # step
+  step=$1
+  unit=php-ebpf-$step
+  status_file=$STATE/$step.status
+  if active "$unit"; then
+    say "    still running from an earlier run of setup ($unit): following it"
+  else
+    echo "running since @$(date +%s)" > "$status_file"
+    # A unit does not inherit this environment: what the step reads of it goes along.
+    set --
+    for name in KIT_ROOT KIT_MIRROR PHP_BINARY; do
+      eval "given=\${$name+x} value=\${$name-}"
+      if [ -n "$given" ]; then set -- "$@" "--setenv=$name=$value"; fi
+    done
+    for name in APT_GET SYSTEMCTL DOWNLOAD APT_LOCK_WAIT_SECONDS; do
+      eval "value=\$$name"
+      set -- "$@" "--setenv=$name=$value"
+    done
+    if ! $SYSTEMD_RUN --unit="$unit" --collect --quiet "$@" sh "$KIT/bpf/setup.sh" --step "$step"; then
+      say "    systemd-run could not start $unit"
+      return 1
+    fi
+    say "    running detached as $unit: closing this session does not stop it; running setup again follows it"
+  fi
+  follow "$unit" "$(sed -n 's/^running since @//p' "$status_file" 2> /dev/null)"
+  result=''
+  while [ -z "$result" ]; do
+    case "$(cat "$status_file" 2> /dev/null)" in
+      done) result=0 ;;
+      failed*) result=1 ;;
+      *)
+        # Ended without a word (stopped, or the machine restarted): a second for a status being written.
+        if ! active "$unit"; then
+          sleep 1
+          case "$(cat "$status_file" 2> /dev/null)" in
+            done | failed*) continue ;;
+          esac
+          say "    $unit stopped before the step ended: journalctl -u $unit says why"
+          echo "failed: the unit stopped" > "$status_file"
+          result=1
+        fi
+        ;;
+    esac
+    [ -n "$result" ] || sleep 0.2
+  done
+  unfollow
+  return "$result"
+}
+
 # ---- the steps, in order ---------------------------------------------------------------------------------
 total=$(echo $STEPS | wc -w)
 number=0
@@ -400,10 +488,15 @@ for step in $STEPS; do
   started=$(date +%s)
   # A subshell with -e, outside any condition (where sh ignores -e), so the first failing command fails the step.
   set +e
-  (
-    set -e
-    "do_$step"
-  )
+  if [ "$MODE" = apply ] && detached "$step"; then
+    run_detached "$step"
+  else
+    if detached "$step"; then run $SYSTEMD_RUN --unit="php-ebpf-$step" --collect --quiet sh "$KIT/bpf/setup.sh" --step "$step"; fi
+    (
+      set -e
+      "do_$step"
+    )
+  fi
   failed=$?
   set -e
   if [ "$failed" != 0 ]; then

@@ -12,8 +12,9 @@ import { LIBBPF, LIBBPF_HEADERS, pinnedLibbpf, readKitLock, sha256Of } from './p
  * Debian's php8.2, the real libbpf release bpf/kit.lock pins (the tarball test/setup-machine.sh
  * caches), the real BPF build (make, clang, bpftool) run detached, real promtool, real files written.
  * STAND-INS, because systemd is not init here and tests must not touch the network or this machine's
- * packages: `systemctl` and `systemd-run` (which here start the command with setsid, detached from the
- * script), `apt-get`, and the download command, which serves files by URL from a local folder: the
+ * packages: `systemctl`, `systemd-run` (which here starts the command with setsid, detached from the
+ * script, with only the environment it was given, as a transient unit has), `journalctl` (which follows
+ * what that command printed), `apt-get`, and the download command, which serves files by URL from a local folder: the
  * cached libbpf tarball at its Debian URL, and stand-ins for the ebpf_exporter binary and the Grafana
  * package (which cannot be downloaded here) at theirs. The kit copy's lock pins those stand-ins'
  * sha256 in place of the real lock's `-`. Each stand-in logs its calls.
@@ -38,8 +39,10 @@ interface Machine {
   /** The kit copy's bpf/kit.lock, with the stand-ins pinned (`pinned`) or as the repository has it (`repository`). */
   useLock: (which: 'pinned' | 'repository') => void;
   run: (args?: string[], env?: Record<string, string>) => { status: number; output: string };
-  /** The same, without waiting: output as it comes, and the exit. */
-  start: (args?: string[], env?: Record<string, string>) => { output: () => string; exited: Promise<number> };
+  /** The same, without waiting: output as it comes, the exit, and a dropped session (setup and all it runs in it killed). */
+  start: (args?: string[], env?: Record<string, string>) => { output: () => string; exited: Promise<number>; drop: () => void };
+  /** The systemd-run calls that started this unit. */
+  started: (unit: string) => string[];
 }
 
 function script(file: string, body: string): void {
@@ -58,6 +61,7 @@ function machine(): Machine {
   for (const dir of ['bpf', 'php-sample']) fs.cpSync(path.join(REPO, dir), path.join(kit, dir), { recursive: true, filter: (source) => !built.test(source) });
   fs.mkdirSync(path.join(fakes, 'active'));
   fs.mkdirSync(path.join(fakes, 'served'));
+  fs.mkdirSync(path.join(fakes, 'hold'));
   const log = path.join(fakes, 'calls');
   fs.writeFileSync(log, '');
   script(path.join(fakes, 'apt-get'), `echo "apt-get $*" >> ${log}`);
@@ -73,12 +77,33 @@ esac`,
   script(
     path.join(fakes, 'systemd-run'),
     `echo "systemd-run $*" >> ${log}
-while [ "\${1#--}" != "$1" ]; do shift; done
-setsid "$@" > "${fakes}/bpf-build.journal" 2>&1 < /dev/null &`,
+unit='' given=''
+while [ "\${1#--}" != "$1" ]; do
+  case $1 in
+    --unit=*) unit=\${1#--unit=} ;;
+    --setenv=*) export "\${1#--setenv=}"; given="$given \${1#--setenv=}" ;;
+  esac
+  shift
+done
+# Only what --setenv gave, as a unit started by systemd.
+for name in $(env | sed -n 's/^\\([A-Za-z_][A-Za-z0-9_]*\\)=.*/\\1/p'); do
+  case " $given " in *" $name="*) ;; *) unset "$name" 2> /dev/null ;; esac
+done
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+touch "${fakes}/active/$unit"
+setsid sh -c '"$@"; rm -f "${fakes}/active/'"$unit"'"' sh "$@" > "${fakes}/$unit.journal" 2>&1 < /dev/null &`,
+  );
+  script(
+    path.join(fakes, 'journalctl'),
+    `echo "journalctl $*" >> ${log}
+for option; do case $option in --unit=*) unit=\${option#--unit=} ;; esac; done
+exec tail -n +1 -F -s 0.1 "${fakes}/$unit.journal"`,
   );
   script(
     path.join(fakes, 'download'),
     `echo "download $2" >> ${log}
+# Held while the test says so (a slow download).
+while [ -e "${fakes}/hold/$(printf '%s' "$2" | tr -c 'A-Za-z0-9._-' '_')" ]; do sleep 0.1; done
 served="${fakes}/served/$(printf '%s' "$2" | tr -c 'A-Za-z0-9._-' '_')"
 [ -f "$served" ] || { echo "curl: (22) The requested URL returned error: 404" >&2; exit 22; }
 cp "$served" "$1"`,
@@ -108,6 +133,7 @@ cp "$served" "$1"`,
     APT_GET: path.join(fakes, 'apt-get'),
     SYSTEMCTL: path.join(fakes, 'systemctl'),
     SYSTEMD_RUN: path.join(fakes, 'systemd-run'),
+    JOURNALCTL: path.join(fakes, 'journalctl'),
     DOWNLOAD: path.join(fakes, 'download'),
     PHP_BINARY: '/usr/bin/php8.2',
     ...extra,
@@ -125,12 +151,22 @@ cp "$served" "$1"`,
       return { status: result.status ?? -1, output: `${result.stdout}${result.stderr}` };
     },
     start: (args = [], extra = {}) => {
-      const child = spawn('sh', [setup, ...args], { env: env(extra), stdio: ['ignore', 'pipe', 'pipe'] });
+      // Its own process group, as an SSH session's.
+      const child = spawn('sh', [setup, ...args], { env: env(extra), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
       let output = '';
       child.stdout.on('data', (d: Buffer) => (output += d.toString()));
       child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-      return { output: () => output, exited: new Promise((resolve) => child.once('exit', (code) => resolve(code ?? -1))) };
+      return {
+        output: () => output,
+        exited: new Promise((resolve) => child.once('exit', (code) => resolve(code ?? -1))),
+        drop: () => process.kill(-child.pid!, 'SIGKILL'),
+      };
     },
+    started: (unit: string) =>
+      fs
+        .readFileSync(log, 'utf8')
+        .split('\n')
+        .filter((c) => c.startsWith(`systemd-run --unit=${unit} `)),
   };
 }
 
@@ -155,10 +191,9 @@ describe.skipIf(!canBuild)(
         const state = path.join(vm.root, 'var/lib/php-ebpf');
         expect(fs.readFileSync(path.join(state, 'php-binary'), 'utf8').trim()).toBe('/usr/bin/php8.2');
         expect(fs.readFileSync(path.join(state, 'build.status'), 'utf8')).toMatch(/^done in \d+s for \/usr\/bin\/php8\.2\n$/);
-        // The build ran through systemd-run, not in the script's own session.
-        expect(vm.calls().filter((c) => c.startsWith('systemd-run'))).toEqual([
-          expect.stringMatching(/^systemd-run --unit=bpf-build --collect .* sh .*build\.sh /),
-        ]);
+        // The build ran through systemd-run, not in the script's own session, and setup showed its output (the journal it followed).
+        expect(first.output).toMatch(/^clang .*-target bpf .*-c php_calls\.bpf\.c -o php_calls\.bpf\.o$/m);
+        expect(vm.started('bpf-build')).toEqual([expect.stringMatching(/^systemd-run --unit=bpf-build --collect .* sh .*build\.sh /)]);
         const configs = path.join(vm.root, 'opt/php-ebpf/configs');
         expect(fs.readdirSync(configs).sort()).toEqual([
           'php_calls.bpf.o',
@@ -399,7 +434,39 @@ describe.skipIf(!canBuild)(
       for (const step of ['packages', 'libbpf', 'php', 'app', 'build']) expect(resumed.output()).toMatch(stepLine(step, 'already done$'));
       expect(resumed.output()).toMatch(stepLine('exporter', 'done'));
       expect(resumed.output()).toMatch(stepLine('grafana', 'done'));
-      expect(vm.calls().filter((c) => c.startsWith('systemd-run'))).toHaveLength(1);
+      expect(vm.started('bpf-build')).toHaveLength(1);
+    });
+
+    it('runs every long step as a transient unit with what it needs of the environment, and after a dropped session follows the step still running', async () => {
+      const vm = machine();
+      const grafanaUrl = readKitLock().find((entry) => entry.name === GRAFANA)!.urls[0];
+      const hold = path.join(vm.fakes, 'hold', servedName(grafanaUrl));
+      fs.writeFileSync(hold, ''); // Grafana's download takes its time
+      const first = vm.start();
+      await expect.poll(() => vm.calls(), { timeout: 200_000 }).toContain(`download ${grafanaUrl}`);
+      expect(first.output()).toContain('running detached as php-ebpf-grafana: closing this session does not stop it; running setup again follows it');
+      first.drop(); // the SSH session drops, with setup and the journal it was following
+      await first.exited;
+
+      const again = vm.start();
+      await expect.poll(() => again.output(), { timeout: 60_000 }).toContain('still running from an earlier run of setup (php-ebpf-grafana): following it');
+      fs.rmSync(hold);
+      expect(await again.exited, again.output()).toBe(0);
+      expect(again.output()).toMatch(stepLine('grafana', 'done'));
+      // What the unit printed, shown by the setup that followed it.
+      expect(again.output()).toContain(`${GRAFANA}: from ${grafanaUrl}, sha256 verified`);
+      expect(vm.started('php-ebpf-grafana')).toHaveLength(1);
+      expect(vm.calls().filter((c) => c.startsWith('download ') && c.includes('grafana'))).toEqual([`download ${grafanaUrl}`]);
+
+      // Each download or install step ran as its own unit (packages is done on this machine), given what setup was given.
+      for (const unit of ['php-ebpf-libbpf', 'php-ebpf-exporter', 'php-ebpf-grafana']) {
+        const [started] = vm.started(unit);
+        expect(started, unit).toContain(`--setenv=KIT_ROOT=${vm.root}`);
+        expect(started, unit).toContain('--setenv=PHP_BINARY=/usr/bin/php8.2');
+        expect(started, unit).toContain(`--setenv=DOWNLOAD=${vm.fakes}/download`);
+        expect(started, unit).toMatch(new RegExp(`sh ${vm.kit}/bpf/setup\\.sh --step ${unit.replace('php-ebpf-', '')}$`));
+      }
+      expect(vm.started('php-ebpf-packages')).toEqual([]);
     });
 
     it('after a PHP upgrade, running setup again restarts the app and the exporter on the new binary, and rebuilds when its path changed', () => {
@@ -422,14 +489,14 @@ describe.skipIf(!canBuild)(
       expect(samePath.output).toMatch(stepLine('php', 'done'));
       expect(samePath.output).toMatch(stepLine('build', 'already done$')); // the objects name the path, not the file
       expect(since(mark)).toEqual(expect.arrayContaining(['systemctl restart php-sample', 'systemctl restart ebpf_exporter']));
-      expect(since(mark).filter((c) => c.startsWith('systemd-run'))).toEqual([]);
+      expect(since(mark).filter((c) => c.startsWith('systemd-run --unit=bpf-build'))).toEqual([]);
 
       mark = vm.calls().length;
       const after = install('php8.3'); // a new PHP: another path, which the objects must name
       const newPath = vm.run([], { PHP_BINARY: after });
       expect(newPath.status, newPath.output).toBe(0);
       expect(newPath.output).toMatch(stepLine('build', 'done'));
-      expect(since(mark).filter((c) => c.startsWith('systemd-run'))).toHaveLength(1);
+      expect(since(mark).filter((c) => c.startsWith('systemd-run --unit=bpf-build'))).toHaveLength(1);
       expect(since(mark)).toContain('systemctl restart ebpf_exporter');
       expect(fs.readFileSync(path.join(vm.root, 'opt/php-ebpf/configs/php_calls.bpf.o')).includes(`usdt/${after}:php:function__entry`)).toBe(true);
       const again = vm.run([], { PHP_BINARY: after });
