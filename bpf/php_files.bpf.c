@@ -44,10 +44,9 @@ int BPF_USDT(compile_file_entry, const char *compiled_file, const char *original
     return 0;
 }
 
-// BPF_KPROBE reads a uprobe's arguments too (Debian 12's libbpf 1.1 has no BPF_UPROBE).
 // void zend_error_zstr_at(int type, zend_string *filename, uint32_t lineno, zend_string *message)
 PHP_UPROBE("zend_error_zstr_at")
-int BPF_KPROBE(error_raised, int type, const char *filename)
+int BPF_UPROBE(error_raised, int type, const char *filename)
 {
     struct error_key key = { .level = (u32)type & 0x7fff };
 

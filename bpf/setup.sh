@@ -8,31 +8,48 @@
 #   sudo ./bpf/setup.sh --check    say which steps are done; change nothing (exit 1 if any is not)
 #   sudo ./bpf/setup.sh --dry-run  print what would be done; change nothing
 #
-# The BPF build runs detached (systemd-run --unit=bpf-build): it goes on if the session drops, and
-# writes /var/lib/php-ebpf/build.status. Environment: PHP_BINARY=/usr/sbin/php-fpm8.2 (or a
+# The long steps run detached, each as a transient unit (the BPF build as bpf-build, writing
+# /var/lib/php-ebpf/build.status; packages, libbpf, exporter and grafana as php-ebpf-<step>), and setup
+# follows their journal: a dropped SSH session stops none of them, and running setup again follows a
+# step still running instead of starting it twice. Every download (libbpf's headers, ebpf_exporter, Grafana) is
+# an artefact of bpf/kit.lock, taken from the workshop's Navigator when the kit came from there
+# (bpf/kit.source, or KIT_MIRROR=http://…/kit/artefacts) or else from upstream, and installed only
+# when its sha256 is the one the lock pins. Environment: PHP_BINARY=/usr/sbin/php-fpm8.2 (or a
 # libphp*.so) traces a PHP other than the CLI's. For tests, KIT_ROOT prefixes every path written and
-# APT_GET, SYSTEMCTL, SYSTEMD_RUN and DOWNLOAD replace the commands of the same role.
+# APT_GET, SYSTEMCTL, SYSTEMD_RUN, JOURNALCTL and DOWNLOAD replace the commands of the same role.
 set -eu
 
-EBPF_EXPORTER_VERSION=2.5.1 # github.com/cloudflare/ebpf_exporter/releases; checked against its sha256sums.txt
-GRAFANA_VERSION=11.6.0      # apt.grafana.com, signed by Grafana's repository key
+EBPF_EXPORTER_VERSION=2.5.1 # github.com/cloudflare/ebpf_exporter/releases
+GRAFANA_VERSION=11.6.0      # the .deb from dl.grafana.com, installed with apt-get install ./file.deb
+LIBBPF_ARTEFACT=libbpf-1.5.0.tar.gz
+# The libbpf headers the BPF programs include (usdt.bpf.h is the one Ubuntu 22.04's libbpf-dev lacks).
+LIBBPF_HEADERS="bpf_helpers.h bpf_helper_defs.h bpf_tracing.h bpf_core_read.h bpf_endian.h usdt.bpf.h"
 
 KIT=$(cd "$(dirname "$0")/.." && pwd)
+LOCK=$KIT/bpf/kit.lock
 ROOT=${KIT_ROOT:-}
 APT_GET=${APT_GET:-apt-get}
 SYSTEMCTL=${SYSTEMCTL:-systemctl}
 SYSTEMD_RUN=${SYSTEMD_RUN:-systemd-run}
-DOWNLOAD=${DOWNLOAD:-curl -fsSL --retry 3 --retry-delay 2 -o}
+JOURNALCTL=${JOURNALCTL:-journalctl}
+DOWNLOAD=${DOWNLOAD:-curl -fsSL --connect-timeout 10 --retry 3 --retry-delay 2 -o}
 BUILD_WAIT_SECONDS=${BUILD_WAIT_SECONDS:-600}
+APT_LOCK_WAIT_SECONDS=${APT_LOCK_WAIT_SECONDS:-900}
 STATE=$ROOT/var/lib/php-ebpf
 OPT=$ROOT/opt/php-ebpf
+CACHE=$ROOT/var/cache/php-ebpf
 UNITS=$ROOT/etc/systemd/system
-STEPS="packages php app build exporter prometheus grafana"
+LIBBPF_INCLUDE=$OPT/libbpf/include
+STEPS="packages libbpf php app build exporter prometheus grafana"
+# Run as transient units (the build detaches itself): the ones that download or install.
+DETACHED_STEPS="packages libbpf exporter grafana"
 MODE=apply
+DETACHED_STEP=''
 
 case "${1:-}" in
   --check) MODE=check ;;
   --dry-run) MODE=dry-run ;;
+  --step) DETACHED_STEP=${2:-} ;; # what a detached step's unit runs (see run_detached)
   '') ;;
   *) echo "usage: $0 [--check | --dry-run]" >&2; exit 2 ;;
 esac
@@ -52,7 +69,124 @@ install_file() { # mode source destination
 }
 same_file() { [ -f "$2" ] && cmp -s "$1" "$2"; }
 active() { $SYSTEMCTL is-active --quiet "$1" 2>/dev/null; }
+# Shows what a unit prints, from the given time (seconds since the epoch) on, until unfollow.
+follow() { # unit [since]
+  $JOURNALCTL --follow --output=cat --unit="$1" ${2:+--since=@$2} 2> /dev/null &
+  follower=$!
+}
+unfollow() {
+  sleep 0.5 # the journal's last lines reach the follower
+  kill "$follower" 2> /dev/null || true
+  wait "$follower" 2> /dev/null || true
+}
 arch() { case "$(uname -m)" in x86_64) echo x86_64 ;; aarch64) echo aarch64 ;; *) echo "unsupported CPU $(uname -m)" >&2; return 1 ;; esac; }
+deb_arch() { case "$(arch)" in x86_64) echo amd64 ;; aarch64) echo arm64 ;; esac; }
+sha256() { sha256sum "$1" | cut -d' ' -f1; }
+
+# ---- artefacts: pinned by bpf/kit.lock, from the workshop's Navigator first, then upstream ---------------
+# The lock's line for an artefact, without its name: "SHA256 URL [URL...]". The lock is parsed, never sourced.
+lock_entry() { awk -v name="$1" '$1 == name { $1 = ""; sub(/^[ \t]+/, ""); print; found = 1; exit } END { exit !found }' "$LOCK"; }
+pinned_sha256() { lock_entry "$1" | awk '{ print $1 }'; }
+# Navigator's artefacts URL: KIT_MIRROR from the environment, else the KIT_MIRROR= line of bpf/kit.source
+# (written by Navigator into the kit it serves; read as text, never run).
+kit_mirror() {
+  mirror=${KIT_MIRROR:-}
+  where="KIT_MIRROR in the environment"
+  if [ -z "$mirror" ] && [ -f "$KIT/bpf/kit.source" ]; then
+    mirror=$(sed -n 's/^KIT_MIRROR=//p' "$KIT/bpf/kit.source" | head -n 1)
+    where="the KIT_MIRROR= line of $KIT/bpf/kit.source"
+  fi
+  case $mirror in
+    '') return 0 ;;
+    *[!A-Za-z0-9._~:/?#@%+=,-]*) ;;
+    http://?* | https://?*) printf '%s\n' "${mirror%/}"; return 0 ;;
+  esac
+  say "    $where is not an http(s) URL: $mirror" >&2
+  return 1
+}
+# Puts the artefact NAME of bpf/kit.lock at DEST: a file already there with the pinned sha256 is kept;
+# otherwise each source in turn (Navigator's, then the lock's URLs) until one gives the pinned file.
+fetch_artefact() { # NAME DEST
+  name=$1 dest=$2
+  entry=$(lock_entry "$name") || { say "    $name is not in bpf/kit.lock"; return 1; }
+  set -f # URLs are words, not patterns
+  # shellcheck disable=SC2086
+  set -- $entry
+  set +f
+  sha=${1:-}
+  shift || true
+  case $sha in
+    -)
+      if [ "$MODE" = dry-run ]; then say "    would refuse $name: not pinned in bpf/kit.lock"; return 0; fi
+      say "    $name is not pinned in bpf/kit.lock yet (its sha256 is -), and setup installs nothing unchecked."
+      say "    Where there is internet, run npx navigator kit lock in Navigator's directory, then take the kit again from Navigator."
+      return 1
+      ;;
+    *[!0-9a-f]* | '') say "    bpf/kit.lock: $name: '$sha' is not a sha256 (64 hex digits) or -"; return 1 ;;
+  esac
+  [ "${#sha}" = 64 ] || { say "    bpf/kit.lock: $name: '$sha' is not a sha256 (64 hex digits) or -"; return 1; }
+  [ "$#" -gt 0 ] || { say "    bpf/kit.lock: $name has no URL"; return 1; }
+  if [ -f "$dest" ] && [ "$(sha256 "$dest")" = "$sha" ]; then
+    say "    $name: downloaded before, sha256 verified"
+    return 0
+  fi
+  mirror=$(kit_mirror) || return 1
+  if [ -n "$mirror" ]; then set -- "$mirror/$name" "$@"; fi
+  if [ "$MODE" = dry-run ]; then say "    would fetch $name (sha256 $sha) from the first of: $*"; return 0; fi
+  mkdir -p "$(dirname "$dest")"
+  actual=''
+  for url in "$@"; do
+    rm -f "$dest.part"
+    if ! $DOWNLOAD "$dest.part" "$url"; then
+      say "    $name: $url failed; trying the next source"
+      continue
+    fi
+    actual=$(sha256 "$dest.part")
+    if [ "$actual" = "$sha" ]; then
+      mv "$dest.part" "$dest"
+      say "    $name: from $url, sha256 verified"
+      return 0
+    fi
+    say "    $name: $url gave sha256 $actual, not the $sha bpf/kit.lock pins; trying the next source"
+  done
+  rm -f "$dest.part"
+  if [ -n "$actual" ]; then
+    say "    $name: sha256 $actual does not match $sha, the one bpf/kit.lock pins, from any source; not installed"
+  else
+    say "    $name: no source could be downloaded (tried: $*); not installed"
+  fi
+  return 1
+}
+
+# ---- apt: waits for another apt (unattended-upgrades on a fresh cloud VM) instead of failing ------------
+APT_LOCKS="var/lib/dpkg/lock-frontend var/lib/dpkg/lock var/lib/apt/lists/lock var/cache/apt/archives/lock"
+# Whether some process holds one of apt's or dpkg's locks: /proc/locks lists every held lock by inode.
+apt_lock_held() {
+  for file in $APT_LOCKS; do
+    inode=$(stat -c %i "$ROOT/$file" 2> /dev/null) || continue
+    grep -q ":$inode " /proc/locks && return 0
+  done
+  return 1
+}
+wait_for_apt() {
+  [ "$MODE" = apply ] && apt_lock_held || return 0
+  say "    waiting for another apt (e.g. unattended-upgrades) to finish: up to ${APT_LOCK_WAIT_SECONDS}s"
+  waited=0
+  while apt_lock_held; do
+    if [ "$waited" -ge "$APT_LOCK_WAIT_SECONDS" ]; then
+      say "    another apt still holds its lock after ${APT_LOCK_WAIT_SECONDS}s (ps -C apt,apt-get,dpkg,unattended-upgr says which); run setup again later"
+      return 1
+    fi
+    sleep 2
+    waited=$((waited + 2))
+  done
+  say "    the other apt is done; going on"
+}
+# apt-get, after waiting for the lock; DPkg::Lock::Timeout covers one taken between the wait and apt.
+apt_get() {
+  wait_for_apt
+  run env DEBIAN_FRONTEND=noninteractive $APT_GET -o DPkg::Lock::Timeout="$APT_LOCK_WAIT_SECONDS" "$@"
+}
 
 # ---- packages -------------------------------------------------------------------------------------
 bpftool_packages() {
@@ -62,23 +196,64 @@ bpftool_packages() {
     *) echo bpftool ;;
   esac
 }
+# What the BPF build needs is clang (with linux-libc-dev for linux/errno.h), bpftool (vmlinux.h from the
+# kernel's BTF) and make; libbpf's headers come pinned (step libbpf), not from the distribution.
 done_packages() {
-  for command in bpftrace clang make bpftool php readelf curl prometheus promtool; do
+  for command in bpftrace clang make bpftool php readelf curl sha256sum tar prometheus promtool; do
     command -v "$command" > /dev/null 2>&1 || { say "    missing: $command"; return 1; }
   done
-  [ -f /usr/include/bpf/bpf_helpers.h ] || { say "    missing: libbpf headers"; return 1; }
+  # Ubuntu's bpftool is a wrapper that fails without the running kernel's linux-tools.
+  bpftool version > /dev/null 2>&1 || { say "    bpftool does not run for kernel $(uname -r)"; return 1; }
+  [ -f /usr/include/linux/errno.h ] || { say "    missing: linux-libc-dev"; return 1; }
 }
 do_packages() {
+  wait_for_apt
   run dpkg --configure -a # an install cut off by a dropped session leaves dpkg half-done
-  run $APT_GET update
+  apt_get update
   # shellcheck disable=SC2046
-  run env DEBIAN_FRONTEND=noninteractive $APT_GET install -y --no-install-recommends \
-    bpftrace clang llvm libbpf-dev libelf-dev make gcc binutils php-cli prometheus curl ca-certificates gnupg $(bpftool_packages)
+  apt_get install -y --no-install-recommends \
+    bpftrace clang linux-libc-dev make binutils php-cli prometheus curl ca-certificates $(bpftool_packages)
+}
+
+# ---- libbpf: the BPF-side headers of the libbpf release bpf/kit.lock pins, without libbpf-dev --------------
+done_libbpf() {
+  [ "$(cat "$STATE/libbpf.sha256" 2> /dev/null)" = "$(pinned_sha256 "$LIBBPF_ARTEFACT")" ] || { say "    not the headers of the $LIBBPF_ARTEFACT bpf/kit.lock pins"; return 1; }
+  for header in $LIBBPF_HEADERS; do
+    [ -f "$LIBBPF_INCLUDE/bpf/$header" ] || { say "    missing: $LIBBPF_INCLUDE/bpf/$header"; return 1; }
+  done
+}
+do_libbpf() {
+  tarball=$CACHE/$LIBBPF_ARTEFACT
+  fetch_artefact "$LIBBPF_ARTEFACT" "$tarball"
+  if [ "$MODE" != apply ]; then
+    say "    would extract $LIBBPF_HEADERS to $LIBBPF_INCLUDE/bpf"
+    return 0
+  fi
+  top=${LIBBPF_ARTEFACT%.tar.gz} # libbpf-1.5.0/ in Debian's orig tarball and in GitHub's tag archive
+  work=$CACHE/libbpf-headers
+  rm -rf "$work"
+  mkdir -p "$work" "$LIBBPF_INCLUDE/bpf" "$STATE"
+  members=''
+  for header in $LIBBPF_HEADERS; do members="$members $top/src/$header"; done
+  # shellcheck disable=SC2086
+  tar -xzf "$tarball" -C "$work" $members
+  for header in $LIBBPF_HEADERS; do install -m 0644 "$work/$top/src/$header" "$LIBBPF_INCLUDE/bpf/$header"; done
+  rm -rf "$work"
+  pinned_sha256 "$LIBBPF_ARTEFACT" > "$STATE/libbpf.sha256"
+  say "    ${top}'s BPF headers in $LIBBPF_INCLUDE/bpf"
 }
 
 # ---- php: the binary with PHP's probes, recorded so checks and the build need not search -----------
 php_binary() { readlink -f "${PHP_BINARY:-$(command -v php)}"; }
-done_php() { [ -f "$STATE/php-binary" ] && [ "$(cat "$STATE/php-binary")" = "$(php_binary)" ]; }
+# The binary as the kernel knows it (uprobes attach to an inode): a PHP upgrade replaces the file, even
+# at the same path, and the app and the exporter must then be restarted on the new one.
+php_identity() {
+  binary=$(php_binary)
+  printf '%s %s\n' "$binary" "$(stat -L -c '%i %Y' "$binary" 2> /dev/null)"
+}
+done_php() {
+  [ "$(cat "$STATE/php-binary" 2> /dev/null)" = "$(php_binary)" ] && [ "$(cat "$STATE/php-identity" 2> /dev/null)" = "$(php_identity)" ]
+}
 do_php() {
   binary=$(php_binary)
   readelf -n "$binary" 2>/dev/null | grep -q 'Provider: php' || {
@@ -86,14 +261,18 @@ do_php() {
     return 1
   }
   run mkdir -p "$STATE"
-  if [ "$MODE" = apply ]; then echo "$binary" > "$STATE/php-binary"; fi
+  if [ "$MODE" = apply ]; then
+    echo "$binary" > "$STATE/php-binary"
+    php_identity > "$STATE/php-identity"
+  fi
   say "    tracing $binary"
 }
 
 # ---- app: the PHP sample as a unit with USE_ZEND_DTRACE=1 ---------------------------------------------
 done_app() {
   for file in public/index.php src/Http.php src/Maths.php src/Orders.php; do same_file "$KIT/php-sample/$file" "$OPT/php-sample/$file" || return 1; done
-  same_file "$KIT/bpf/systemd/php-sample.service" "$UNITS/php-sample.service" && active php-sample
+  same_file "$KIT/bpf/systemd/php-sample.service" "$UNITS/php-sample.service" && active php-sample &&
+    [ "$(cat "$STATE/app.php" 2> /dev/null)" = "$(cat "$STATE/php-identity" 2> /dev/null)" ]
 }
 do_app() {
   for file in public/index.php src/Http.php src/Maths.php src/Orders.php; do install_file 0644 "$KIT/php-sample/$file" "$OPT/php-sample/$file" || true; done
@@ -101,17 +280,19 @@ do_app() {
   run $SYSTEMCTL daemon-reload
   run $SYSTEMCTL enable --now php-sample
   run $SYSTEMCTL restart php-sample
+  # Started on this PHP binary: after a PHP upgrade, setup restarts it on the new one.
+  if [ "$MODE" = apply ]; then cp "$STATE/php-identity" "$STATE/app.php"; fi
 }
 
 # ---- build: detached, so a dropped SSH session does not stop it ------------------------------------------
-sources_id() { cat "$KIT"/bpf/*.bpf.c "$KIT"/bpf/*.bpf.h "$KIT"/bpf/*.yaml "$KIT/bpf/Makefile" | cksum | cut -d' ' -f1; }
+sources_id() { cat "$KIT"/bpf/*.bpf.c "$KIT"/bpf/*.bpf.h "$KIT"/bpf/*.yaml "$KIT/bpf/Makefile" "$STATE/libbpf.sha256" 2> /dev/null | cksum | cut -d' ' -f1; }
 done_build() {
   grep -q "^done in .* for $(cat "$STATE/php-binary" 2>/dev/null)\$" "$STATE/build.status" 2>/dev/null &&
     [ "$(cat "$STATE/build.sources" 2>/dev/null)" = "$(sources_id)" ]
 }
 do_build() {
   if active bpf-build; then
-    say "    a build is already running (started by an earlier run); waiting for it"
+    say "    still running from an earlier run of setup (bpf-build): following it"
   else
     run rm -rf "$OPT/src"
     run mkdir -p "$OPT/src" "$STATE"
@@ -119,55 +300,58 @@ do_build() {
     if [ "$MODE" = apply ]; then
       echo queued > "$STATE/build.status"
       sources_id > "$STATE/build.sources"
+      date +%s > "$STATE/build.started"
     fi
     run $SYSTEMD_RUN --unit=bpf-build --collect --quiet --working-directory="$OPT/src" \
-      sh "$OPT/src/build.sh" "$OPT/src" "$(cat "$STATE/php-binary" 2>/dev/null || php_binary)" "$OPT/configs" "$STATE/build.status"
-    say "    started detached: follow it with journalctl -fu bpf-build (closing this session does not stop it)"
+      sh "$OPT/src/build.sh" "$OPT/src" "$(cat "$STATE/php-binary" 2>/dev/null || php_binary)" "$OPT/configs" "$STATE/build.status" "$LIBBPF_INCLUDE"
+    say "    running detached as bpf-build: closing this session does not stop it; running setup again follows it"
   fi
   [ "$MODE" = apply ] || return 0
+  follow bpf-build "$(cat "$STATE/build.started" 2> /dev/null)"
   waited=0
   while [ "$waited" -lt "$BUILD_WAIT_SECONDS" ]; do
     case "$(cat "$STATE/build.status" 2>/dev/null)" in
-      done*) say "    $(cat "$STATE/build.status")"; return 0 ;;
-      failed*) say "    $(cat "$STATE/build.status")"; return 1 ;;
+      done*) unfollow; say "    $(cat "$STATE/build.status")"; return 0 ;;
+      failed*) unfollow; say "    $(cat "$STATE/build.status")"; return 1 ;;
     esac
     sleep 1
     waited=$((waited + 1))
   done
+  unfollow
   say "    still building after ${BUILD_WAIT_SECONDS}s: $(cat "$STATE/build.status"). Run setup again to wait for it."
   return 1
 }
 
-# ---- exporter: pinned upstream release, as a notify unit with only the BPF capabilities ----------------
+# ---- exporter: the pinned release, as a notify unit with only the BPF capabilities ----------------------
+exporter_artefact() { echo "ebpf_exporter-$EBPF_EXPORTER_VERSION.$(arch)"; }
+# What the running exporter was started on: the objects and configs it loaded and the PHP binary it
+# attached to. When either changes (a rebuild, a PHP upgrade), the exporter is restarted on the new ones.
+exporter_inputs() { cat "$OPT"/configs/*.bpf.o "$OPT"/configs/*.yaml "$STATE/php-identity" 2> /dev/null | cksum | cut -d' ' -f1; }
+exporter_installed() {
+  [ -x "$ROOT/usr/local/bin/ebpf_exporter" ] && [ "$(cat "$STATE/ebpf_exporter.sha256" 2> /dev/null)" = "$(pinned_sha256 "$(exporter_artefact)")" ]
+}
 done_exporter() {
-  [ -x "$ROOT/usr/local/bin/ebpf_exporter" ] && [ "$(cat "$STATE/ebpf_exporter.version" 2>/dev/null)" = "$EBPF_EXPORTER_VERSION" ] &&
-    same_file "$KIT/bpf/systemd/ebpf_exporter.service" "$UNITS/ebpf_exporter.service" && active ebpf_exporter
+  exporter_installed && same_file "$KIT/bpf/systemd/ebpf_exporter.service" "$UNITS/ebpf_exporter.service" &&
+    [ "$(cat "$STATE/exporter.loaded" 2> /dev/null)" = "$(exporter_inputs)" ] && active ebpf_exporter
 }
 do_exporter() {
-  if [ "$(cat "$STATE/ebpf_exporter.version" 2>/dev/null)" != "$EBPF_EXPORTER_VERSION" ] || [ ! -x "$ROOT/usr/local/bin/ebpf_exporter" ]; then
-    asset=ebpf_exporter.$(arch)
-    release=https://github.com/cloudflare/ebpf_exporter/releases/download/v$EBPF_EXPORTER_VERSION
-    downloads=$(mktemp -d)
-    run $DOWNLOAD "$downloads/$asset" "$release/$asset"
-    run $DOWNLOAD "$downloads/sha256sums.txt" "$release/sha256sums.txt"
-    if [ "$MODE" = apply ]; then
-      expected=$(awk -v asset="$asset" '$2 == asset || $2 == "*" asset { print $1 }' "$downloads/sha256sums.txt")
-      actual=$(sha256sum "$downloads/$asset" | cut -d' ' -f1)
-      [ -n "$expected" ] && [ "$expected" = "$actual" ] || {
-        say "    $asset: sha256 $actual does not match the release's sha256sums.txt (${expected:-no entry}); not installed"
-        rm -rf "$downloads"
-        return 1
-      }
-    fi
+  if ! exporter_installed; then
+    asset=$(exporter_artefact)
+    fetch_artefact "$asset" "$CACHE/$asset"
     run mkdir -p "$ROOT/usr/local/bin" "$STATE"
-    run install -m 0755 "$downloads/$asset" "$ROOT/usr/local/bin/ebpf_exporter"
-    if [ "$MODE" = apply ]; then echo "$EBPF_EXPORTER_VERSION" > "$STATE/ebpf_exporter.version"; fi
-    rm -rf "$downloads"
+    run install -m 0755 "$CACHE/$asset" "$ROOT/usr/local/bin/ebpf_exporter"
+    if [ "$MODE" = apply ]; then pinned_sha256 "$asset" > "$STATE/ebpf_exporter.sha256"; fi
   fi
   install_file 0644 "$KIT/bpf/systemd/ebpf_exporter.service" "$UNITS/ebpf_exporter.service" || true
   run $SYSTEMCTL daemon-reload
+  run $SYSTEMCTL reset-failed ebpf_exporter 2> /dev/null || true # a strict exporter that gave up may be start-limited
   run $SYSTEMCTL enable --now ebpf_exporter
-  run $SYSTEMCTL restart ebpf_exporter # picks up freshly built objects
+  # Picks up freshly built objects. With --config.strict it does not start unless every program attaches.
+  run $SYSTEMCTL restart ebpf_exporter || {
+    say "    ebpf_exporter did not start: journalctl -u ebpf_exporter says why (it refuses to run when a program cannot attach)"
+    return 1
+  }
+  if [ "$MODE" = apply ]; then exporter_inputs > "$STATE/exporter.loaded"; fi
 }
 
 # ---- prometheus: the distribution's package, scraping the exporter as job "ebpf" -----------------------
@@ -182,31 +366,105 @@ do_prometheus() {
   run $SYSTEMCTL restart prometheus
 }
 
-# ---- grafana: pinned package, provisioned from files, listening on localhost only ------------------------
+# ---- grafana: the pinned package, provisioned from files, listening on localhost only --------------------
 GRAFANA_FILES="provisioning/datasources/prometheus.yaml:etc/grafana/provisioning/datasources/php-ebpf.yaml
 provisioning/dashboards/php-ebpf.yaml:etc/grafana/provisioning/dashboards/php-ebpf.yaml
 dashboards/php-ebpf.json:var/lib/grafana/dashboards/php-ebpf/php-ebpf.json
 grafana-server.env.conf:etc/systemd/system/grafana-server.service.d/php-ebpf.conf"
+grafana_artefact() { echo "grafana_${GRAFANA_VERSION}_$(deb_arch).deb"; }
+# dpkg's word on a VM; the marker only where dpkg is not this root's (tests with KIT_ROOT).
+grafana_version() {
+  if status=$(dpkg-query -W -f '${db:Status-Status} ${Version}' grafana 2> /dev/null); then
+    case $status in "installed "*) echo "${status#installed }" ;; esac
+  else
+    cat "$STATE/grafana.installed" 2> /dev/null || true
+  fi
+}
 done_grafana() {
-  [ "$(dpkg-query -W -f '${Version}' grafana 2> /dev/null)" = "$GRAFANA_VERSION" ] || [ -f "$STATE/grafana.installed" ] || return 1
+  [ "$(grafana_version)" = "$GRAFANA_VERSION" ] || return 1
   for pair in $GRAFANA_FILES; do same_file "$KIT/bpf/grafana/${pair%%:*}" "$ROOT/${pair#*:}" || return 1; done
   active grafana-server
 }
 do_grafana() {
-  if ! [ "$(dpkg-query -W -f '${Version}' grafana 2> /dev/null)" = "$GRAFANA_VERSION" ] && ! [ -f "$STATE/grafana.installed" ]; then
-    run mkdir -p "$ROOT/etc/apt/keyrings" "$ROOT/etc/apt/sources.list.d"
-    run $DOWNLOAD "$ROOT/etc/apt/keyrings/grafana.asc" https://apt.grafana.com/gpg.key
-    if [ "$MODE" = apply ]; then
-      echo "deb [signed-by=/etc/apt/keyrings/grafana.asc] https://apt.grafana.com stable main" > "$ROOT/etc/apt/sources.list.d/grafana.list"
-    fi
-    run $APT_GET update
-    run env DEBIAN_FRONTEND=noninteractive $APT_GET install -y "grafana=$GRAFANA_VERSION"
+  if [ "$(grafana_version)" != "$GRAFANA_VERSION" ]; then
+    deb=$(grafana_artefact)
+    fetch_artefact "$deb" "$CACHE/$deb"
+    run chmod 0644 "$CACHE/$deb" # apt reads a local package as its own unprivileged user
+    apt_get install -y "$CACHE/$deb"
     if [ "$MODE" = apply ]; then echo "$GRAFANA_VERSION" > "$STATE/grafana.installed"; fi
   fi
   for pair in $GRAFANA_FILES; do install_file 0644 "$KIT/bpf/grafana/${pair%%:*}" "$ROOT/${pair#*:}" || true; done
   run $SYSTEMCTL daemon-reload
   run $SYSTEMCTL enable --now grafana-server
   run $SYSTEMCTL restart grafana-server
+}
+
+# ---- detached steps: a transient unit each, its journal followed ------------------------------------------
+detached() { case " $DETACHED_STEPS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+
+# Inside the unit: the step, and its result in $STATE/<step>.status for the setup that follows it.
+if [ -n "$DETACHED_STEP" ]; then
+  detached "$DETACHED_STEP" || { echo "$0 --step: no detached step $DETACHED_STEP (one of: $DETACHED_STEPS)" >&2; exit 2; }
+  set +e
+  (
+    set -e
+    "do_$DETACHED_STEP"
+  )
+  failed=$?
+  set -e
+  if [ "$failed" = 0 ]; then echo done > "$STATE/$DETACHED_STEP.status"; else echo "failed (exit status $failed)" > "$STATE/$DETACHED_STEP.status"; fi
+  exit "$failed"
+fi
+
+# Starts the step as the unit php-ebpf-<step>, or finds it still running from an earlier run of setup,
+# and shows its output (journalctl --follow) until it ends; returns 0 when the step succeeded.
+run_detached() { # step
+  step=$1
+  unit=php-ebpf-$step
+  status_file=$STATE/$step.status
+  if active "$unit"; then
+    say "    still running from an earlier run of setup ($unit): following it"
+  else
+    echo "running since @$(date +%s)" > "$status_file"
+    # A unit does not inherit this environment: what the step reads of it goes along.
+    set --
+    for name in KIT_ROOT KIT_MIRROR PHP_BINARY; do
+      eval "given=\${$name+x} value=\${$name-}"
+      if [ -n "$given" ]; then set -- "$@" "--setenv=$name=$value"; fi
+    done
+    for name in APT_GET SYSTEMCTL DOWNLOAD APT_LOCK_WAIT_SECONDS; do
+      eval "value=\$$name"
+      set -- "$@" "--setenv=$name=$value"
+    done
+    if ! $SYSTEMD_RUN --unit="$unit" --collect --quiet "$@" sh "$KIT/bpf/setup.sh" --step "$step"; then
+      say "    systemd-run could not start $unit"
+      return 1
+    fi
+    say "    running detached as $unit: closing this session does not stop it; running setup again follows it"
+  fi
+  follow "$unit" "$(sed -n 's/^running since @//p' "$status_file" 2> /dev/null)"
+  result=''
+  while [ -z "$result" ]; do
+    case "$(cat "$status_file" 2> /dev/null)" in
+      done) result=0 ;;
+      failed*) result=1 ;;
+      *)
+        # Ended without a word (stopped, or the machine restarted): a second for a status being written.
+        if ! active "$unit"; then
+          sleep 1
+          case "$(cat "$status_file" 2> /dev/null)" in
+            done | failed*) continue ;;
+          esac
+          say "    $unit stopped before the step ended: journalctl -u $unit says why"
+          echo "failed: the unit stopped" > "$status_file"
+          result=1
+        fi
+        ;;
+    esac
+    [ -n "$result" ] || sleep 0.2
+  done
+  unfollow
+  return "$result"
 }
 
 # ---- the steps, in order ---------------------------------------------------------------------------------
@@ -230,10 +488,15 @@ for step in $STEPS; do
   started=$(date +%s)
   # A subshell with -e, outside any condition (where sh ignores -e), so the first failing command fails the step.
   set +e
-  (
-    set -e
-    "do_$step"
-  )
+  if [ "$MODE" = apply ] && detached "$step"; then
+    run_detached "$step"
+  else
+    if detached "$step"; then run $SYSTEMD_RUN --unit="php-ebpf-$step" --collect --quiet sh "$KIT/bpf/setup.sh" --step "$step"; fi
+    (
+      set -e
+      "do_$step"
+    )
+  fi
   failed=$?
   set -e
   if [ "$failed" != 0 ]; then

@@ -7,7 +7,10 @@
  * VMs run a real Prometheus scraping their stand-in exporter. systemd is not init here, so what the
  * checks read of it is a STAND-IN too: each VM's /etc/systemd/system (unit files) and
  * /sys/fs/cgroup (a unit's cgroup.procs, which lists its processes while it runs) are directories the
- * scenario writes, mounted where systemd keeps them.
+ * scenario writes, mounted where systemd keeps them. A running unit given an environment lists a
+ * STAND-IN process of the host started with that environment (a `sleep`), whose /proc/<pid>/environ
+ * the workshop's root check reads; the VMs whose scenario needs it get passwordless sudo, as a cloud
+ * image's default user has.
  *
  *   npx tsx test/fleet/fleet.ts up 20      start 20 VMs and wait (Ctrl-C tears them down)
  *   npx tsx test/fleet/fleet.ts down       tear down whatever a crashed run left behind
@@ -24,6 +27,8 @@ const BRIDGE = 'navfleet0';
 const USER_PREFIX = 'navf';
 const STATE_ROOT = path.join(os.tmpdir(), 'navigator-fleet');
 const HOST_ADDRESS = '198.18.0.1';
+/** The sudo rule of the VMs given passwordless sudo (see allowSudo); a name with no dot, as sudo reads. */
+const FLEET_SUDOERS = '/etc/sudoers.d/navf-fleet';
 /** Ports the stand-in services may listen on inside each VM. */
 export const VM_PORTS = { app: 8000, exporter: 9435, prometheus: 9090, grafana: 3000 } as const;
 /** The directories each VM gets its own copy of (as mounts), matching the kit's and systemd's paths. */
@@ -86,6 +91,9 @@ export class Fleet {
   private readonly sshd = new Map<number, ChildProcess>();
   private readonly prometheus = new Map<number, ChildProcess>();
   private services: ChildProcess | null = null;
+  /** STAND-IN unit processes, one per environment (see unit). */
+  private readonly unitProcesses = new Map<string, ChildProcess>();
+  private readonly sudoUsers = new Set<string>();
   /** Each VM's authorized_keys line (its attendee's own, as Navigator shows it). */
   private readonly authorizedKeys = new Map<number, string>();
 
@@ -136,6 +144,7 @@ export class Fleet {
       .map((line) => line.split(':')[0])
       .filter((name) => name.startsWith(USER_PREFIX));
     if (users.length > 0) sh('for u in "$@"; do pkill -KILL -u "$u"; userdel -f "$u" 2>/dev/null; done; true', users);
+    fs.rmSync(FLEET_SUDOERS, { force: true });
     fs.rmSync(STATE_ROOT, { recursive: true, force: true });
   }
 
@@ -222,6 +231,7 @@ export class Fleet {
   /** Tears this fleet down (and anything else of a fleet's). */
   async stop(): Promise<void> {
     this.services?.kill('SIGKILL');
+    for (const child of this.unitProcesses.values()) child.kill('SIGKILL');
     for (const child of [...this.sshd.values(), ...this.prometheus.values()]) child.kill('SIGKILL');
     Fleet.down();
   }
@@ -371,8 +381,19 @@ export class Fleet {
     sh('pkill -KILL -u "$1"; true', [this.vm(index).user]);
   }
 
+  /** Lets the VM's login run any command with `sudo -n` (no password), as a cloud image's default user can. */
+  allowSudo(index: number): void {
+    const user = this.vm(index).user;
+    if (this.sudoUsers.has(user)) return;
+    this.sudoUsers.add(user);
+    const rules = [...this.sudoUsers].map((name) => `${name} ALL=(root) NOPASSWD: ALL\n`).join('');
+    // Written aside and renamed: a sudo starting meanwhile reads the old rules or the new, never half a file.
+    fs.writeFileSync(`${FLEET_SUDOERS}.new`, rules, { mode: 0o440 });
+    fs.renameSync(`${FLEET_SUDOERS}.new`, FLEET_SUDOERS);
+  }
+
   /** A file on the VM, under one of its private directories (PRIVATE_DIRS). */
-  writeFile(index: number, file: string, content: string): void {
+  writeFile(index: number, file: string, content: string | Buffer): void {
     if (!PRIVATE_DIRS.some((dir) => file.startsWith(dir + '/'))) throw new Error(`${file} is not in a VM's private directories`);
     const target = path.join(this.vm(index).dir, 'root', file);
     fs.mkdirSync(path.dirname(target), { recursive: true });
@@ -386,13 +407,34 @@ export class Fleet {
 
   /**
    * A unit as systemd would show it: running (its cgroup lists a process; systemd removes the cgroup
-   * when the unit stops) and, given an environment, its unit file with that Environment= line.
+   * when the unit stops) and, given an environment, its unit file with that Environment= line and,
+   * while it runs, a process with that environment (a STAND-IN shared by the VMs, see unitProcess).
    */
   unit(index: number, name: string, state: { active: boolean; environment?: string }): void {
-    if (state.active) this.writeFile(index, `${unitCgroup(name)}/cgroup.procs`, '1\n');
+    if (state.active)
+      this.writeFile(index, `${unitCgroup(name)}/cgroup.procs`, `${state.environment !== undefined ? this.unitProcess(state.environment) : 1}\n`);
     else this.removeFile(index, unitCgroup(name));
     if (state.environment !== undefined)
       this.writeFile(index, `/etc/systemd/system/${name}.service`, `[Service]\n${state.environment ? `Environment=${state.environment}\n` : ''}`);
+  }
+
+  /**
+   * A host process whose environment is `environment` (Environment= syntax: NAME=value words), started
+   * once and shared: a `sleep`, named under STATE_ROOT so that Fleet.down ends one a crashed run left.
+   */
+  private unitProcess(environment: string): number {
+    let child = this.unitProcesses.get(environment);
+    if (!child) {
+      const variables = Object.fromEntries(
+        environment
+          .split(/\s+/)
+          .filter(Boolean)
+          .map((word) => [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)]),
+      );
+      child = spawn('sleep', ['infinity'], { argv0: path.join(STATE_ROOT, 'unit-process'), env: { PATH: process.env.PATH, ...variables }, stdio: 'ignore' });
+      this.unitProcesses.set(environment, child);
+    }
+    return child.pid!;
   }
 
   /** Opens a stand-in service on the VM's localhost with these bodies by path, or closes it (null). */

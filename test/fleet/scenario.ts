@@ -5,6 +5,7 @@
  * reachable. Each step's state is what the kit's setup would leave on a real VM: the files the checks
  * read, its units as systemd would show them (stand-ins), and the services on the VM's localhost.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { EbpfExporterStandIn } from '../support/standins/ebpf-exporter';
@@ -19,6 +20,29 @@ export interface VmPlan {
   profile: Profile;
   /** Seconds per step for this attendee. */
   pace: number;
+}
+
+const BPF = path.resolve(__dirname, '../../bpf');
+/** The PHP binary the simulated VMs trace: this machine's, whose USDT notes the workshop's check reads. */
+const PHP_BINARY = '/usr/bin/php8.2';
+
+/**
+ * STAND-INS for the kit's built BPF objects, made once: tiny ELF objects with what the workshop's check
+ * reads of the real ones (readelf's section list: .BTF, and each USDT probe's section for PHP_BINARY,
+ * taken from the kit's sources), not programs.
+ */
+let bpfObjects: Map<string, Buffer> | null = null;
+function standInBpfObjects(): Map<string, Buffer> {
+  if (bpfObjects) return bpfObjects;
+  bpfObjects = new Map();
+  for (const source of fs.readdirSync(BPF).filter((file) => file.endsWith('.bpf.c'))) {
+    const probes = [...fs.readFileSync(path.join(BPF, source), 'utf8').matchAll(/PHP_USDT\("([^"]+)"\)/g)].map((m) => m[1]);
+    const sections = ['.BTF,""', ...probes.map((probe) => `"usdt/${PHP_BINARY}:php:${probe}","ax"`)];
+    const assembly = sections.map((section) => `.section ${section},@progbits\n.byte 0\n`).join('');
+    const object = execFileSync('sh', ['-c', 'o=$(mktemp) && gcc -c -x assembler -o "$o" - && cat "$o" && rm -f "$o"'], { input: assembly });
+    bpfObjects.set(source.replace('.bpf.c', '.bpf.o'), object);
+  }
+  return bpfObjects;
 }
 
 const DASHBOARD = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../bpf/grafana/dashboards/php-ebpf.json'), 'utf8')) as { uid: string };
@@ -60,22 +84,31 @@ export class SimulatedVm {
   constructor(
     private readonly fleet: Fleet,
     readonly index: number,
-  ) {}
+  ) {
+    // The workshop's check of the running PHP's environment runs with sudo.
+    fleet.allowSudo(index);
+  }
 
   /** Puts the VM in the state where the first `done` steps are complete (idempotent). */
   apply(done: number): void {
     this.doneSteps = done;
     const { fleet, index } = this;
     const has = (step: (typeof STEPS)[number]) => STEPS.indexOf(step) < done;
-    if (has('packages')) fleet.writeFile(index, '/var/lib/php-ebpf/php-binary', '/usr/bin/php8.2\n');
-    else fleet.removeFile(index, '/var/lib/php-ebpf/php-binary');
+    if (has('packages')) {
+      fleet.writeFile(index, '/var/lib/php-ebpf/php-binary', `${PHP_BINARY}\n`);
+      // What setup's libbpf step installs (its content is not read: the build is not run here).
+      fleet.writeFile(index, '/opt/php-ebpf/libbpf/include/bpf/usdt.bpf.h', '/* libbpf usdt.bpf.h (stand-in) */\n');
+    } else {
+      fleet.removeFile(index, '/var/lib/php-ebpf/php-binary');
+      fleet.removeFile(index, '/opt/php-ebpf/libbpf');
+    }
 
     fleet.unit(index, 'php-sample', { active: has('php-app'), environment: has('php-app') ? 'USE_ZEND_DTRACE=1' : '' });
     fleet.service(index, VM_PORTS.app, has('php-app') ? { '/': '{"app":"PHP sample","routes":["/","/fib?n=10"]}\n' } : null);
 
     if (has('build-bpf')) {
-      fleet.writeFile(index, '/var/lib/php-ebpf/build.status', 'done in 1s for /usr/bin/php8.2\n');
-      for (const name of ['php_requests', 'php_calls', 'php_files']) fleet.writeFile(index, `/opt/php-ebpf/configs/${name}.bpf.o`, 'ELF');
+      fleet.writeFile(index, '/var/lib/php-ebpf/build.status', `done in 1s for ${PHP_BINARY}\n`);
+      for (const [name, object] of standInBpfObjects()) fleet.writeFile(index, `/opt/php-ebpf/configs/${name}`, object);
     } else {
       fleet.removeFile(index, '/opt/php-ebpf/configs');
       if (this.buildRunning) fleet.writeFile(index, '/var/lib/php-ebpf/build.status', 'running since 2026-11-25T10:00:00Z\n');

@@ -1,40 +1,67 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import crypto from 'node:crypto';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadWorkshopFile } from '../../server/src/workshops/workshop.loader';
 import { isSshCheck } from '../../server/src/workshops/workshop.schema';
+import { LIBBPF, LIBBPF_HEADERS, pinnedLibbpf, readKitLock, sha256Of } from './pinned-libbpf';
 
 /**
- * bpf/setup.sh run for real into a temporary root (KIT_ROOT): real readelf on Debian's php8.2, the
- * real BPF build (make, clang, bpftool) run detached, real promtool, real files written. STAND-INS,
- * because systemd is not init here and tests must not touch the network or this machine's packages:
- * `systemctl` and `systemd-run` (which here start the command with setsid, detached from the
- * script), `apt-get` and the download command (which serves a fake ebpf_exporter release from a
- * local folder). Each stand-in logs its calls.
+ * bpf/setup.sh run for real into a temporary root (KIT_ROOT) from a copy of the kit: real readelf on
+ * Debian's php8.2, the real libbpf release bpf/kit.lock pins (the tarball test/setup-machine.sh
+ * caches), the real BPF build (make, clang, bpftool) run detached, real promtool, real files written.
+ * STAND-INS, because systemd is not init here and tests must not touch the network or this machine's
+ * packages: `systemctl`, `systemd-run` (which here starts the command with setsid, detached from the
+ * script, with only the environment it was given, as a transient unit has), `journalctl` (which follows
+ * what that command printed), `apt-get`, and the download command, which serves files by URL from a local folder: the
+ * cached libbpf tarball at its Debian URL, and stand-ins for the ebpf_exporter binary and the Grafana
+ * package (which cannot be downloaded here) at theirs. The kit copy's lock pins those stand-ins'
+ * sha256 in place of the real lock's `-`. Each stand-in logs its calls.
  */
 const REPO = path.resolve(__dirname, '../..');
-const SETUP = path.join(REPO, 'bpf/setup.sh');
-const canBuild = process.getuid?.() === 0 && fs.existsSync('/sys/kernel/btf/vmlinux') && fs.existsSync('/usr/bin/php8.2');
+const libbpf = pinnedLibbpf();
+const canBuild = process.getuid?.() === 0 && fs.existsSync('/sys/kernel/btf/vmlinux') && fs.existsSync('/usr/bin/php8.2') && libbpf.tarball !== null;
+const ARCH = os.arch() === 'arm64' ? 'aarch64' : 'x86_64';
+const EXPORTER = `ebpf_exporter-2.5.1.${ARCH}`;
+const GRAFANA = `grafana_11.6.0_${ARCH === 'aarch64' ? 'arm64' : 'amd64'}.deb`;
+const MIRROR = 'http://navigator.test/kit/artefacts';
+const STEPS = ['packages', 'libbpf', 'php', 'app', 'build', 'exporter', 'prometheus', 'grafana'];
+const PINNED_LOCK = fs.readFileSync(path.join(REPO, 'bpf/kit.lock'), 'utf8');
 
 interface Machine {
+  kit: string;
   root: string;
   fakes: string;
   calls: () => string[];
+  /** What the stand-in download answers for this URL (null: a 404). */
+  serve: (url: string, content: Buffer | string | null) => void;
+  /** The kit copy's bpf/kit.lock, with the stand-ins pinned (`pinned`) or as the repository has it (`repository`). */
+  useLock: (which: 'pinned' | 'repository') => void;
   run: (args?: string[], env?: Record<string, string>) => { status: number; output: string };
+  /** The same, without waiting: output as it comes, the exit, and a dropped session (setup and all it runs in it killed). */
+  start: (args?: string[], env?: Record<string, string>) => { output: () => string; exited: Promise<number>; drop: () => void };
+  /** The systemd-run calls that started this unit. */
+  started: (unit: string) => string[];
 }
 
 function script(file: string, body: string): void {
   fs.writeFileSync(file, `#!/bin/sh\n${body}\n`, { mode: 0o755 });
 }
 
+/** The name a URL is served under in the stand-in download's folder. */
+const servedName = (url: string) => url.replace(/[^A-Za-z0-9._-]/g, '_');
+
 function machine(): Machine {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'navigator-setup-root-'));
   const fakes = fs.mkdtempSync(path.join(os.tmpdir(), 'navigator-setup-fakes-'));
+  const kit = fs.mkdtempSync(path.join(os.tmpdir(), 'navigator-setup-kit-'));
+  // The kit as attendees get it: bpf/ and php-sample/, without anything built here.
+  const built = /\.bpf\.o$|\/vmlinux\.h$|\/\.php-binary$|\/\.libbpf-include$|\/kit\.source$/;
+  for (const dir of ['bpf', 'php-sample']) fs.cpSync(path.join(REPO, dir), path.join(kit, dir), { recursive: true, filter: (source) => !built.test(source) });
   fs.mkdirSync(path.join(fakes, 'active'));
-  fs.mkdirSync(path.join(fakes, 'release'));
+  fs.mkdirSync(path.join(fakes, 'served'));
+  fs.mkdirSync(path.join(fakes, 'hold'));
   const log = path.join(fakes, 'calls');
   fs.writeFileSync(log, '');
   script(path.join(fakes, 'apt-get'), `echo "apt-get $*" >> ${log}`);
@@ -50,211 +77,457 @@ esac`,
   script(
     path.join(fakes, 'systemd-run'),
     `echo "systemd-run $*" >> ${log}
-while [ "\${1#--}" != "$1" ]; do shift; done
-setsid "$@" > "${fakes}/bpf-build.journal" 2>&1 < /dev/null &`,
+unit='' given=''
+while [ "\${1#--}" != "$1" ]; do
+  case $1 in
+    --unit=*) unit=\${1#--unit=} ;;
+    --setenv=*) export "\${1#--setenv=}"; given="$given \${1#--setenv=}" ;;
+  esac
+  shift
+done
+# Only what --setenv gave, as a unit started by systemd.
+for name in $(env | sed -n 's/^\\([A-Za-z_][A-Za-z0-9_]*\\)=.*/\\1/p'); do
+  case " $given " in *" $name="*) ;; *) unset "$name" 2> /dev/null ;; esac
+done
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+touch "${fakes}/active/$unit"
+setsid sh -c '"$@"; rm -f "${fakes}/active/'"$unit"'"' sh "$@" > "${fakes}/$unit.journal" 2>&1 < /dev/null &`,
+  );
+  script(
+    path.join(fakes, 'journalctl'),
+    `echo "journalctl $*" >> ${log}
+for option; do case $option in --unit=*) unit=\${option#--unit=} ;; esac; done
+exec tail -n +1 -F -s 0.1 "${fakes}/$unit.journal"`,
   );
   script(
     path.join(fakes, 'download'),
     `echo "download $2" >> ${log}
-name=$(basename "$2")
-[ -f "${fakes}/release/$name" ] || { echo "curl: (22) The requested URL returned error: 404" >&2; exit 22; }
-cp "${fakes}/release/$name" "$1"`,
+# Held while the test says so (a slow download).
+while [ -e "${fakes}/hold/$(printf '%s' "$2" | tr -c 'A-Za-z0-9._-' '_')" ]; do sleep 0.1; done
+served="${fakes}/served/$(printf '%s' "$2" | tr -c 'A-Za-z0-9._-' '_')"
+[ -f "$served" ] || { echo "curl: (22) The requested URL returned error: 404" >&2; exit 22; }
+cp "$served" "$1"`,
   );
-  // The pinned release as the stand-in download serves it: a binary and the release's checksums.
-  const asset = `ebpf_exporter.${os.arch() === 'arm64' ? 'aarch64' : 'x86_64'}`;
-  script(path.join(fakes, 'release', asset), 'echo "ebpf_exporter, version 2.5.1 (stand-in)"');
-  const sha = crypto
-    .createHash('sha256')
-    .update(fs.readFileSync(path.join(fakes, 'release', asset)))
-    .digest('hex');
-  fs.writeFileSync(path.join(fakes, 'release', 'sha256sums.txt'), `${sha}  ${asset}\n0000  ebpf_exporter.other\n`);
-  fs.writeFileSync(path.join(fakes, 'release', 'gpg.key'), '-----BEGIN PGP PUBLIC KEY BLOCK----- (stand-in)\n');
+  const serve = (url: string, content: Buffer | string | null) => {
+    const file = path.join(fakes, 'served', servedName(url));
+    if (content === null) fs.rmSync(file, { force: true });
+    else fs.writeFileSync(file, content);
+  };
+  const urlOf = (name: string) => readKitLock().find((entry) => entry.name === name)!.urls[0];
+  // Upstream, as the lock names it: the real libbpf release, and the two STAND-INS.
+  serve(urlOf(LIBBPF.name), fs.readFileSync(libbpf.tarball ?? '/dev/null'));
+  serve(urlOf(EXPORTER), '#!/bin/sh\necho "ebpf_exporter, version 2.5.1 (stand-in)"\n');
+  serve(urlOf(GRAFANA), 'grafana 11.6.0 package (stand-in)\n');
+  const standInSha = (name: string) => sha256Of(path.join(fakes, 'served', servedName(urlOf(name))));
+  const pinned = PINNED_LOCK.split('\n')
+    .map((line) => {
+      const [name] = line.split(/\s+/);
+      return name === EXPORTER || name === GRAFANA ? line.replace(/^(\S+)\s+-\s/, `$1 ${standInSha(name)} `) : line;
+    })
+    .join('\n');
+  const useLock = (which: 'pinned' | 'repository') => fs.writeFileSync(path.join(kit, 'bpf/kit.lock'), which === 'pinned' ? pinned : PINNED_LOCK);
+  useLock('pinned');
+  const env = (extra: Record<string, string>) => ({
+    PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    KIT_ROOT: root,
+    APT_GET: path.join(fakes, 'apt-get'),
+    SYSTEMCTL: path.join(fakes, 'systemctl'),
+    SYSTEMD_RUN: path.join(fakes, 'systemd-run'),
+    JOURNALCTL: path.join(fakes, 'journalctl'),
+    DOWNLOAD: path.join(fakes, 'download'),
+    PHP_BINARY: '/usr/bin/php8.2',
+    ...extra,
+  });
+  const setup = path.join(kit, 'bpf/setup.sh');
   return {
+    kit,
     root,
     fakes,
+    serve,
+    useLock,
     calls: () => fs.readFileSync(log, 'utf8').split('\n').filter(Boolean),
-    run: (args = [], env = {}) => {
-      const result = spawnSync('sh', [SETUP, ...args], {
-        encoding: 'utf8',
-        timeout: 120_000,
-        env: {
-          PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-          KIT_ROOT: root,
-          APT_GET: path.join(fakes, 'apt-get'),
-          SYSTEMCTL: path.join(fakes, 'systemctl'),
-          SYSTEMD_RUN: path.join(fakes, 'systemd-run'),
-          DOWNLOAD: path.join(fakes, 'download'),
-          PHP_BINARY: '/usr/bin/php8.2',
-          ...env,
-        },
-      });
+    run: (args = [], extra = {}) => {
+      const result = spawnSync('sh', [setup, ...args], { encoding: 'utf8', timeout: 240_000, env: env(extra) });
       return { status: result.status ?? -1, output: `${result.stdout}${result.stderr}` };
     },
+    start: (args = [], extra = {}) => {
+      // Its own process group, as an SSH session's.
+      const child = spawn('sh', [setup, ...args], { env: env(extra), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      let output = '';
+      child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+      return {
+        output: () => output,
+        exited: new Promise((resolve) => child.once('exit', (code) => resolve(code ?? -1))),
+        drop: () => process.kill(-child.pid!, 'SIGKILL'),
+      };
+    },
+    started: (unit: string) =>
+      fs
+        .readFileSync(log, 'utf8')
+        .split('\n')
+        .filter((c) => c.startsWith(`systemd-run --unit=${unit} `)),
   };
 }
 
-const STEPS = ['packages', 'php', 'app', 'build', 'exporter', 'prometheus', 'grafana'];
+const stepLine = (step: string, what: string) => new RegExp(`^\\[${STEPS.indexOf(step) + 1}/${STEPS.length}\\] ${step}: ${what}`, 'm');
 
-describe.skipIf(!canBuild)('bpf/setup.sh on a temporary root (needs root, BTF and php8.2 for the real build)', () => {
-  it('sets everything up in order, with the BPF build detached, and the workshop checks find what it wrote', () => {
-    const vm = machine();
-    const { status, output } = vm.run();
-    expect(status, output).toBe(0);
-    // Progress per step: this machine already has the packages.
-    expect(output).toMatch(/^\[1\/7\] packages: already done$/m);
-    for (const [i, step] of STEPS.slice(1).entries()) expect(output).toMatch(new RegExp(`^\\[${i + 2}/7\\] ${step}: done \\(\\d+ s\\)$`, 'm'));
+describe.skipIf(!canBuild)(
+  `bpf/setup.sh on a temporary root (needs root, BTF, php8.2 and the pinned libbpf for the real build)${libbpf.skip ? `: ${libbpf.skip}` : ''}`,
+  () => {
+    describe('a fresh VM', () => {
+      let vm: Machine;
+      let first: { status: number; output: string };
+      beforeAll(() => {
+        vm = machine();
+        first = vm.run();
+      });
 
-    const state = path.join(vm.root, 'var/lib/php-ebpf');
-    expect(fs.readFileSync(path.join(state, 'php-binary'), 'utf8').trim()).toBe('/usr/bin/php8.2');
-    expect(fs.readFileSync(path.join(state, 'build.status'), 'utf8')).toMatch(/^done in \d+s for \/usr\/bin\/php8\.2\n$/);
-    const configs = path.join(vm.root, 'opt/php-ebpf/configs');
-    expect(fs.readdirSync(configs).sort()).toEqual([
-      'php_calls.bpf.o',
-      'php_calls.yaml',
-      'php_files.bpf.o',
-      'php_files.yaml',
-      'php_requests.bpf.o',
-      'php_requests.yaml',
-    ]);
-    // Built for the recorded binary: its path is in the objects' section names, as ebpf_exporter attaches them.
-    expect(fs.readFileSync(path.join(configs, 'php_requests.bpf.o')).includes('usdt//usr/bin/php8.2:php:request__startup')).toBe(true);
-    // The build ran through systemd-run, not in the script's own session.
-    expect(vm.calls().filter((c) => c.startsWith('systemd-run'))).toEqual([
-      expect.stringMatching(/^systemd-run --unit=bpf-build --collect .* sh .*build\.sh /),
-    ]);
+      it('sets everything up in order, each step with its progress, the BPF build detached', () => {
+        expect(first.status, first.output).toBe(0);
+        // This machine already has the packages.
+        expect(first.output).toMatch(stepLine('packages', 'already done$'));
+        for (const step of STEPS.slice(1)) expect(first.output).toMatch(stepLine(step, 'done \\(\\d+ s\\)$'));
+        const state = path.join(vm.root, 'var/lib/php-ebpf');
+        expect(fs.readFileSync(path.join(state, 'php-binary'), 'utf8').trim()).toBe('/usr/bin/php8.2');
+        expect(fs.readFileSync(path.join(state, 'build.status'), 'utf8')).toMatch(/^done in \d+s for \/usr\/bin\/php8\.2\n$/);
+        // The build ran through systemd-run, not in the script's own session, and setup showed its output (the journal it followed).
+        expect(first.output).toMatch(/^clang .*-target bpf .*-c php_calls\.bpf\.c -o php_calls\.bpf\.o$/m);
+        expect(vm.started('bpf-build')).toEqual([expect.stringMatching(/^systemd-run --unit=bpf-build --collect .* sh .*build\.sh /)]);
+        const configs = path.join(vm.root, 'opt/php-ebpf/configs');
+        expect(fs.readdirSync(configs).sort()).toEqual([
+          'php_calls.bpf.o',
+          'php_calls.yaml',
+          'php_files.bpf.o',
+          'php_files.yaml',
+          'php_requests.bpf.o',
+          'php_requests.yaml',
+        ]);
+        // Built for the recorded binary: its path is in the objects' section names, as ebpf_exporter attaches them.
+        expect(fs.readFileSync(path.join(configs, 'php_requests.bpf.o')).includes('usdt//usr/bin/php8.2:php:request__startup')).toBe(true);
+      });
 
-    const installed = (file: string) => fs.readFileSync(path.join(vm.root, file), 'utf8');
-    expect(installed('etc/systemd/system/ebpf_exporter.service')).toBe(fs.readFileSync(path.join(REPO, 'bpf/systemd/ebpf_exporter.service'), 'utf8'));
-    expect(installed('etc/prometheus/prometheus.yml')).toContain('job_name: ebpf');
-    expect(installed('var/lib/grafana/dashboards/php-ebpf/php-ebpf.json')).toContain('"uid": "php-ebpf"');
-    expect(installed('etc/grafana/provisioning/datasources/php-ebpf.yaml')).toContain('uid: prometheus');
-    expect(installed('etc/systemd/system/grafana-server.service.d/php-ebpf.conf')).toContain('GF_SERVER_HTTP_ADDR=127.0.0.1');
-    expect(installed('opt/php-ebpf/php-sample/src/Orders.php')).toContain('final class OrderRepository');
-    expect(fs.statSync(path.join(vm.root, 'usr/local/bin/ebpf_exporter')).mode & 0o777).toBe(0o755);
-    expect(execFileSync(path.join(vm.root, 'usr/local/bin/ebpf_exporter'), { encoding: 'utf8' })).toContain('2.5.1');
-    expect(vm.calls()).toEqual(
-      expect.arrayContaining([
-        'systemctl enable --now php-sample',
-        'systemctl enable --now ebpf_exporter',
-        'systemctl enable --now prometheus',
-        'systemctl enable --now grafana-server',
-        'apt-get install -y grafana=11.6.0',
-      ]),
-    );
+      it("installs libbpf's BPF headers from the pinned release and builds with them, not with a libbpf-dev", () => {
+        const include = path.join(vm.root, 'opt/php-ebpf/libbpf/include/bpf');
+        expect(fs.readdirSync(include).sort()).toEqual([...LIBBPF_HEADERS].sort());
+        for (const header of LIBBPF_HEADERS)
+          expect(fs.readFileSync(path.join(include, header)).equals(fs.readFileSync(path.join(libbpf.include!, 'bpf', header))), header).toBe(true);
+        expect(fs.readFileSync(path.join(vm.root, 'var/lib/php-ebpf/libbpf.sha256'), 'utf8').trim()).toBe(LIBBPF.sha256);
+        // clang was given the pinned headers' directory before any system one (the build's own output, as journald would keep it).
+        const journal = fs.readFileSync(path.join(vm.fakes, 'bpf-build.journal'), 'utf8');
+        expect(journal).toContain(`-I. -I${vm.root}/opt/php-ebpf/libbpf/include -I/usr/include/`);
+      });
 
-    // Every file the workshop's ssh checks read is one the setup wrote (or the trace helper writes).
-    const workshop = loadWorkshopFile(path.join(REPO, 'checks/ebpf-php.yaml')).definition;
-    const paths = workshop.steps
-      .flatMap((s) => s.checks)
-      .flatMap((c) => (c.kind === 'ssh' ? [...c.ssh.run.matchAll(/\/(?:var\/lib|opt)\/php-ebpf\/[\w./-]+/g)].map((m) => m[0]) : []));
-    expect(paths.length).toBeGreaterThan(2);
-    for (const file of paths.filter((p) => !p.endsWith('bpftrace.done'))) expect(fs.existsSync(path.join(vm.root, file)), file).toBe(true);
-    for (const object of ['php_requests.bpf.o', 'php_calls.bpf.o', 'php_files.bpf.o']) {
-      expect(workshop.steps.flatMap((s) => s.checks).some((c) => c.kind === 'ssh' && c.ssh.run.includes(object))).toBe(true);
-    }
-  });
+      it('downloads every artefact from the URLs bpf/kit.lock names and installs what matches its sha256', () => {
+        const lock = readKitLock(path.join(vm.kit, 'bpf/kit.lock'));
+        const upstream = (name: string) => lock.find((entry) => entry.name === name)!.urls[0];
+        expect(vm.calls().filter((c) => c.startsWith('download'))).toEqual([
+          `download ${upstream(LIBBPF.name)}`,
+          `download ${upstream(EXPORTER)}`,
+          `download ${upstream(GRAFANA)}`,
+        ]);
+        for (const name of [LIBBPF.name, EXPORTER, GRAFANA]) expect(first.output).toContain(`${name}: from ${upstream(name)}, sha256 verified`);
+        expect(execFileSync(path.join(vm.root, 'usr/local/bin/ebpf_exporter'), { encoding: 'utf8' })).toContain('2.5.1 (stand-in)');
+        expect(fs.statSync(path.join(vm.root, 'usr/local/bin/ebpf_exporter')).mode & 0o777).toBe(0o755);
+        // Grafana is the pinned package, installed by apt from the file (apt resolves its dependencies), waiting for apt's lock.
+        expect(vm.calls()).toContain(`apt-get -o DPkg::Lock::Timeout=900 install -y ${vm.root}/var/cache/php-ebpf/${GRAFANA}`);
+        expect(vm.calls().join('\n')).not.toContain('apt.grafana.com');
+        expect(fs.existsSync(path.join(vm.root, 'etc/apt/sources.list.d'))).toBe(false);
+      });
 
-  it('run again, every step is already done and nothing is installed, built or downloaded twice', () => {
-    const vm = machine();
-    expect(vm.run().status).toBe(0);
-    const before = vm.calls().length;
-    const again = vm.run();
-    expect(again.status, again.output).toBe(0);
-    for (const [i, step] of STEPS.entries()) expect(again.output).toMatch(new RegExp(`^\\[${i + 1}/7\\] ${step}: already done$`, 'm'));
-    // Only is-active probes: no apt-get, no download, no systemd-run, no restart.
-    expect(
-      vm
-        .calls()
-        .slice(before)
-        .filter((c) => !c.startsWith('systemctl is-active')),
-    ).toEqual([]);
-  });
+      it('writes every file and unit the workshop checks read', () => {
+        const installed = (file: string) => fs.readFileSync(path.join(vm.root, file), 'utf8');
+        expect(installed('etc/systemd/system/ebpf_exporter.service')).toBe(fs.readFileSync(path.join(REPO, 'bpf/systemd/ebpf_exporter.service'), 'utf8'));
+        expect(installed('etc/prometheus/prometheus.yml')).toContain('job_name: ebpf');
+        expect(installed('var/lib/grafana/dashboards/php-ebpf/php-ebpf.json')).toContain('"uid": "php-ebpf"');
+        expect(installed('etc/grafana/provisioning/datasources/php-ebpf.yaml')).toContain('uid: prometheus');
+        expect(installed('etc/systemd/system/grafana-server.service.d/php-ebpf.conf')).toContain('GF_SERVER_HTTP_ADDR=127.0.0.1');
+        expect(installed('opt/php-ebpf/php-sample/src/Orders.php')).toContain('final class OrderRepository');
+        expect(vm.calls()).toEqual(
+          expect.arrayContaining([
+            'systemctl enable --now php-sample',
+            'systemctl enable --now ebpf_exporter',
+            'systemctl enable --now prometheus',
+            'systemctl enable --now grafana-server',
+          ]),
+        );
+        const workshop = loadWorkshopFile(path.join(REPO, 'checks/ebpf-php.yaml')).definition;
+        const paths = workshop.steps
+          .flatMap((s) => s.checks)
+          .flatMap((c) => (c.kind === 'ssh' ? [...c.ssh.run.matchAll(/\/(?:var\/lib|opt)\/php-ebpf\/[\w./-]+/g)].map((m) => m[0]) : []));
+        expect(paths.length).toBeGreaterThan(4);
+        for (const file of paths.filter((p) => !p.endsWith('bpftrace.done'))) expect(fs.existsSync(path.join(vm.root, file)), file).toBe(true);
+      });
 
-  it('a failed step stops the run, says which step and why; the next run resumes at that step', () => {
-    const vm = machine();
-    // The release's checksums do not match the binary: nothing is installed.
-    const sums = path.join(vm.fakes, 'release/sha256sums.txt');
-    const good = fs.readFileSync(sums, 'utf8');
-    fs.writeFileSync(sums, good.replace(/^[0-9a-f]{64}/, 'f'.repeat(64)));
-    const failed = vm.run();
-    expect(failed.status).toBe(1);
-    expect(failed.output).toMatch(/sha256 [0-9a-f]{64} does not match the release's sha256sums\.txt/);
-    expect(failed.output).toMatch(/^\[5\/7\] exporter: FAILED\. Fix what is said above and run .* again: it resumes at this step\.$/m);
-    expect(failed.output).not.toMatch(/prometheus: /);
-    expect(fs.existsSync(path.join(vm.root, 'usr/local/bin/ebpf_exporter'))).toBe(false);
+      it('run again, every step is already done and nothing is installed, built or downloaded twice', () => {
+        const before = vm.calls().length;
+        const again = vm.run();
+        expect(again.status, again.output).toBe(0);
+        for (const step of STEPS) expect(again.output).toMatch(stepLine(step, 'already done$'));
+        // Only is-active probes: no apt-get, no download, no systemd-run, no restart.
+        expect(
+          vm
+            .calls()
+            .slice(before)
+            .filter((c) => !c.startsWith('systemctl is-active')),
+        ).toEqual([]);
+      });
 
-    fs.writeFileSync(sums, good);
-    const resumed = vm.run();
-    expect(resumed.status, resumed.output).toBe(0);
-    for (const step of ['packages', 'php', 'app', 'build']) expect(resumed.output).toMatch(new RegExp(`\\] ${step}: already done$`, 'm'));
-    expect(resumed.output).toMatch(/^\[5\/7\] exporter: done/m);
-    expect(resumed.output).toMatch(/^\[7\/7\] grafana: done/m);
-    expect(vm.calls().filter((c) => c.startsWith('systemd-run'))).toHaveLength(1);
-  });
+      it('the checks read the real state: the binary, the running process, the objects, the tools (run as the probe would, paths under this root)', () => {
+        const checks = loadWorkshopFile(path.join(REPO, 'checks/ebpf-php.yaml'))
+          .definition.steps.flatMap((s) => s.checks)
+          .filter(isSshCheck);
+        for (const check of checks) expect(check.ssh.run, check.id).not.toMatch(/\bsystemctl\b/);
+        const cgroups = fs.mkdtempSync(path.join(os.tmpdir(), 'navt-cgroup-'));
+        const state = path.join(vm.root, 'var/lib/php-ebpf');
+        const run = (id: string) => {
+          const command = checks
+            .find((c) => c.id === id)!
+            .ssh.run.replaceAll('/var/lib/php-ebpf/', `${state}/`)
+            .replaceAll('/opt/php-ebpf/', `${vm.root}/opt/php-ebpf/`)
+            .replaceAll('/sys/fs/cgroup/', `${cgroups}/`);
+          const result = spawnSync('sh', ['-c', command], { encoding: 'utf8' });
+          return { status: result.status, output: `${result.stdout}${result.stderr}` };
+        };
 
-  it('--check and --dry-run report without changing anything', () => {
-    const vm = machine();
-    const check = vm.run(['--check']);
-    expect(check.status).toBe(1);
-    expect(check.output).toMatch(/^\[2\/7\] php: NOT DONE$/m);
-    expect(check.output).toMatch(/^6 of 7 steps not done: run sudo /m);
-    const dry = vm.run(['--dry-run']);
-    expect(dry.status, dry.output).toBe(0);
-    expect(dry.output).toMatch(/would run: .*systemd-run --unit=bpf-build/);
-    expect(dry.output).toMatch(/would run: .*apt-get install -y grafana=11\.6\.0/);
-    expect(fs.readdirSync(vm.root)).toEqual([]);
-    expect(vm.calls().filter((c) => !c.startsWith('systemctl is-active'))).toEqual([]);
-  });
+        // The build's tools, the kernel's BTF and the pinned headers.
+        expect(run('bpf-build-tools').status).toBe(0);
+        const usdtHeader = path.join(vm.root, 'opt/php-ebpf/libbpf/include/bpf/usdt.bpf.h');
+        fs.renameSync(usdtHeader, `${usdtHeader}.away`);
+        expect(run('bpf-build-tools')).toEqual({ status: 1, output: expect.stringContaining("missing: libbpf's pinned headers") });
+        fs.renameSync(`${usdtHeader}.away`, usdtHeader);
 
-  it('a PHP without USDT probes is refused with what to do', () => {
-    const vm = machine();
-    const { status, output } = vm.run([], { PHP_BINARY: '/bin/true' });
-    expect(status).toBe(1);
-    expect(output).toContain('/usr/bin/true has no USDT probes (provider php)');
-    expect(output).toMatch(/^\[2\/7\] php: FAILED/m);
-    expect(fs.existsSync(path.join(vm.root, 'var/lib/php-ebpf/php-binary'))).toBe(false);
-  });
+        // The recorded binary's own USDT notes, not the record: a binary without them fails.
+        expect(run('php-has-usdt')).toEqual({ status: 0, output: expect.stringMatching(/^\d+\n$/) });
+        fs.writeFileSync(path.join(state, 'php-binary'), '/usr/bin/true\n');
+        expect(run('php-has-usdt').status).not.toBe(0);
 
-  it('the unit checks read what systemd keeps (unit files, cgroups) without starting systemctl on the VM', () => {
-    const vm = machine();
-    expect(vm.run().status).toBe(0);
-    const checks = loadWorkshopFile(path.join(REPO, 'checks/ebpf-php.yaml'))
-      .definition.steps.flatMap((s) => s.checks)
-      .filter(isSshCheck);
-    for (const check of checks) expect(check.ssh.run, check.id).not.toMatch(/\bsystemctl\b/);
-    // The check commands, with systemd's directories moved under this test's roots.
-    const cgroups = fs.mkdtempSync(path.join(os.tmpdir(), 'navt-cgroup-'));
-    const run = (id: string) => {
-      const command = checks
-        .find((c) => c.id === id)!
-        .ssh.run.replaceAll('/etc/systemd/system/', `${vm.root}/etc/systemd/system/`)
-        .replaceAll('/sys/fs/cgroup/', `${cgroups}/`);
-      return spawnSync('sh', ['-c', command], { stdio: 'ignore' }).status;
-    };
+        // The objects carry BTF and their probes' sections for the recorded binary.
+        fs.writeFileSync(path.join(state, 'php-binary'), '/usr/bin/php8.2\n');
+        expect(run('bpf-objects-present')).toEqual({ status: 0, output: '' });
+        fs.writeFileSync(path.join(state, 'php-binary'), '/usr/bin/php8.3\n');
+        expect(run('bpf-objects-present')).toEqual({
+          status: 1,
+          output: expect.stringContaining('php_calls.bpf.o has no section usdt//usr/bin/php8.3:php:function__entry'),
+        });
+        fs.writeFileSync(path.join(state, 'php-binary'), '/usr/bin/php8.2\n');
+        const files = path.join(vm.root, 'opt/php-ebpf/configs/php_files.bpf.o');
+        const object = fs.readFileSync(files);
+        fs.writeFileSync(files, 'not an ELF object');
+        const broken = run('bpf-objects-present');
+        expect(broken.status).toBe(1);
+        expect(broken.output).toContain('php_files.bpf.o has no section .BTF');
+        expect(broken.output).toContain('php_files.bpf.o has no section usdt//usr/bin/php8.2:php:compile__file__entry');
+        fs.writeFileSync(files, object);
 
-    // The unit setup installed sets USE_ZEND_DTRACE=1; without the line (or with it in a drop-in) the check follows.
-    expect(run('php-dtrace-enabled')).toBe(0);
-    const unit = path.join(vm.root, 'etc/systemd/system/php-sample.service');
-    const original = fs.readFileSync(unit, 'utf8');
-    fs.writeFileSync(unit, original.replace(/^Environment=USE_ZEND_DTRACE=1\n/m, ''));
-    expect(run('php-dtrace-enabled')).not.toBe(0);
-    fs.mkdirSync(`${unit}.d`);
-    fs.writeFileSync(`${unit}.d/dtrace.conf`, '[Service]\nEnvironment=USE_ZEND_DTRACE=1\n');
-    expect(run('php-dtrace-enabled')).toBe(0);
+        // USE_ZEND_DTRACE=1 in the environment of the unit's running process (cgroup v2, then v1), not in its unit file.
+        expect(run('php-dtrace-enabled')).toEqual({ status: 1, output: 'php-sample is not running\n' });
+        const traced = spawn('sleep', ['300'], { env: { ...process.env, USE_ZEND_DTRACE: '1' }, stdio: 'ignore' });
+        const untraced = spawn('sleep', ['300'], { env: { ...process.env, USE_ZEND_DTRACE: '0' }, stdio: 'ignore' });
+        try {
+          const v2 = path.join(cgroups, 'system.slice/php-sample.service');
+          fs.mkdirSync(v2, { recursive: true });
+          fs.writeFileSync(path.join(v2, 'cgroup.procs'), `${untraced.pid}\n`);
+          expect(run('php-dtrace-enabled')).toEqual({ status: 1, output: `process ${untraced.pid} runs without USE_ZEND_DTRACE=1\n` });
+          fs.writeFileSync(path.join(v2, 'cgroup.procs'), `${traced.pid}\n`);
+          expect(run('php-dtrace-enabled').status).toBe(0);
+          fs.rmSync(path.join(cgroups, 'system.slice'), { recursive: true });
+          const v1 = path.join(cgroups, 'systemd/system.slice/php-sample.service');
+          fs.mkdirSync(v1, { recursive: true });
+          fs.writeFileSync(path.join(v1, 'cgroup.procs'), `${traced.pid}\n`);
+          expect(run('php-dtrace-enabled').status).toBe(0);
+        } finally {
+          traced.kill();
+          untraced.kill();
+        }
+        // It needs root for another user's /proc/<pid>/environ, and says so in the workshop.
+        expect(checks.find((c) => c.id === 'php-dtrace-enabled')!.ssh.sudo).toBe(true);
 
-    // ebpf_exporter runs while its cgroup lists a process: cgroup v2's path, then v1's.
-    expect(run('exporter-service-active')).not.toBe(0);
-    const v2 = path.join(cgroups, 'system.slice/ebpf_exporter.service');
-    fs.mkdirSync(v2, { recursive: true });
-    fs.writeFileSync(path.join(v2, 'cgroup.procs'), '');
-    expect(run('exporter-service-active')).not.toBe(0);
-    fs.writeFileSync(path.join(v2, 'cgroup.procs'), '4242\n4243\n');
-    expect(run('exporter-service-active')).toBe(0);
-    fs.rmSync(path.join(cgroups, 'system.slice'), { recursive: true });
-    const v1 = path.join(cgroups, 'systemd/system.slice/ebpf_exporter.service');
-    fs.mkdirSync(v1, { recursive: true });
-    fs.writeFileSync(path.join(v1, 'cgroup.procs'), '4242\n');
-    expect(run('exporter-service-active')).toBe(0);
-    fs.rmSync(cgroups, { recursive: true });
-  });
-});
+        // ebpf_exporter runs while its cgroup lists a process: cgroup v2's path, then v1's.
+        expect(run('exporter-service-active').status).not.toBe(0);
+        const exporter = path.join(cgroups, 'system.slice/ebpf_exporter.service');
+        fs.mkdirSync(exporter, { recursive: true });
+        fs.writeFileSync(path.join(exporter, 'cgroup.procs'), '');
+        expect(run('exporter-service-active').status).not.toBe(0);
+        fs.writeFileSync(path.join(exporter, 'cgroup.procs'), '4242\n4243\n');
+        expect(run('exporter-service-active').status).toBe(0);
+        fs.rmSync(cgroups, { recursive: true });
+      });
+    });
+
+    it('takes artefacts from Navigator first (bpf/kit.source, or KIT_MIRROR), verifies them whatever the source, and falls through a bad one', () => {
+      const vm = machine();
+      // Runs stop at step 3 (a PHP without probes) so no build runs: this test is about step 2's download.
+      const untilPhp = { PHP_BINARY: '/bin/true' };
+      fs.writeFileSync(path.join(vm.kit, 'bpf/kit.source'), `# written by Navigator\nKIT_MIRROR=${MIRROR}\n`);
+      vm.serve(`${MIRROR}/${LIBBPF.name}`, 'a cut download\n');
+      const fellThrough = vm.run([], untilPhp);
+      expect(fellThrough.output).toMatch(stepLine('libbpf', 'done'));
+      expect(fellThrough.output).toContain(
+        `${LIBBPF.name}: ${MIRROR}/${LIBBPF.name} gave sha256 ${sha256Of(path.join(vm.fakes, 'served', servedName(`${MIRROR}/${LIBBPF.name}`)))}, not the ${LIBBPF.sha256} bpf/kit.lock pins; trying the next source`,
+      );
+      expect(fellThrough.output).toContain(`${LIBBPF.name}: from ${LIBBPF.urls[0]}, sha256 verified`);
+      expect(vm.calls().filter((c) => c.startsWith('download'))).toEqual([`download ${MIRROR}/${LIBBPF.name}`, `download ${LIBBPF.urls[0]}`]);
+
+      // Navigator's copy, when good, is the only download; KIT_MIRROR in the environment wins over kit.source.
+      for (const mirror of [MIRROR, 'http://192.0.2.7:8080/kit/artefacts']) {
+        const again = machine();
+        fs.writeFileSync(path.join(again.kit, 'bpf/kit.source'), `KIT_MIRROR=${MIRROR}\n`);
+        again.serve(`${mirror}/${LIBBPF.name}`, fs.readFileSync(libbpf.tarball!));
+        again.serve(LIBBPF.urls[0], null);
+        const fromMirror = again.run([], { ...untilPhp, ...(mirror === MIRROR ? {} : { KIT_MIRROR: mirror }) });
+        expect(fromMirror.output).toMatch(stepLine('libbpf', 'done'));
+        expect(again.calls().filter((c) => c.startsWith('download'))).toEqual([`download ${mirror}/${LIBBPF.name}`]);
+      }
+    });
+
+    it('bpf/kit.source is read, not run: a KIT_MIRROR that is not a plain http(s) URL stops the step', () => {
+      const vm = machine();
+      const marker = path.join(vm.root, 'ran');
+      fs.writeFileSync(path.join(vm.kit, 'bpf/kit.source'), `KIT_MIRROR=http://navigator.test/$(touch ${marker})\n`);
+      const { status, output } = vm.run();
+      expect(status).toBe(1);
+      expect(output).toContain(`the KIT_MIRROR= line of ${vm.kit}/bpf/kit.source is not an http(s) URL: http://navigator.test/$(touch ${marker})`);
+      expect(output).toMatch(stepLine('libbpf', 'FAILED'));
+      expect(fs.existsSync(marker)).toBe(false);
+      expect(vm.calls().filter((c) => c.startsWith('download'))).toEqual([]);
+    });
+
+    it('when no source gives the pinned file, the step stops naming both sums and installs nothing', () => {
+      const vm = machine();
+      for (const url of LIBBPF.urls) vm.serve(url, url.includes('github') ? 'a tarball of another release\n' : null);
+      const { status, output } = vm.run();
+      expect(status).toBe(1);
+      const got = sha256Of(path.join(vm.fakes, 'served', servedName(LIBBPF.urls.find((url) => url.includes('github'))!)));
+      expect(output).toContain(`${LIBBPF.name}: sha256 ${got} does not match ${LIBBPF.sha256}, the one bpf/kit.lock pins, from any source; not installed`);
+      expect(output).toMatch(stepLine('libbpf', 'FAILED\\. Fix what is said above and run .* again: it resumes at this step\\.$'));
+      expect(output).not.toMatch(/php: /);
+      expect(fs.existsSync(path.join(vm.root, 'opt/php-ebpf/libbpf'))).toBe(false);
+      expect(vm.calls().filter((c) => c.startsWith('download'))).toEqual(LIBBPF.urls.map((url) => `download ${url}`));
+    });
+
+    it('refuses an artefact bpf/kit.lock does not pin yet; once it is pinned, the next run resumes there, waiting for an apt that holds its lock', async () => {
+      const vm = machine();
+      vm.useLock('repository'); // ebpf_exporter and Grafana are `-` there: they cannot be downloaded where this was written
+      const refused = vm.run();
+      expect(refused.status).toBe(1);
+      expect(refused.output).toContain(`${EXPORTER} is not pinned in bpf/kit.lock yet (its sha256 is -), and setup installs nothing unchecked.`);
+      expect(refused.output).toContain('run npx navigator kit lock');
+      expect(refused.output).toMatch(stepLine('exporter', 'FAILED'));
+      expect(fs.existsSync(path.join(vm.root, 'usr/local/bin/ebpf_exporter'))).toBe(false);
+      expect(vm.calls().filter((c) => c.startsWith('download'))).toEqual([`download ${LIBBPF.urls[0]}`]);
+
+      // Pinned (what `npx navigator kit lock` writes), with unattended-upgrades holding dpkg's lock as on a fresh cloud VM.
+      vm.useLock('pinned');
+      const lockFile = path.join(vm.root, 'var/lib/dpkg/lock-frontend');
+      fs.mkdirSync(path.dirname(lockFile), { recursive: true });
+      fs.writeFileSync(lockFile, '');
+      const holder = spawn('flock', [lockFile, 'cat'], { stdio: ['pipe', 'ignore', 'ignore'] });
+      const inode = fs.statSync(lockFile).ino;
+      await expect.poll(() => fs.readFileSync('/proc/locks', 'utf8').includes(`:${inode} `), { timeout: 30_000 }).toBe(true);
+      const resumed = vm.start();
+      await expect.poll(() => resumed.output(), { timeout: 200_000 }).toContain('waiting for another apt (e.g. unattended-upgrades) to finish');
+      expect(vm.calls().some((c) => c.includes('install -y'))).toBe(false);
+      holder.stdin!.end(); // the other apt is done
+      expect(await resumed.exited, resumed.output()).toBe(0);
+      expect(resumed.output()).toContain('the other apt is done; going on');
+      for (const step of ['packages', 'libbpf', 'php', 'app', 'build']) expect(resumed.output()).toMatch(stepLine(step, 'already done$'));
+      expect(resumed.output()).toMatch(stepLine('exporter', 'done'));
+      expect(resumed.output()).toMatch(stepLine('grafana', 'done'));
+      expect(vm.started('bpf-build')).toHaveLength(1);
+    });
+
+    it('runs every long step as a transient unit with what it needs of the environment, and after a dropped session follows the step still running', async () => {
+      const vm = machine();
+      const grafanaUrl = readKitLock().find((entry) => entry.name === GRAFANA)!.urls[0];
+      const hold = path.join(vm.fakes, 'hold', servedName(grafanaUrl));
+      fs.writeFileSync(hold, ''); // Grafana's download takes its time
+      const first = vm.start();
+      await expect.poll(() => vm.calls(), { timeout: 200_000 }).toContain(`download ${grafanaUrl}`);
+      expect(first.output()).toContain('running detached as php-ebpf-grafana: closing this session does not stop it; running setup again follows it');
+      first.drop(); // the SSH session drops, with setup and the journal it was following
+      await first.exited;
+
+      const again = vm.start();
+      await expect.poll(() => again.output(), { timeout: 60_000 }).toContain('still running from an earlier run of setup (php-ebpf-grafana): following it');
+      fs.rmSync(hold);
+      expect(await again.exited, again.output()).toBe(0);
+      expect(again.output()).toMatch(stepLine('grafana', 'done'));
+      // What the unit printed, shown by the setup that followed it.
+      expect(again.output()).toContain(`${GRAFANA}: from ${grafanaUrl}, sha256 verified`);
+      expect(vm.started('php-ebpf-grafana')).toHaveLength(1);
+      expect(vm.calls().filter((c) => c.startsWith('download ') && c.includes('grafana'))).toEqual([`download ${grafanaUrl}`]);
+
+      // Each download or install step ran as its own unit (packages is done on this machine), given what setup was given.
+      for (const unit of ['php-ebpf-libbpf', 'php-ebpf-exporter', 'php-ebpf-grafana']) {
+        const [started] = vm.started(unit);
+        expect(started, unit).toContain(`--setenv=KIT_ROOT=${vm.root}`);
+        expect(started, unit).toContain('--setenv=PHP_BINARY=/usr/bin/php8.2');
+        expect(started, unit).toContain(`--setenv=DOWNLOAD=${vm.fakes}/download`);
+        expect(started, unit).toMatch(new RegExp(`sh ${vm.kit}/bpf/setup\\.sh --step ${unit.replace('php-ebpf-', '')}$`));
+      }
+      expect(vm.started('php-ebpf-packages')).toEqual([]);
+    });
+
+    it('after a PHP upgrade, running setup again restarts the app and the exporter on the new binary, and rebuilds when its path changed', () => {
+      const vm = machine();
+      const phpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'navigator-php-'));
+      const install = (name: string) => {
+        // As dpkg does: a new file renamed over the old one (a new inode; uprobes attach to the inode).
+        fs.copyFileSync('/usr/bin/php8.2', path.join(phpDir, `${name}.dpkg-new`));
+        fs.renameSync(path.join(phpDir, `${name}.dpkg-new`), path.join(phpDir, name));
+        return path.join(phpDir, name);
+      };
+      const before = install('php8.2');
+      expect(vm.run([], { PHP_BINARY: before }).status).toBe(0);
+
+      const since = (from: number) => vm.calls().slice(from);
+      let mark = vm.calls().length;
+      install('php8.2'); // a point release: same path, another file
+      const samePath = vm.run([], { PHP_BINARY: before });
+      expect(samePath.status, samePath.output).toBe(0);
+      expect(samePath.output).toMatch(stepLine('php', 'done'));
+      expect(samePath.output).toMatch(stepLine('build', 'already done$')); // the objects name the path, not the file
+      expect(since(mark)).toEqual(expect.arrayContaining(['systemctl restart php-sample', 'systemctl restart ebpf_exporter']));
+      expect(since(mark).filter((c) => c.startsWith('systemd-run --unit=bpf-build'))).toEqual([]);
+
+      mark = vm.calls().length;
+      const after = install('php8.3'); // a new PHP: another path, which the objects must name
+      const newPath = vm.run([], { PHP_BINARY: after });
+      expect(newPath.status, newPath.output).toBe(0);
+      expect(newPath.output).toMatch(stepLine('build', 'done'));
+      expect(since(mark).filter((c) => c.startsWith('systemd-run --unit=bpf-build'))).toHaveLength(1);
+      expect(since(mark)).toContain('systemctl restart ebpf_exporter');
+      expect(fs.readFileSync(path.join(vm.root, 'opt/php-ebpf/configs/php_calls.bpf.o')).includes(`usdt/${after}:php:function__entry`)).toBe(true);
+      const again = vm.run([], { PHP_BINARY: after });
+      for (const step of STEPS) expect(again.output).toMatch(stepLine(step, 'already done$'));
+    });
+
+    it('--check and --dry-run report without changing anything', () => {
+      const vm = machine();
+      const check = vm.run(['--check']);
+      expect(check.status).toBe(1);
+      expect(check.output).toMatch(/^\[2\/8\] libbpf: NOT DONE$/m);
+      expect(check.output).toMatch(/^\[3\/8\] php: NOT DONE$/m);
+      expect(check.output).toMatch(/^7 of 8 steps not done: run sudo /m);
+      const dry = vm.run(['--dry-run']);
+      expect(dry.status, dry.output).toBe(0);
+      expect(dry.output).toContain(`would fetch ${LIBBPF.name} (sha256 ${LIBBPF.sha256}) from the first of: ${LIBBPF.urls.join(' ')}`);
+      expect(dry.output).toMatch(/would run: .*systemd-run --unit=bpf-build/);
+      expect(dry.output).toContain(
+        `would run: env DEBIAN_FRONTEND=noninteractive ${vm.fakes}/apt-get -o DPkg::Lock::Timeout=900 install -y ${vm.root}/var/cache/php-ebpf/${GRAFANA}`,
+      );
+      expect(fs.readdirSync(vm.root)).toEqual([]);
+      expect(vm.calls().filter((c) => !c.startsWith('systemctl is-active'))).toEqual([]);
+    });
+
+    it('a PHP without USDT probes is refused with what to do', () => {
+      const vm = machine();
+      const { status, output } = vm.run([], { PHP_BINARY: '/bin/true' });
+      expect(status).toBe(1);
+      expect(output).toContain('/usr/bin/true has no USDT probes (provider php)');
+      expect(output).toMatch(stepLine('php', 'FAILED'));
+      expect(fs.existsSync(path.join(vm.root, 'var/lib/php-ebpf/php-binary'))).toBe(false);
+    });
+  },
+);

@@ -31,11 +31,15 @@ describe('systemd units', () => {
     expect(verify([broken]).join('\n')).toMatch(/php-sample\.service/);
   });
 
-  it('ebpf_exporter runs as a notify service with only the BPF capabilities, and the app with USE_ZEND_DTRACE=1', () => {
+  it('ebpf_exporter runs strict, as a notify service with only the BPF capabilities, and the app with USE_ZEND_DTRACE=1', () => {
     const exporter = fs.readFileSync(path.join(UNITS, 'ebpf_exporter.service'), 'utf8');
     expect(exporter).toMatch(/^Type=notify$/m);
     expect(exporter).toMatch(/^AmbientCapabilities=CAP_BPF CAP_PERFMON/m);
     expect(exporter).toContain('--config.names=php_requests,php_calls,php_files');
+    // Strict: a program that does not attach stops the exporter (ebpf_exporter logs "Missed attachments" and exits),
+    // and after three tries in a minute it stays failed instead of restarting for ever.
+    expect(exporter).toMatch(/^ExecStart=\/usr\/local\/bin\/ebpf_exporter --config\.strict /m);
+    expect(exporter).toMatch(/^StartLimitBurst=3$/m);
     expect(fs.readFileSync(path.join(UNITS, 'php-sample.service'), 'utf8')).toMatch(/^Environment=USE_ZEND_DTRACE=1$/m);
   });
 });

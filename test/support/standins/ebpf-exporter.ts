@@ -1,6 +1,17 @@
 import http from 'node:http';
 import type net from 'node:net';
 
+/** The kit's BPF programs (bpf/*.bpf.c), by config and program name, as ebpf_exporter names them. */
+export const KIT_PROGRAMS: readonly (readonly [config: string, program: string])[] = [
+  ['php_calls', 'function_entry'],
+  ['php_calls', 'exception_thrown'],
+  ['php_calls', 'exception_caught'],
+  ['php_files', 'compile_file_entry'],
+  ['php_files', 'error_raised'],
+  ['php_requests', 'request_startup'],
+  ['php_requests', 'request_shutdown'],
+];
+
 /**
  * STAND-IN for cloudflare's ebpf_exporter, which cannot be installed here: it serves the same
  * Prometheus text format and series names (ebpf_exporter_enabled_configs, _ebpf_program_info,
@@ -16,6 +27,9 @@ export class EbpfExporterStandIn {
   errors: Record<string, number> = {};
   filesCompiled: Record<string, number> = {};
   garbage = false;
+  /** The kit's programs (config, program) as ebpf_exporter lists them; those named here report 0, a failed attach. */
+  programs: readonly (readonly [config: string, program: string])[] = KIT_PROGRAMS;
+  unattached = new Set<string>();
   private server: http.Server | null = null;
   port = 0;
 
@@ -65,9 +79,12 @@ export class EbpfExporterStandIn {
       'ebpf_exporter_enabled_configs{name="php_files"} 1',
       'ebpf_exporter_enabled_configs{name="php_requests"} 1',
       '# TYPE ebpf_exporter_ebpf_program_info gauge',
-      'ebpf_exporter_ebpf_program_info{config="php_requests",id="42",program="request_startup",tag="a1b2c3d4e5f60718"} 1',
+      ...this.programs.map(
+        ([config, program], i) => `ebpf_exporter_ebpf_program_info{config="${config}",id="${42 + i}",program="${program}",tag="a1b2c3d4e5f6071${i}"} 1`,
+      ),
+      '# HELP ebpf_exporter_ebpf_program_attached Whether a program is attached',
       '# TYPE ebpf_exporter_ebpf_program_attached gauge',
-      'ebpf_exporter_ebpf_program_attached{id="42"} 1',
+      ...this.programs.map(([, program], i) => `ebpf_exporter_ebpf_program_attached{id="${42 + i}"} ${this.unattached.has(program) ? 0 : 1}`),
       "# HELP ebpf_exporter_php_requests_total PHP requests by HTTP method and route (the URI's first path segment)",
       '# TYPE ebpf_exporter_php_requests_total counter',
       `ebpf_exporter_php_requests_total{method="GET",route="/"} ${this.requests}`,
