@@ -5,7 +5,7 @@ const SUM = '53492aff6dd47e4da04ef5e672d753b9743848bdb38e9d90eafbe190b7983c44';
 const OTHER = 'a'.repeat(64);
 
 const LOCK = [
-  '# The kit\'s artefacts: NAME SHA256 URL [URL...]',
+  "# The kit's artefacts: NAME SHA256 URL [URL...]",
   '',
   `libbpf-1.5.0.tar.gz ${SUM} http://deb.debian.org/libbpf.tar.gz https://github.com/libbpf/libbpf/archive/v1.5.0.tar.gz`,
   '   # indented comment',
@@ -27,7 +27,12 @@ function problem(text: string): string {
 describe('the kit lock file', () => {
   it('reads name, sha256 (null while "-") and the URLs in order, skipping comments and blank lines', () => {
     expect(parseKitLock(LOCK)).toEqual([
-      { name: 'libbpf-1.5.0.tar.gz', sha256: SUM, urls: ['http://deb.debian.org/libbpf.tar.gz', 'https://github.com/libbpf/libbpf/archive/v1.5.0.tar.gz'], line: 3 },
+      {
+        name: 'libbpf-1.5.0.tar.gz',
+        sha256: SUM,
+        urls: ['http://deb.debian.org/libbpf.tar.gz', 'https://github.com/libbpf/libbpf/archive/v1.5.0.tar.gz'],
+        line: 3,
+      },
       {
         name: 'ebpf_exporter-2.5.1.x86_64',
         sha256: null,
