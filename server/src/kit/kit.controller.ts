@@ -40,7 +40,6 @@ export class KitController {
     const artefact = await this.kit.artefact(name);
     res.setHeader('X-Kit-Sha256', artefact.sha256);
     res.setHeader('Repr-Digest', `sha-256=:${Buffer.from(artefact.sha256, 'hex').toString('base64')}:`);
-    res.on('close', () => artefact.stream.destroy());
     return new StreamableFile(artefact.stream, { type: 'application/octet-stream', length: artefact.size, disposition: `attachment; filename="${name}"` });
   }
 }
