@@ -104,7 +104,7 @@ describe('finding a workshop kit on disk', () => {
     expect(problems({ ...KIT, include: ['bpf/setup.sh'] })).toEqual(['kit.include[0]: bpf/setup.sh is not a directory']);
     expect(problems({ ...KIT, lock: 'bpf/kit.lok' })).toEqual([`kit.lock: there is no file bpf/kit.lok in ${fs.realpathSync(repo)}`]);
     write('bpf/kit.lock', `# artefacts\n\nlibbpf.tar.gz 1234 https://example.org/libbpf.tar.gz\n`);
-    expect(problems()).toEqual(['kit.lock: bpf/kit.lock line 3: "1234" is not a sha256: write 64 hex digits, or "-" while it is not pinned']);
+    expect(problems()).toEqual(['kit.lock: bpf/kit.lock line 3: "1234" is not a sha256: write 64 lowercase hex digits, or "-" while it is not pinned']);
     write('bpf/kit.lock', '');
     expect(problems({ ...KIT, source: 'bpf/grafana' })).toEqual(['kit.source: bpf/grafana is a directory or a link in the kit; name a file']);
     expect(problems({ ...KIT, root: '../nowhere' })).toEqual([`kit.root: there is no directory ${path.join(repo, 'nowhere')}`]);

@@ -41,14 +41,18 @@ describe('the kit lock file', () => {
       },
       { name: 'grafana_11.6.0_amd64.deb', sha256: null, urls: ['https://dl.grafana.com/oss/release/grafana_11.6.0_amd64.deb'], line: 6 },
     ]);
-    expect(parseKitLock(`x.deb ${SUM.toUpperCase()} https://example.org/x.deb\r\n`)[0].sha256).toBe(SUM);
+    expect(parseKitLock(`x.deb ${SUM} https://example.org/x.deb\r\n`)[0].sha256).toBe(SUM);
     expect(parseKitLock('# nothing pinned yet\n')).toEqual([]);
   });
 
   it('refuses a malformed line, naming its number and what is wrong', () => {
-    expect(problem('# c\nlibbpf.tar.gz 1234 https://x.org/a')).toBe('line 2: "1234" is not a sha256: write 64 hex digits, or "-" while it is not pinned');
-    expect(problem('libbpf.tar.gz')).toBe('line 1: libbpf.tar.gz has no sha256: write 64 hex digits, or "-" while it is not pinned');
+    expect(problem('# c\nlibbpf.tar.gz 1234 https://x.org/a')).toBe(
+      'line 2: "1234" is not a sha256: write 64 lowercase hex digits, or "-" while it is not pinned',
+    );
+    expect(problem('libbpf.tar.gz')).toBe('line 1: libbpf.tar.gz has no sha256: write 64 lowercase hex digits, or "-" while it is not pinned');
     expect(problem(`libbpf.tar.gz ${SUM}`)).toBe('line 1: libbpf.tar.gz has no URL to download it from');
+    // The kit's setup compares lowercase sums, as sha256sum prints them.
+    expect(problem(`libbpf.tar.gz ${SUM.toUpperCase()} https://x.org/a`)).toMatch(/^line 1: "53492AFF.*" is not a sha256: write 64 lowercase hex digits/);
     expect(problem(`a.tgz - ftp://x.org/a`)).toBe('line 1: "ftp://x.org/a" is not an http:// or https:// URL');
     expect(problem(`a.tgz - https://x.org/a # trailing note`)).toBe('line 1: "#" is not an http:// or https:// URL');
     expect(problem(`\n\na.tgz - https://x.org/a\na.tgz - https://y.org/a`)).toBe('line 4: "a.tgz" is already on line 3');

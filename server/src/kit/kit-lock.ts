@@ -16,7 +16,8 @@ export interface LockedArtefact {
 
 /** Letters, digits and `._+-`, not starting with a dot (`..`, hidden and temporary files are never artefacts). */
 export const ARTEFACT_NAME = /^[A-Za-z0-9_+-][A-Za-z0-9._+-]{0,199}$/;
-const SHA256 = /^[0-9a-fA-F]{64}$/;
+/** Lowercase, as sha256sum prints it and as the kit's setup compares it. */
+const SHA256 = /^[0-9a-f]{64}$/;
 export const UNPINNED = '-';
 
 export class KitLockError extends Error {
@@ -44,12 +45,12 @@ export function parseKitLock(text: string): LockedArtefact[] {
       throw new KitLockError(line, `"${name}" is not an artefact name: use letters, digits and ._+- (not starting with a dot, at most 200)`);
     if (seen.has(name)) throw new KitLockError(line, `"${name}" is already on line ${seen.get(name)}`);
     seen.set(name, line);
-    if (sha256 === undefined) throw new KitLockError(line, `${name} has no sha256: write 64 hex digits, or "${UNPINNED}" while it is not pinned`);
+    if (sha256 === undefined) throw new KitLockError(line, `${name} has no sha256: write 64 lowercase hex digits, or "${UNPINNED}" while it is not pinned`);
     if (sha256 !== UNPINNED && !SHA256.test(sha256))
-      throw new KitLockError(line, `"${sha256}" is not a sha256: write 64 hex digits, or "${UNPINNED}" while it is not pinned`);
+      throw new KitLockError(line, `"${sha256}" is not a sha256: write 64 lowercase hex digits, or "${UNPINNED}" while it is not pinned`);
     if (urls.length === 0) throw new KitLockError(line, `${name} has no URL to download it from`);
     for (const url of urls) if (!isHttpUrl(url)) throw new KitLockError(line, `"${url}" is not an http:// or https:// URL`);
-    artefacts.push({ name, sha256: sha256 === UNPINNED ? null : sha256.toLowerCase(), urls, line });
+    artefacts.push({ name, sha256: sha256 === UNPINNED ? null : sha256, urls, line });
   });
   return artefacts;
 }
@@ -60,7 +61,7 @@ export function pinInLock(text: string, name: string, sha256: string): string {
   const lines = text.split(/(?<=\n)/);
   const index = lines.findIndex((line) => line.trim().split(/\s+/)[0] === name && !line.trim().startsWith('#'));
   if (index === -1) throw new Error(`${name} is not in the lock file`);
-  lines[index] = lines[index].replace(/^(\s*\S+\s+)\S+/, (_, head: string) => head + sha256.toLowerCase());
+  lines[index] = lines[index].replace(/^(\s*\S+\s+)\S+/, (_, head: string) => head + sha256);
   return lines.join('');
 }
 

@@ -120,7 +120,7 @@ describe('loading a workshop with a kit', () => {
       [
         'demo.yaml is not a valid workshop file:',
         `  - kit.include[1]: there is no directory php-sample in ${fs.realpathSync(repo)}`,
-        '  - kit.lock: bpf/kit.lock line 2: "nope" is not a sha256: write 64 hex digits, or "-" while it is not pinned',
+        '  - kit.lock: bpf/kit.lock line 2: "nope" is not a sha256: write 64 lowercase hex digits, or "-" while it is not pinned',
       ].join('\n'),
     );
   });
