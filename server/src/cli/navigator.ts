@@ -94,7 +94,7 @@ async function kitCommand([command, ...names]: string[], out: (line: string) => 
     return 1;
   }
   if (!loaded.kit) {
-    out(`${config.workshopFile} has no "kit" field: there is nothing to ${command} (checks/README.md, "The kit")`);
+    out(`${config.workshopFile} has no "kit" field: there is nothing to ${command} (checks/README.md, "kit (v2): Navigator serves the kit")`);
     return 2;
   }
   const store = ArtefactStore.inDataDir(config.dataDir);

@@ -130,7 +130,7 @@ function lockName(kit: ResolvedKit): string | null {
 }
 
 function noLock(out: (line: string) => void): number {
-  out('the workshop\'s kit has no lock file: add "lock" to its "kit" field (checks/README.md, "The kit")');
+  out('the workshop\'s kit has no lock file: add "lock" to its "kit" field (checks/README.md, "kit (v2): Navigator serves the kit")');
   return 2;
 }
 
