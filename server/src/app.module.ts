@@ -10,6 +10,7 @@ import type { AppConfig } from './config/app.config';
 import { ConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
 import { HelpersModule } from './helpers/helpers.module';
+import { KitModule } from './kit/kit.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { PrismaModule } from './prisma/prisma.module';
@@ -30,6 +31,7 @@ export function appModuleFor(config: AppConfig) {
       HelpersModule,
       HealthModule,
       WorkshopsModule,
+      KitModule,
       ProgressModule,
       ProbesModule,
       AttendeesModule,

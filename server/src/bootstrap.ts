@@ -141,7 +141,7 @@ function serveWebApp(app: NestExpressApplication, webDir: string): void {
   const index = path.join(webDir, 'index.html');
   // The web app routes on the client: any page path that is not an API gets index.html.
   app.use((req: express.Request, res: express.Response, next: express.NextFunction) => {
-    if (req.method !== 'GET' || /^\/(api|auth|a|h|socket\.io|health|metrics)(\/|$)/.test(req.path) || path.extname(req.path)) return next();
+    if (req.method !== 'GET' || /^\/(api|auth|a|h|socket\.io|health|metrics|kit)(\/|$)/.test(req.path) || path.extname(req.path)) return next();
     res.setHeader('Cache-Control', 'no-cache');
     res.sendFile(index, (error) => error && next());
   });

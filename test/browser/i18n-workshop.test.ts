@@ -10,7 +10,9 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JoinInfo } from '../../server/src/contract/views';
+import { kitLinks } from '../../server/src/kit/kit-links';
 import { loadWorkshopFile } from '../../server/src/workshops/workshop.loader';
+import { substituteVars } from '../../server/src/workshops/workshop.schema';
 import { launchChromium, screenshotPath } from '../support/browser';
 import { CLOSED_PORT } from '../support/clients';
 import { REPO_ROOT, startTestNavigator, type TestNavigator } from '../support/navigator';
@@ -61,7 +63,8 @@ describe('workshop texts in the reader’s language', () => {
     expect(info.language).toBe('en');
     expect(info.title).toEqual(title);
     expect(info.steps[0].title).toEqual(stepTitle);
-    expect(info.steps[0].hint).toEqual(hint);
+    // With the kit's links on the address the page was loaded from (${kit.archive} in the packages hint).
+    expect(info.steps[0].hint).toEqual(substituteVars(definition, hint, kitLinks(definition, navigator.url)));
     expect(info.steps[0].checks[0]).toMatchObject({ title: checkTitle, failure: first.checks[0].failure });
   });
 

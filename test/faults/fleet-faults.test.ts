@@ -10,7 +10,7 @@ import { DelayProxy } from '../fleet/delay-proxy';
 import { Fleet } from '../fleet/fleet';
 import { BoardWatcher, ProbeWatcher, registerFleet, type RegisteredVm } from '../fleet/room';
 import { SimulatedVm, STEPS } from '../fleet/scenario';
-import { REPO_ROOT, startTestNavigator, type TestNavigator } from '../support/navigator';
+import { keepingKitRoot, REPO_ROOT, startTestNavigator, type TestNavigator } from '../support/navigator';
 
 /**
  * Faults injected for real into a fleet of simulated VMs (real sshd per network namespace), against
@@ -91,7 +91,7 @@ describe.skipIf(!canRun)(`a fleet of ${SIZE} simulated VMs under faults (needs r
     const workshop = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'navigator-faults-')), 'ebpf-php.yaml');
     fs.writeFileSync(
       workshop,
-      fs.readFileSync(path.join(REPO_ROOT, 'checks/ebpf-php.yaml'), 'utf8').replace('checkTimeoutSeconds: 10', 'checkTimeoutSeconds: 4'),
+      keepingKitRoot(fs.readFileSync(path.join(REPO_ROOT, 'checks/ebpf-php.yaml'), 'utf8').replace('checkTimeoutSeconds: 10', 'checkTimeoutSeconds: 4')),
     );
     // The slow link's delaying proxy listens on this machine's bridge address, which the address policy refuses like
     // loopback unless that is allowed.

@@ -11,7 +11,7 @@ import { DelayProxy } from '../fleet/delay-proxy';
 import { Fleet, type FleetVm } from '../fleet/fleet';
 import { BoardWatcher, ProbeWatcher, registerFleet, type RegisteredVm } from '../fleet/room';
 import { SimulatedVm, STEPS } from '../fleet/scenario';
-import { REPO_ROOT, startTestNavigator, type TestNavigator } from '../support/navigator';
+import { keepingKitRoot, REPO_ROOT, startTestNavigator, type TestNavigator } from '../support/navigator';
 
 /**
  * Attendees' VMs as they really come: a slow link, an sshd that forbids forwarding, accounts that
@@ -62,7 +62,7 @@ describe.skipIf(!canRun)('attendees’ VMs as they really come (needs root: netw
     workshopFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'navigator-realism-')), 'ebpf-php.yaml');
     fs.writeFileSync(
       workshopFile,
-      fs.readFileSync(path.join(REPO_ROOT, 'checks/ebpf-php.yaml'), 'utf8').replace('checkTimeoutSeconds: 10', 'checkTimeoutSeconds: 4'),
+      keepingKitRoot(fs.readFileSync(path.join(REPO_ROOT, 'checks/ebpf-php.yaml'), 'utf8').replace('checkTimeoutSeconds: 10', 'checkTimeoutSeconds: 4')),
     );
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'navigator-realism-data-'));
     await start();

@@ -6,7 +6,7 @@ import type { TimelineEntryView } from '../../server/src/contract/views';
 import { Fleet } from '../fleet/fleet';
 import { BoardWatcher, registerFleet, type RegisteredVm } from '../fleet/room';
 import { SimulatedVm, STEPS } from '../fleet/scenario';
-import { REPO_ROOT } from '../support/navigator';
+import { keepingKitRoot, REPO_ROOT } from '../support/navigator';
 import { ServerProcess } from '../support/server-process';
 import { freePort } from '../support/sshd';
 
@@ -62,7 +62,7 @@ describe.skipIf(!canRun)(`Navigator paused for 5 s while watching ${SIZE} VMs (n
     const workshop = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'navigator-stall-')), 'ebpf-php.yaml');
     fs.writeFileSync(
       workshop,
-      fs.readFileSync(path.join(REPO_ROOT, 'checks/ebpf-php.yaml'), 'utf8').replace('checkTimeoutSeconds: 10', 'checkTimeoutSeconds: 4'),
+      keepingKitRoot(fs.readFileSync(path.join(REPO_ROOT, 'checks/ebpf-php.yaml'), 'utf8').replace('checkTimeoutSeconds: 10', 'checkTimeoutSeconds: 4')),
     );
     server = new ServerProcess({
       NAVIGATOR_PORT: String(await freePort()),

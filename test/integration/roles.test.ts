@@ -11,6 +11,29 @@ let navigator: TestNavigator;
 const attendees: { token: string; id: string }[] = [];
 let helperToken: string;
 
+/**
+ * The routes anyone may call, with no cookie or token: sign-in links, the join page, shared reports, health, metrics
+ * (guarded by its own token), and the workshop's kit, which attendees' VMs download with curl. Every other route
+ * declares its roles; a new public route must be added here on purpose.
+ */
+const PUBLIC_ROUTES = [
+  'GET /a/{token}',
+  'GET /h/{token}',
+  'GET /auth/navigator',
+  'GET /auth/projector',
+  'POST /auth/logout',
+  'GET /api/join/{code}',
+  'POST /api/join/{code}',
+  'GET /api/shared/{token}/retrospective',
+  'GET /api/shared/{token}/retrospective.html',
+  'GET /api/shared/{token}/retrospective.md',
+  'GET /health',
+  'GET /metrics',
+  'GET /kit',
+  'GET /kit/kit.tar.gz',
+  'GET /kit/artefacts/{name}',
+];
+
 /** What a helper may do besides opening the board: read the roster and a timeline, answer hands. Everything else is refused. */
 const HELPER_ROUTES = ['GET /api/attendees', 'GET /api/attendees/{id}/timeline'];
 const HELPER_EVENTS: ClientEvent[] = ['help:acknowledge', 'help:resolve'];
@@ -160,6 +183,26 @@ describe('the helper role on every route', () => {
     // A helper's token is not an attendee's, nor the other way round.
     expect((await navigator.request('GET', `/a/${helperToken}`)).status).toBe(401);
     expect((await navigator.request('GET', `/h/${attendees[0].token}`)).status).toBe(401);
+  });
+});
+
+describe('the routes anyone may call', () => {
+  it('are exactly the public ones: every other route declares who may call it', async () => {
+    const document = (await navigator.request('GET', '/api/docs-json')).body as OpenAPIV3.Document;
+    const open = Object.entries(document.paths).flatMap(([path, item]) =>
+      (['get', 'put', 'post', 'delete', 'patch'] as const).flatMap((method) => {
+        const operation = item?.[method] as { 'x-navigator-roles'?: string[] } | undefined;
+        return operation && !operation['x-navigator-roles'] ? [`${method.toUpperCase()} ${path}`] : [];
+      }),
+    );
+    expect(open.sort()).toEqual([...PUBLIC_ROUTES].sort());
+  });
+
+  it("the kit's routes answer without credentials (this workshop has no kit: 404 with the reason, never 401)", async () => {
+    for (const route of ['/kit', '/kit/kit.tar.gz', '/kit/artefacts/libbpf-1.5.0.tar.gz']) {
+      const response = await navigator.request('GET', route);
+      expect(response, route).toMatchObject({ status: 404, body: { error: { code: 'kit.none' } } });
+    }
   });
 });
 

@@ -7,6 +7,14 @@ import { loadConfig, type AppConfig } from '../../server/src/config/app.config';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
 
+/**
+ * A workshop file's text for a copy written outside the repository (a test that changes a timeout): its kit is found
+ * from where the file is (`kit.root`, default the directory above checks/), so the copy names this checkout's.
+ */
+export function keepingKitRoot(text: string): string {
+  return text.replace(/^kit:\n/m, `kit:\n  root: ${JSON.stringify(REPO_ROOT)}\n`);
+}
+
 export interface TestNavigator extends RunningNavigator {
   config: AppConfig;
   dataDir: string;

@@ -4,6 +4,7 @@ import { CurrentAttendeeId } from '../auth/current-principal.decorator';
 import { Public, Roles } from '../auth/roles.decorator';
 import { SessionCookies } from '../auth/session-cookies';
 import { ZodBody } from '../api-docs/zod-openapi';
+import { baseUrlOf } from '../common/base-url';
 import { refused } from '../common/coded-http';
 import { RateLimiter } from '../common/rate-limiter';
 import { ZodPipe } from '../common/zod.pipe';
@@ -28,9 +29,9 @@ export class AttendeesController {
 
   @Public()
   @Get('join/:code')
-  join(@Param('code') code: string): JoinInfo {
+  join(@Param('code') code: string, @Req() req: Request): JoinInfo {
     this.requireJoinCode(code);
-    return this.attendees.joinInfo();
+    return this.attendees.joinInfo(baseUrlOf(this.config.publicUrl, req));
   }
 
   @Public()
@@ -59,8 +60,8 @@ export class AttendeesController {
 
   @Roles('attendee')
   @Get('me/workshop')
-  myWorkshop(@CurrentAttendeeId() attendeeId: string): JoinInfo {
-    return this.attendees.joinInfo(attendeeId);
+  myWorkshop(@CurrentAttendeeId() attendeeId: string, @Req() req: Request): JoinInfo {
+    return this.attendees.joinInfo(baseUrlOf(this.config.publicUrl, req), attendeeId);
   }
 
   @Roles('attendee')
@@ -73,8 +74,8 @@ export class AttendeesController {
   /** Helpers read the roster too: the board's view, which has no secret. */
   @Roles('navigator', 'helper')
   @Get('attendees')
-  roster(): Promise<RosterSnapshot<NavigatorAttendeeView>> {
-    return this.attendees.navigatorRoster();
+  roster(@Req() req: Request): Promise<RosterSnapshot<NavigatorAttendeeView>> {
+    return this.attendees.navigatorRoster(baseUrlOf(this.config.publicUrl, req));
   }
 
   /** Removes the attendee: their VM is let go and their link ends; notes they wrote stay under their name. */
@@ -90,7 +91,7 @@ export class AttendeesController {
   @Post('attendees/:id/link')
   @HttpCode(200)
   reissueLink(@Param('id') id: string, @Req() req: Request): Promise<PersonalLinkView> {
-    return this.attendees.reissueLink(id, this.config.publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`);
+    return this.attendees.reissueLink(id, baseUrlOf(this.config.publicUrl, req));
   }
 
   /** The drawer's history: every status change of one attendee's checks and VM, oldest first. */
@@ -102,8 +103,8 @@ export class AttendeesController {
 
   @Roles('navigator', 'projector')
   @Get('projector/roster')
-  projectorRoster(): Promise<RosterSnapshot<PublicAttendeeView>> {
-    return this.attendees.projectorRoster();
+  projectorRoster(@Req() req: Request): Promise<RosterSnapshot<PublicAttendeeView>> {
+    return this.attendees.projectorRoster(baseUrlOf(this.config.publicUrl, req));
   }
 
   private requireJoinCode(code: string): void {

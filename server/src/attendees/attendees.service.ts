@@ -21,6 +21,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app.config';
 import type { Attendee } from '../generated/prisma/client';
 import { MetricsService } from '../metrics/metrics.service';
 import { PrismaService } from '../prisma/prisma.service';
+import { kitLinks } from '../kit/kit-links';
 import { CapturedVarsStore } from '../probes/captured-vars.store';
 import { ProgressService } from '../progress/progress.service';
 import { AddressPolicy } from '../ssh/address.policy';
@@ -63,11 +64,15 @@ export class AttendeesService {
     );
   }
 
-  /** `found`: what an attendee's VM's checks captured, for their own page (everyone else sees the workshop's vars). */
-  workshopSummary(found: Readonly<Record<string, string>> = {}): WorkshopSummaryView {
+  /**
+   * `baseUrl`: where the reader reached Navigator, for the kit's links in hints (`${kit.archive}`); `found`: what an
+   * attendee's VM's checks captured, for their own page (everyone else sees the workshop's vars).
+   */
+  workshopSummary(baseUrl: string, found: Readonly<Record<string, string>> = {}): WorkshopSummaryView {
     const { id, joinCode } = this.workshops.workshop;
     const workshop = this.workshops.workshop.definition;
     const definition = Object.keys(found).length === 0 ? workshop : { ...workshop, vars: { ...workshop.vars, ...found } };
+    const kit = kitLinks(definition, baseUrl);
     return {
       id,
       title: definition.title,
@@ -79,22 +84,22 @@ export class AttendeesService {
         id: step.id,
         title: substituteVars(definition, step.title),
         minutes: step.minutes,
-        hint: substituteVars(definition, step.hint),
+        hint: substituteVars(definition, step.hint, kit),
         optional: step.optional === true,
         checks: step.checks.map((check) => ({
           id: check.id,
           title: check.title,
-          failure: check.failure === undefined ? null : substituteVars(definition, check.failure),
+          failure: check.failure === undefined ? null : substituteVars(definition, check.failure, kit),
         })),
       })),
     };
   }
 
   /** With `attendeeId`, the attendee's own: hints name what their VM's checks found (the PHP version on that VM). */
-  joinInfo(attendeeId?: string): JoinInfo {
+  joinInfo(baseUrl: string, attendeeId?: string): JoinInfo {
     const { seat } = this.workshops.workshop.definition;
     return {
-      ...this.workshopSummary(attendeeId === undefined ? {} : this.captured.valuesOf(attendeeId)),
+      ...this.workshopSummary(baseUrl, attendeeId === undefined ? {} : this.captured.valuesOf(attendeeId)),
       defaultSshUser: this.defaultSshUser(),
       attendeeValues: attendeeValueFields(this.workshops.workshop.definition),
       seat: seat ? { label: seat.label, required: seat.required } : null,
@@ -215,14 +220,14 @@ export class AttendeesService {
     return this.selfView(await this.find(attendeeId));
   }
 
-  async navigatorRoster(): Promise<RosterSnapshot<NavigatorAttendeeView>> {
+  async navigatorRoster(baseUrl: string): Promise<RosterSnapshot<NavigatorAttendeeView>> {
     const attendees = await this.all();
-    return { workshop: this.workshopSummary(), attendees: attendees.map((a) => this.navigatorView(a)), serverTime: new Date().toISOString() };
+    return { workshop: this.workshopSummary(baseUrl), attendees: attendees.map((a) => this.navigatorView(a)), serverTime: new Date().toISOString() };
   }
 
-  async projectorRoster(): Promise<RosterSnapshot<PublicAttendeeView>> {
+  async projectorRoster(baseUrl: string): Promise<RosterSnapshot<PublicAttendeeView>> {
     const attendees = await this.all();
-    return { workshop: this.workshopSummary(), attendees: attendees.map((a) => this.publicView(a)), serverTime: new Date().toISOString() };
+    return { workshop: this.workshopSummary(baseUrl), attendees: attendees.map((a) => this.publicView(a)), serverTime: new Date().toISOString() };
   }
 
   /** No message: connection errors can name the host. */

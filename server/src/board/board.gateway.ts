@@ -1,4 +1,4 @@
-import { Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Logger, OnModuleDestroy } from '@nestjs/common';
 import { OnGatewayConnection, OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
 import { AttendeesService } from '../attendees/attendees.service';
@@ -6,7 +6,9 @@ import cookieParser from 'cookie-parser';
 import type { Request } from 'express';
 import { AuthService } from '../auth/auth.service';
 import type { Principal, Role } from '../auth/principal';
+import { socketBaseUrlOf } from '../common/base-url';
 import { DomainEventBus } from '../common/domain-events';
+import { APP_CONFIG, type AppConfig } from '../config/app.config';
 import type { ClientToServerEvents, PageKind, ServerToClientEvents, SignedOutReason } from '../contract/events';
 import type { PaceView } from '../contract/views';
 import { DiscussionService } from '../discussion/discussion.service';
@@ -55,6 +57,7 @@ export class BoardGateway implements OnGatewayInit, OnGatewayConnection, OnModul
   @WebSocketServer() private server!: Server<ClientToServerEvents, ServerToClientEvents>;
 
   constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly auth: AuthService,
     private readonly attendees: AttendeesService,
     private readonly progress: ProgressService,
@@ -137,7 +140,7 @@ export class BoardGateway implements OnGatewayInit, OnGatewayConnection, OnModul
       case 'board':
         if (principal.role === 'helper') await socket.join([AUDIENCES.helperBoards, AUDIENCES.helper(principal.helperId)]);
         else await socket.join(AUDIENCES.boards);
-        socket.emit('roster:snapshot', await this.attendees.navigatorRoster());
+        socket.emit('roster:snapshot', await this.attendees.navigatorRoster(socketBaseUrlOf(this.config.publicUrl, socket.handshake)));
         socket.emit('board:viewer', principal.role === 'helper' ? { role: 'helper', name: principal.name } : { role: 'navigator' });
         socket.emit('discussion:snapshot', await this.discussion.view(principal));
         socket.emit('help:snapshot', principal.role === 'helper' ? await this.help.helperQueue() : await this.help.queue());
@@ -152,7 +155,7 @@ export class BoardGateway implements OnGatewayInit, OnGatewayConnection, OnModul
         break;
       case 'projector':
         await socket.join(AUDIENCES.projectors);
-        socket.emit('roster:snapshot', await this.attendees.projectorRoster());
+        socket.emit('roster:snapshot', await this.attendees.projectorRoster(socketBaseUrlOf(this.config.publicUrl, socket.handshake)));
         socket.emit('discussion:snapshot', await this.discussion.view(principal));
         socket.emit('help:snapshot', await this.help.publicQueue());
         socket.emit('clock:snapshot', await this.workshops.clockView());

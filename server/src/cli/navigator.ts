@@ -1,6 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { ConfigError, loadConfig, type AppConfig } from '../config/app.config';
+import { ArtefactStore } from '../kit/artefact-store';
+import { HttpDownloader } from '../kit/http-download';
+import { fetchArtefacts, lockArtefacts } from '../kit/kit-commands';
 import { workshopJsonSchema } from '../workshops/workshop.json-schema';
+import { loadWorkshopFile, WorkshopFileError, type LoadedWorkshop } from '../workshops/workshop.loader';
 import { connectToVm, formatTable, parseVm, tryWorkshop } from './try';
 import { validateWorkshopFile } from './validate';
 import { workshopLanguage } from '../workshops/workshop.schema';
@@ -12,7 +17,12 @@ const USAGE = `Usage:
                                       run every check once against a prepared VM and print a table
                                       (--key: default data/navigator_ed25519, Navigator's own key;
                                        --value: an attendee value; --watch: again whenever FILE changes)
-  navigator schema                    print the JSON Schema of the workshop format`;
+  navigator schema                    print the JSON Schema of the workshop format
+  navigator kit fetch                 download every artefact the workshop's kit lock file pins into the data
+                                      directory (NAVIGATOR_DATA_DIR/kit-artefacts; the workshop is the server's,
+                                      NAVIGATOR_WORKSHOP_FILE), each verified, for Navigator to serve at /kit/artefacts/
+  navigator kit lock [NAME...]        download the artefacts the lock file does not pin yet (or those NAMEd, again)
+                                      and write their sha256 into it, comments and order kept`;
 
 /** The author's loop, as a command line. Exit status: 0 when everything is fine, 1 when not, 2 on a usage error. */
 export async function main(args: string[], out: (line: string) => void = console.log): Promise<number> {
@@ -25,6 +35,8 @@ export async function main(args: string[], out: (line: string) => void = console
     case 'schema':
       out(JSON.stringify(workshopJsonSchema(), null, 2));
       return 0;
+    case 'kit':
+      return kitCommand(rest, out);
     default:
       out(USAGE);
       return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
@@ -57,6 +69,38 @@ function validate(files: string[], out: (line: string) => void): number {
     }
   }
   return failed ? 1 : 0;
+}
+
+/** `kit fetch` and `kit lock`, for the workshop and data directory the server uses (its environment). */
+async function kitCommand([command, ...names]: string[], out: (line: string) => void): Promise<number> {
+  if ((command !== 'fetch' && command !== 'lock') || (command === 'fetch' && names.length > 0)) {
+    out(USAGE);
+    return 2;
+  }
+  let config: AppConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    out(error.message);
+    return 2;
+  }
+  let loaded: LoadedWorkshop;
+  try {
+    loaded = loadWorkshopFile(config.workshopFile);
+  } catch (error) {
+    if (!(error instanceof WorkshopFileError)) throw error;
+    for (const problem of error.problems) out(`${error.file} › ${problem}`);
+    return 1;
+  }
+  if (!loaded.kit) {
+    out(`${config.workshopFile} has no "kit" field: there is nothing to ${command} (checks/README.md, "kit (v2): Navigator serves the kit")`);
+    return 2;
+  }
+  const store = ArtefactStore.inDataDir(config.dataDir);
+  const context = { kit: loaded.kit, store, downloader: new HttpDownloader(), out };
+  out(`${loaded.file}: the kit's lock file is ${loaded.kit.lockFile ?? '(none)'}; artefacts go to ${store.directory}`);
+  return command === 'fetch' ? fetchArtefacts(context) : lockArtefacts(context, names);
 }
 
 async function tryCommand(args: string[], out: (line: string) => void): Promise<number> {

@@ -285,3 +285,26 @@ export interface WorkshopLinks {
   joinCode: string;
   projectorUrl: string;
 }
+
+/** HTTP GET /kit: what the kit's setup can download from this Navigator (public: VMs ask with curl). */
+export interface KitIndexView {
+  workshop: string;
+  /** The archive's URL (`${kit.archive}`) and the directory it unpacks to (`${kit.dir}`). */
+  archive: string;
+  directory: string;
+  /** Where the artefacts are served (KIT_MIRROR in the archive's source file). */
+  mirror: string;
+  artefacts: KitArtefactView[];
+}
+
+export interface KitArtefactView {
+  name: string;
+  /** null while the lock file does not pin it yet. */
+  sha256: string | null;
+  /** There, with the pinned sha256, for /kit/artefacts/NAME to serve. */
+  fetched: boolean;
+  /** Bytes, when fetched. */
+  size: number | null;
+  /** Where it comes from when not from this Navigator, in the lock file's order. */
+  sources: string[];
+}

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { KitError, resolveKit, type ResolvedKit } from '../kit/kit-files';
 import { workshopSchema, type WorkshopDefinition } from './workshop.schema';
 
 export class WorkshopFileError extends Error {
@@ -19,6 +20,8 @@ export interface LoadedWorkshop {
   /** sha256 of the validated definition, so reformatting the file does not make a new revision. */
   hash: string;
   file: string;
+  /** The kit found on disk (version 2 `kit`); null without one, or when parsed from text with no file to find it from. */
+  kit: ResolvedKit | null;
 }
 
 const MAX_FILE_BYTES = 1024 * 1024;
@@ -32,10 +35,11 @@ export function loadWorkshopFile(file: string): LoadedWorkshop {
     throw new WorkshopFileError(name, [`cannot read ${file}: no such file`]);
   }
   if (stat.size > MAX_FILE_BYTES) throw new WorkshopFileError(name, [`the file is ${stat.size} bytes; the limit is ${MAX_FILE_BYTES}`]);
-  return parseWorkshop(fs.readFileSync(file, 'utf8'), name);
+  return parseWorkshop(fs.readFileSync(file, 'utf8'), name, file);
 }
 
-export function parseWorkshop(text: string, name: string): LoadedWorkshop {
+/** With `file`, the kit's paths are found from where the file is; without, the kit field's shape is all that is checked. */
+export function parseWorkshop(text: string, name: string, file?: string): LoadedWorkshop {
   const document = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   if (document.errors.length > 0) {
     throw new WorkshopFileError(
@@ -52,7 +56,16 @@ export function parseWorkshop(text: string, name: string): LoadedWorkshop {
   if (!result.success) throw new WorkshopFileError(name, describeIssues(result.error.issues, raw));
   const definition = result.data;
   const hash = createHash('sha256').update(JSON.stringify(definition)).digest('hex');
-  return { definition, hash, file: name };
+  let kit: ResolvedKit | null = null;
+  if (definition.kit && file !== undefined) {
+    try {
+      kit = resolveKit(definition.kit, definition.id, file);
+    } catch (error) {
+      if (error instanceof KitError) throw new WorkshopFileError(name, error.problems);
+      throw error;
+    }
+  }
+  return { definition, hash, file: name, kit };
 }
 
 /** "step 3 (build-bpf) › check 2 (exporter-up) › http.port: Too big: expected number to be <=65535" */

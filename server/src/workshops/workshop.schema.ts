@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_LOCALE, LOCALES, pickText, type Locale, type LocalizedText } from '../contract/i18n/locales';
 
@@ -47,6 +48,39 @@ function localizedText(text: z.ZodString) {
     .union([text, perLanguage], { error: `a text, or one text per language: ${shape}` })
     .describe(`A text for every reader, or one per language: ${shape}.`);
 }
+
+/** A path inside the kit's root: relative, with "/" between directories, never leaving the root. */
+const kitPath = z
+  .string()
+  .min(1)
+  .max(500)
+  .superRefine((text, ctx) => {
+    const normal = path.posix.normalize(text.replace(/\/+$/, ''));
+    if (path.posix.isAbsolute(text) || /^[A-Za-z]:/.test(text))
+      ctx.addIssue({ code: 'custom', message: `"${text}" is absolute: give a path relative to the kit's root` });
+    else if (normal === '..' || normal.startsWith('../')) ctx.addIssue({ code: 'custom', message: `"${text}" leaves the kit's root` });
+    else if (normal === '.') ctx.addIssue({ code: 'custom', message: "name a directory or file under the kit's root, not the root itself" });
+    else if (text.includes('\\')) ctx.addIssue({ code: 'custom', message: `"${text}": separate directories with "/"` });
+  });
+
+/** Version 2: the kit attendees download from Navigator (GET /kit/kit.tar.gz) and the artefacts its lock file pins (GET /kit/artefacts/NAME). */
+export const kitSchema = z
+  .strictObject({
+    root: z
+      .string()
+      .min(1)
+      .max(1000)
+      .describe(
+        'The directory the kit\'s paths are relative to: relative to the workshop file\'s directory, or absolute. Default "..": the directory that holds checks/.',
+      )
+      .optional(),
+    include: z.array(kitPath).min(1).max(20).describe('The directories of the kit, relative to root: each goes into the archive with everything under it.'),
+    lock: kitPath.describe('The lock file (NAME SHA256 URL [URL...] a line) naming the artefacts Navigator serves, relative to root.').optional(),
+    source: kitPath
+      .describe("Where in the archive Navigator writes KIT_MIRROR=<its address>/kit/artefacts, for the kit's setup to download from Navigator first.")
+      .optional(),
+  })
+  .describe('v2: the kit Navigator serves at /kit/ (the archive, and the artefacts of its lock file).');
 
 /** A name usable as `${vars.NAME}` or `${attendee.NAME}`, and as part of a shell variable's name. */
 const valueName = z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,40}$/, 'a name is letters, digits and "_", starting with a letter (at most 41)');
@@ -255,6 +289,7 @@ export const workshopFileSchemaBase = z.strictObject({
       }),
     )
     .optional(),
+  kit: kitSchema.optional(),
   steps: z.array(segmentSchema).min(1).max(100),
 });
 
@@ -290,8 +325,20 @@ const workshopFileSchema = workshopFileSchemaBase.superRefine((workshop, ctx) =>
       checkIds.add(check.id);
     });
   });
+  if (workshop.kit) {
+    const included = workshop.kit.include.map((dir) => path.posix.normalize(dir.replace(/\/+$/, '')));
+    included.forEach((dir, index) => {
+      const other = included.findIndex((another, at) => at !== index && (another === dir ? at < index : dir.startsWith(`${another}/`)));
+      if (other !== -1)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['kit', 'include', index],
+          message: `"${workshop.kit!.include[index]}" is already in the kit with "${workshop.kit!.include[other]}"`,
+        });
+    });
+  }
   if (version < 2) {
-    for (const field of ['vars', 'attendeeValues'] as const)
+    for (const field of ['vars', 'attendeeValues', 'kit'] as const)
       if (workshop[field] !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: NEEDS_V2 });
     workshop.steps.forEach((step, stepIndex) =>
       step.checks.forEach((check, checkIndex) => {
@@ -299,7 +346,17 @@ const workshopFileSchema = workshopFileSchemaBase.superRefine((workshop, ctx) =>
       }),
     );
   } else {
-    for (const { path, text, secretRefused } of referencingFields(workshop)) {
+    for (const { path, text, secretRefused, kitAllowed } of referencingFields(workshop)) {
+      for (const name of kitReferencesIn(text)) {
+        if (!(KIT_VALUES as readonly string[]).includes(name))
+          ctx.addIssue({
+            code: 'custom',
+            path,
+            message: `\${kit.${name}} is not a kit value: use ${KIT_VALUES.map((known) => `\${kit.${known}}`).join(' or ')}`,
+          });
+        else if (!kitAllowed) ctx.addIssue({ code: 'custom', path, message: `\${kit.${name}} works only in a hint or a check's failure` });
+        else if (!workshop.kit) ctx.addIssue({ code: 'custom', path, message: `\${kit.${name}} needs the kit: add "kit" at the top level` });
+      }
       for (const ref of referencesIn(text)) {
         const declared = ref.scope === 'vars' ? workshop.vars?.[ref.name] !== undefined : workshop.attendeeValues?.[ref.name] !== undefined;
         if (!declared)
@@ -334,11 +391,25 @@ export function referencesIn(text: string): { scope: 'vars' | 'attendee'; name: 
 }
 export const REFERENCE = /\$\{(vars|attendee)\.([a-zA-Z][a-zA-Z0-9_]*)\}/g;
 
+/**
+ * `${kit.archive}`: the absolute URL of the kit's archive on the address the reader reached Navigator at;
+ * `${kit.dir}`: the directory the archive unpacks to. Resolved per request, in hints and failures.
+ */
+export const KIT_VALUES = ['archive', 'dir'] as const;
+export type KitLinks = Record<(typeof KIT_VALUES)[number], string>;
+const KIT_REFERENCE = /\$\{kit\.([a-zA-Z][a-zA-Z0-9_]*)\}/g;
+
+function kitReferencesIn(text: string): string[] {
+  return [...text.matchAll(KIT_REFERENCE)].map((m) => m[1]);
+}
+
 interface ReferencingField {
   path: (string | number)[];
   text: string;
   /** Secret attendee values go only where they are sent inside the SSH connection and never shown: null there, else why not. */
   secretRefused: string | null;
+  /** `${kit.…}` is resolved where pages show it with the reader's address: hints and failures. */
+  kitAllowed: boolean;
 }
 
 const SECRETS_ONLY_INSIDE_SSH = 'use it only in ssh.run, http.headers, http.basicAuth or the grafana credentials';
@@ -348,22 +419,24 @@ const SECRETS_NOT_FROM_NAVIGATOR =
 /** Every string of a workshop in which references are replaced, with where it is. */
 function referencingFields(workshop: z.infer<typeof workshopFileSchemaBase>): ReferencingField[] {
   const fields: ReferencingField[] = [];
-  const add = (path: (string | number)[], text: unknown, secretRefused: string | null = SECRETS_ONLY_INSIDE_SSH) => {
-    if (typeof text === 'string') fields.push({ path, text, secretRefused });
+  const add = (path: (string | number)[], text: unknown, secretRefused: string | null = SECRETS_ONLY_INSIDE_SSH, kitAllowed = false) => {
+    if (typeof text === 'string') fields.push({ path, text, secretRefused, kitAllowed });
     // A text per language: each one, named by its language.
     else if (typeof text === 'object' && text !== null)
-      for (const [locale, each] of Object.entries(text)) if (typeof each === 'string') fields.push({ path: [...path, locale], text: each, secretRefused });
+      for (const [locale, each] of Object.entries(text))
+        if (typeof each === 'string') fields.push({ path: [...path, locale], text: each, secretRefused, kitAllowed });
   };
+  const kitAllowed = true;
   const insideSsh = null;
   for (const key of ['user', 'password', 'token'] as const) add(['grafana', key], workshop.grafana[key], insideSsh);
   workshop.steps.forEach((step, s) => {
     add(['steps', s, 'title'], step.title);
-    add(['steps', s, 'hint'], step.hint);
+    add(['steps', s, 'hint'], step.hint, SECRETS_ONLY_INSIDE_SSH, kitAllowed);
     step.checks.forEach((check, c) => {
       if (!isParsedCheck(check)) return;
       const at = (...rest: (string | number)[]) => ['steps', s, 'checks', c, ...rest];
       add(at('title'), check.title);
-      add(at('failure'), check.failure);
+      add(at('failure'), check.failure, SECRETS_ONLY_INSIDE_SSH, kitAllowed);
       switch (check.kind) {
         case 'ssh':
           add(at('ssh', 'run'), check.ssh.run, insideSsh);
@@ -523,13 +596,18 @@ export function forwardedPorts(workshop: WorkshopDefinition): number[] {
   return [...ports].sort((a, b) => a - b);
 }
 
-/** Hints and failures are shown on pages: only workshop vars go in (secret attendee values are refused by the schema). Each language's text gets them. */
-export function substituteVars(workshop: WorkshopDefinition, text: string): string;
-export function substituteVars(workshop: WorkshopDefinition, text: LocalizedText): LocalizedText;
-export function substituteVars(workshop: WorkshopDefinition, text: LocalizedText): LocalizedText {
+/**
+ * Hints and failures are shown on pages: only workshop vars go in (secret attendee values are refused by the schema),
+ * and with `kit` (the kit's links on the reader's address) `${kit.…}`. Each language's text gets them.
+ */
+export function substituteVars(workshop: WorkshopDefinition, text: string, kit?: KitLinks | null): string;
+export function substituteVars(workshop: WorkshopDefinition, text: LocalizedText, kit?: KitLinks | null): LocalizedText;
+export function substituteVars(workshop: WorkshopDefinition, text: LocalizedText, kit: KitLinks | null = null): LocalizedText {
   if ((workshop.version ?? 1) < 2) return text;
   const substitute = (one: string) =>
-    one.replace(REFERENCE, (whole, scope: string, name: string) => (scope === 'vars' ? (workshop.vars?.[name] ?? whole) : whole));
+    one
+      .replace(REFERENCE, (whole, scope: string, name: string) => (scope === 'vars' ? (workshop.vars?.[name] ?? whole) : whole))
+      .replace(KIT_REFERENCE, (whole, name: string) => (kit && Object.hasOwn(kit, name) ? kit[name as keyof KitLinks] : whole));
   if (typeof text === 'string') return substitute(text);
   return Object.fromEntries(Object.entries(text).map(([locale, one]) => [locale, one === undefined ? one : substitute(one)]));
 }

@@ -5,6 +5,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app.config';
 import type { ClockView } from '../contract/views';
 import { PrismaService } from '../prisma/prisma.service';
 import { loadWorkshopFile, type LoadedWorkshop } from './workshop.loader';
+import type { ResolvedKit } from '../kit/kit-files';
 import { workshopText, type WorkshopDefinition } from './workshop.schema';
 
 /** Letters and digits nobody confuses when reading them off a projector. */
@@ -17,6 +18,8 @@ export interface ActiveWorkshop {
   /** The run being given now: attendees, groups, timers and the clock belong to it. */
   runId: string;
   runNumber: number;
+  /** The kit Navigator serves (/kit/), as found when the file was loaded; null without one. */
+  kit: ResolvedKit | null;
 }
 
 /** A run's id: readable, and unique because a workshop numbers its runs. */
@@ -56,7 +59,7 @@ export class WorkshopsService implements OnModuleInit {
     // The active run is given with the definition loaded last.
     if (run.definitionHash !== hash) await this.prisma.run.update({ where: { id: run.id }, data: { definitionHash: hash } });
     if (existing && existing.definitionHash !== hash) this.logger.log(`workshop "${definition.id}" changed since the last start; new revision stored`);
-    this.activate(definition, joinCode, run);
+    this.activate(loaded, joinCode, run);
     this.logger.log(`workshop "${workshopText(definition, definition.title)}" loaded from ${loaded.file}: ${definition.steps.length} steps, run ${run.number}`);
   }
 
@@ -83,7 +86,7 @@ export class WorkshopsService implements OnModuleInit {
       return tx.run.create({ data: { id: runIdFor(previous.id, number), workshopId: previous.id, number, definitionHash: loaded.hash, startedAt: now } });
     });
     await this.storeDefinition(loaded, joinCode);
-    this.activate(loaded.definition, joinCode, run);
+    this.activate(loaded, joinCode, run);
     this.logger.log(`run ${previous.runNumber} archived; run ${number} started with ${loaded.file}`);
     this.events.emit('run.started', { previousRunId: previous.runId, runId: run.id });
     this.events.emit('clock.changed', {});
@@ -118,8 +121,8 @@ export class WorkshopsService implements OnModuleInit {
     ]);
   }
 
-  private activate(definition: WorkshopDefinition, joinCode: string, run: { id: string; number: number }): void {
-    this.active = { id: definition.id, definition, joinCode, runId: run.id, runNumber: run.number };
+  private activate({ definition, kit }: LoadedWorkshop, joinCode: string, run: { id: string; number: number }): void {
+    this.active = { id: definition.id, definition, joinCode, runId: run.id, runNumber: run.number, kit };
     this.checkSteps = new Map(definition.steps.flatMap((step) => step.checks.map((check) => [check.id, step.id] as const)));
   }
 

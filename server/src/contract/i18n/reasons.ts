@@ -202,6 +202,15 @@ export default defineMessages(
     'reasons.request.invalid_payload': 'invalid payload ({fields})',
     'reasons.request.forbidden': 'Forbidden resource',
     'reasons.request.unexpected': 'Navigator could not do that: an unexpected error occurred.',
+
+    // ── the kit (/kit/, asked by VMs with curl) ──────────────────────────────
+    'reasons.kit.none': 'This workshop has no kit to download from Navigator.',
+    'reasons.kit.bad_name': '"{name}" is not an artefact name.',
+    'reasons.kit.unknown_artefact': '{name} is not an artefact of this kit (not in its lock file).',
+    'reasons.kit.unpinned':
+      "{name} is not pinned in the kit's lock file yet: the navigator runs `navigator kit lock` where there is internet, then `navigator kit fetch`.",
+    'reasons.kit.not_fetched': '{name} is not on this Navigator yet: the navigator has not run `navigator kit fetch`.',
+    'reasons.kit.artefact_changed': 'The copy of {name} on this Navigator is not the one the lock file pins: the navigator runs `navigator kit fetch` again.',
   },
   {
     'reasons.unreachable_server': 'Navigator に接続できません。ネットワークを確認して、もう一度お試しください。',
@@ -381,5 +390,14 @@ export default defineMessages(
     'reasons.request.invalid_payload': '不正なデータです（{fields}）',
     'reasons.request.forbidden': 'この操作は許可されていません',
     'reasons.request.unexpected': 'Navigator はその操作を実行できませんでした：予期しないエラーが発生しました。',
+
+    'reasons.kit.none': 'このワークショップには Navigator からダウンロードできるキットがありません。',
+    'reasons.kit.bad_name': '「{name}」はアーティファクトの名前として正しくありません。',
+    'reasons.kit.unknown_artefact': '{name} はこのキットのアーティファクトではありません（ロックファイルにありません）。',
+    'reasons.kit.unpinned':
+      '{name} はまだキットのロックファイルで固定されていません：ナビゲーターがインターネットにつながる場所で `navigator kit lock` を実行し、続けて `navigator kit fetch` を実行します。',
+    'reasons.kit.not_fetched': '{name} はまだこの Navigator にありません：ナビゲーターが `navigator kit fetch` を実行していません。',
+    'reasons.kit.artefact_changed':
+      'この Navigator にある {name} は、ロックファイルが固定しているものと一致しません：ナビゲーターが `navigator kit fetch` をもう一度実行します。',
   },
 );
