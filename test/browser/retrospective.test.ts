@@ -79,7 +79,12 @@ describe('the retrospective page', () => {
       expect(await page.getByTestId(section).locator('table').count()).toBeGreaterThan(0);
     expect(await page.getByTestId('stuck-checks').locator('tbody tr').count()).toBeGreaterThan(3);
     expect(await page.getByTestId('attendance').textContent()).toContain('60');
+    // Who went to the hands: each answerer of the generated run, with how many hands.
+    const answerers = page.getByTestId('answerers').locator('tbody tr');
+    await expect.poll(() => answerers.count()).toBeGreaterThan(1);
+    expect(await answerers.allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/^Sam\d/)]));
     await page.screenshot({ path: screenshotPath('retrospective-1920'), fullPage: true });
+    await page.getByTestId('hands').screenshot({ path: screenshotPath('retrospective-hands-1920') });
     await page.context().close();
   });
 
@@ -90,6 +95,7 @@ describe('the retrospective page', () => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(1);
     await page.screenshot({ path: screenshotPath('retrospective-phone'), fullPage: true });
+    await page.getByTestId('hands').screenshot({ path: screenshotPath('retrospective-hands-phone') });
     await page.context().close();
   });
 });

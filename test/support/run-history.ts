@@ -97,7 +97,11 @@ export function writeGeneratedRun(dataDir: string, workshopFile: string, options
       `INSERT INTO Attendee (id, runId, displayName, host, port, sshUser, tokenHash, createdAt, groupId) VALUES (?, ?, ?, '198.18.0.1', 22, 'ubuntu', ?, ?, NULL)`,
     );
     const insertTransition = db.prepare(`INSERT INTO Transition (attendeeId, stepId, checkId, fromStatus, toStatus, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)`);
-    const insertHelp = db.prepare(`INSERT INTO HelpRequest (attendeeId, message, raisedAt, acknowledgedAt, resolvedAt) VALUES (?, ?, ?, ?, ?)`);
+    const insertHelp = db.prepare(
+      `INSERT INTO HelpRequest (attendeeId, message, raisedAt, acknowledgedAt, acknowledgedBy, resolvedAt) VALUES (?, ?, ?, ?, ?, ?)`,
+    );
+    // Who went, by turns (no draw from the seeded sequence, so the run's figures stay what they were).
+    const answerers = ['Navigator', 'Sam', '佐藤 健二'];
     const ids: string[] = [];
 
     for (let a = 0; a < options.attendees; a++) {
@@ -206,7 +210,14 @@ export function writeGeneratedRun(dataDir: string, workshopFile: string, options
     function raiseHand(at: number, answered: boolean): void {
       if (at >= end) return;
       const ack = answered ? at + (0.5 + next() * 9) * MINUTE : null;
-      insertHelp.run(ids[ids.length - 1], next() < 0.5 ? 'the build hangs' : '', sqliteTime(at), ack && sqliteTime(ack), sqliteTime((ack ?? at) + 3 * MINUTE));
+      insertHelp.run(
+        ids[ids.length - 1],
+        next() < 0.5 ? 'the build hangs' : '',
+        sqliteTime(at),
+        ack && sqliteTime(ack),
+        ack && answerers[ids.length % answerers.length],
+        sqliteTime((ack ?? at) + 3 * MINUTE),
+      );
     }
 
     // The closing discussion: groups of five, the first few presented before time ran out.
