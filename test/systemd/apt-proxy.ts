@@ -73,7 +73,7 @@ export class AptProxy {
       fs.createReadStream(cached).pipe(res);
       return;
     }
-    const headers = { ...req.headers, host: url.host };
+    const headers: http.OutgoingHttpHeaders = { ...req.headers, host: url.host };
     for (const name of ['proxy-connection', 'proxy-authorization', 'connection', 'keep-alive']) delete headers[name];
     // A cached file is whole: ask for all of it, not the part apt may have.
     if (immutable) {

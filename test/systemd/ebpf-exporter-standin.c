@@ -226,6 +226,15 @@ static void decode(const struct label *label, const unsigned char *bytes, char *
     snprintf(value, size, "unknown:%llu", number);
 }
 
+// A float as Go's Prometheus client prints it: the shortest text that reads back as the same number.
+static void shortest(char *text, size_t size, double value)
+{
+    for (int precision = 1; precision <= 17; precision++) {
+        snprintf(text, size, "%.*g", precision, value);
+        if (strtod(text, NULL) == value) return;
+    }
+}
+
 struct entry {
     unsigned char key[512];
     unsigned long long value;
@@ -306,10 +315,11 @@ static void print_metric(FILE *out, const struct config *config, const struct me
             else if ((long long)bucket == metric->bucket_max + 1) sum_key = entries[j].value;
         }
         unsigned long long cumulative = 0;
-        char le[64];
+        char le[80], number[64];
         for (int b = 0; b < buckets; b++) {
             cumulative += counts[b];
-            snprintf(le, sizeof le, "le=\"%g\"", exp2(metric->bucket_min + b) * metric->multiplier);
+            shortest(number, sizeof number, exp2(metric->bucket_min + b) * metric->multiplier);
+            snprintf(le, sizeof le, "le=\"%s\"", number);
             fprintf(out, "ebpf_exporter_%s_bucket", metric->name);
             print_labels(out, metric, entries[i].key, metric->labels - 1, le);
             fprintf(out, " %llu\n", cumulative);

@@ -37,10 +37,14 @@ export function exporterLayout(kitDir = path.join(REPO, 'bpf')): string {
   for (const config of configs) {
     const yaml = parse(fs.readFileSync(path.join(kitDir, `${config}.yaml`), 'utf8')) as { metrics: { counters?: ConfigMetric[]; histograms?: ConfigMetric[] } };
     lines.push(`config ${config}`);
-    const metrics = [...(yaml.metrics.counters ?? []).map((m) => ({ ...m, histogram: false })), ...(yaml.metrics.histograms ?? []).map((m) => ({ ...m, histogram: true }))];
+    const metrics = [
+      ...(yaml.metrics.counters ?? []).map((m) => ({ ...m, histogram: false })),
+      ...(yaml.metrics.histograms ?? []).map((m) => ({ ...m, histogram: true })),
+    ];
     for (const metric of metrics) {
       if (metric.histogram) {
-        if (metric.bucket_type !== 'exp2') throw new Error(`bpf/${config}.yaml › ${metric.name}: the stand-in knows exp2 histograms only, not ${metric.bucket_type}`);
+        if (metric.bucket_type !== 'exp2')
+          throw new Error(`bpf/${config}.yaml › ${metric.name}: the stand-in knows exp2 histograms only, not ${metric.bucket_type}`);
         lines.push(`histogram ${metric.name} ${metric.bucket_min ?? 0} ${metric.bucket_max} ${metric.bucket_multiplier ?? 1}`);
       } else lines.push(`counter ${metric.name}`);
       if (metric.help) lines.push(`help ${metric.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`);
@@ -51,7 +55,12 @@ export function exporterLayout(kitDir = path.join(REPO, 'bpf')): string {
           throw new Error(`bpf/${config}.yaml › ${metric.name} › ${label.name}: decoders ${kinds.join(', ')} are not ones the stand-in knows`);
         lines.push(`label ${label.name} ${label.size} ${base}`);
         const statics = label.decoders.find((d) => d.name === 'static_map')?.static_map;
-        if (statics) lines.push(`static ${Object.entries(statics).map(([value, name]) => `${value}=${name}`).join(' ')}`);
+        if (statics)
+          lines.push(
+            `static ${Object.entries(statics)
+              .map(([value, name]) => `${value}=${name}`)
+              .join(' ')}`,
+          );
       }
     }
   }
@@ -68,9 +77,13 @@ export function buildExporterStandIn(work: string): string {
   const header = path.join(work, 'layout.h');
   fs.writeFileSync(header, `static const char LAYOUT[] = ${cString(exporterLayout())};\n`);
   const binary = path.join(work, 'ebpf_exporter-standin');
-  execFileSync('gcc', ['-O2', '-Wall', '-Werror', '-static', '-include', header, '-o', binary, path.join(__dirname, 'ebpf-exporter-standin.c'), '-lbpf', '-lelf', '-lz', '-lm'], {
-    stdio: 'pipe',
-  });
+  execFileSync(
+    'gcc',
+    ['-O2', '-Wall', '-Werror', '-static', '-include', header, '-o', binary, path.join(__dirname, 'ebpf-exporter-standin.c'), '-lbpf', '-lelf', '-lz', '-lm'],
+    {
+      stdio: 'pipe',
+    },
+  );
   return binary;
 }
 
@@ -125,7 +138,7 @@ export function buildGrafanaStandIn(work: string, version: string, debArch = 'am
       'Priority: optional',
       `Description: STAND-IN for Grafana ${version} (Navigator's real-systemd kit test)`,
       ' Not Grafana: a PHP router answering the parts of its HTTP API that Navigator checks use,',
-      " from the dashboards and datasources provisioned under /etc/grafana/provisioning.",
+      ' from the dashboards and datasources provisioned under /etc/grafana/provisioning.',
       '',
     ].join('\n'),
   );
