@@ -284,6 +284,7 @@ describe.skipIf(missing.length > 0)(`the kit on a real systemd, end to end (--sa
   });
 
   it("the packages hint's command sets up the VM; the SSH session killed during the BPF build stops neither it nor what follows it; setup run again completes", async () => {
+    const started = performance.now();
     let killedAt: string | null = null;
     const first = attendeeSession(kitCommand, (output) => {
       // Killed the moment setup says the build runs detached: the connection drops, as a closed laptop's does.
@@ -303,12 +304,18 @@ describe.skipIf(missing.length > 0)(`the kit on a real systemd, end to end (--sa
     await untilInContainer('the killed session’s setup.sh gone', "pgrep -fa 'bpf/setup\\.sh$' || echo none", (out) => out.trim() === 'none', 30_000);
     await untilInContainer('the detached build finished', 'cat /var/lib/php-ebpf/build.status', (out) => /^done in /.test(out), 120_000);
 
+    const seconds = () => ((performance.now() - started) / 1000).toFixed(0);
+    const fromProxy = (from: string) => proxy.log.filter((entry) => entry.from === from).length;
+    console.log(
+      `setup up to the killed session and the detached build: ${seconds()} s; apt: ${fromProxy('mirror')} from the mirror, ${fromProxy('cache')} cached`,
+    );
     const again = attendeeSession('cd ~/ebpf-php-kit && sudo ./bpf/setup.sh');
     const { code, output } = await again.ended;
     expect(code, output.slice(-4000)).toBe(0);
     for (const step of ['packages', 'libbpf', 'php', 'app', 'build']) expect(output).toMatch(new RegExp(`\\[\\d/8\\] ${step}: already done`));
     for (const step of ['exporter', 'prometheus', 'grafana']) expect(output).toMatch(new RegExp(`\\[\\d/8\\] ${step}: done`));
     expect(output).toContain('All done.');
+    console.log(`setup run again to the end: ${seconds()} s in all`);
     // The artefacts came from Navigator (kit.source), each verified against the lock.
     expect(output).toMatch(
       new RegExp(`${EXPORTER_ARTEFACT.replace(/\./g, '\\.')}: from http://${container.hostAddress.replace(/\./g, '\\.')}:\\d+/kit/artefacts/`),
