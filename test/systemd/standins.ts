@@ -87,8 +87,9 @@ export function buildExporterStandIn(work: string): string {
   return binary;
 }
 
-const GRAFANA_UNIT = `# STAND-IN for Grafana's unit (Navigator's real-systemd kit test): PHP's built-in server runs a router speaking the
-# parts of Grafana's HTTP API Navigator's checks use, on Grafana's address and port.
+const GRAFANA_UNIT = `# STAND-IN for Grafana's unit (Navigator's real-systemd kit test): PHP's built-in server (a copy of the PHP binary,
+# made by the postinst) runs a router speaking the parts of Grafana's HTTP API Navigator's checks use, on Grafana's
+# address and port.
 [Unit]
 Description=Grafana instance (STAND-IN for Navigator's kit test)
 After=network-online.target
@@ -99,7 +100,7 @@ Group=grafana
 Environment=GF_SERVER_HTTP_ADDR=0.0.0.0
 Environment=GF_SERVER_HTTP_PORT=3000
 WorkingDirectory=/usr/share/grafana
-ExecStart=/usr/bin/php -S \${GF_SERVER_HTTP_ADDR}:\${GF_SERVER_HTTP_PORT} /usr/share/grafana/standin/router.php
+ExecStart=/usr/share/grafana/standin/php -S \${GF_SERVER_HTTP_ADDR}:\${GF_SERVER_HTTP_PORT} /usr/share/grafana/standin/router.php
 Restart=on-failure
 
 [Install]
@@ -112,6 +113,9 @@ if [ "$1" = configure ]; then
   getent group grafana > /dev/null || addgroup --system grafana
   getent passwd grafana > /dev/null || adduser --system --ingroup grafana --home /usr/share/grafana --no-create-home grafana
   mkdir -p /var/lib/grafana /var/log/grafana
+  # A copy of PHP of its own: the kit's probes attach to the distribution's PHP binary (by inode) and would count
+  # this stand-in's requests too, which the real Grafana (not PHP) never adds to the attendee's dashboard.
+  install -m 0755 "$(readlink -f /usr/bin/php)" /usr/share/grafana/standin/php
   chown grafana:grafana /var/lib/grafana /var/log/grafana
   if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 fi
