@@ -85,6 +85,18 @@ export default defineConfig({
           expect: { poll: EVENT_POLL },
         },
       },
+      {
+        plugins: [swcPlugin()],
+        test: {
+          // A real systemd booted with systemd-nspawn (test/systemd/): one container at a time, real apt and downloads.
+          name: 'systemd',
+          include: ['test/systemd/**/*.test.ts'],
+          testTimeout: 900_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+          expect: { poll: EVENT_POLL },
+        },
+      },
     ],
   },
 });

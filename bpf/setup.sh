@@ -251,8 +251,11 @@ php_identity() {
   binary=$(php_binary)
   printf '%s %s\n' "$binary" "$(stat -L -c '%i %Y' "$binary" 2> /dev/null)"
 }
+# Something recorded first: without PHP, php_binary and php_identity print nothing (set -e ends their subshells),
+# which equals a record that is not there either.
 done_php() {
-  [ "$(cat "$STATE/php-binary" 2> /dev/null)" = "$(php_binary)" ] && [ "$(cat "$STATE/php-identity" 2> /dev/null)" = "$(php_identity)" ]
+  [ -s "$STATE/php-binary" ] && [ "$(cat "$STATE/php-binary" 2> /dev/null)" = "$(php_binary)" ] &&
+    [ "$(cat "$STATE/php-identity" 2> /dev/null)" = "$(php_identity)" ]
 }
 do_php() {
   binary=$(php_binary)

@@ -7,7 +7,7 @@ import path from 'node:path';
 
 const args = process.argv.slice(2);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : null;
-const projects = ['unit', 'integration', 'security', 'browser', 'kit', 'faults'];
+const projects = ['unit', 'integration', 'security', 'browser', 'kit', 'faults', 'systemd'];
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const rows = [];
 const failures = [];

@@ -13,6 +13,7 @@ packages=(
   libbpf-dev libelf-dev zlib1g-dev gcc   # the kit tests' own loader (test/kit/usdt-loader.c), not the kit
   curl ca-certificates                   # the pinned artefacts, below
   systemd                                # systemd-analyze verify for the kit's units
+  systemd-container debootstrap          # a real systemd booted with systemd-nspawn (test/systemd/)
   pssh ansible                           # peers for the benchmarks
   iproute2 procps                        # network namespaces for the fleet
   stress-ng                              # both cores kept busy while the fault and integration suites run (a slow machine)
@@ -57,4 +58,7 @@ fetch_pinned() { # NAME PATH-IN-A-DEBIAN-MIRROR
   return 1
 }
 fetch_pinned libbpf-1.5.0.tar.gz pool/main/libb/libbpf/libbpf_1.5.0.orig.tar.gz || true
+# The Debian 12 root file system the real-systemd test boots (test/systemd/rootfs.sh: about 6 minutes the first
+# time, then cached outside the clone).
+bash "$REPO/test/systemd/rootfs.sh" > /dev/null || echo "Could not build the systemd test's root file system: test/systemd/ will fail." >&2
 echo "Machine ready."

@@ -17,8 +17,10 @@ export class ServerProcess {
     return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN) / 1024;
   }
 
+  /** Where the server listens: NAVIGATOR_HOST when a test gives one address (a container's veth), else loopback. */
   get url(): string {
-    return `http://127.0.0.1:${this.env.NAVIGATOR_PORT}`;
+    const host = this.env.NAVIGATOR_HOST && !['0.0.0.0', '::'].includes(this.env.NAVIGATOR_HOST) ? this.env.NAVIGATOR_HOST : '127.0.0.1';
+    return `http://${host}:${this.env.NAVIGATOR_PORT}`;
   }
 
   async start(): Promise<void> {
