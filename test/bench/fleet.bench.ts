@@ -111,7 +111,7 @@ async function benchSize(size: number): Promise<Record<string, unknown>> {
     const requests: { port: number; path: string; options: RequestOptions }[] = [];
     const channel = pool.get('vm1')!;
     const recording: VmChannel = {
-      runInShell: (i, m, t) => channel.runInShell(i, m, t),
+      runInShell: (i, m, t, s) => channel.runInShell(i, m, t, s),
       request: (port, urlPath, options) => {
         requests.push({ port, path: urlPath, options });
         return channel.request(port, urlPath, options);

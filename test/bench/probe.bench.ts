@@ -118,7 +118,7 @@ function onPorts(workshop: WorkshopDefinition, services: Awaited<ReturnType<type
 /** Records the HTTP requests a check run makes, so parallel-ssh can make the same ones with curl. */
 function recording(channel: VmChannel, requests: { port: number; path: string; options: RequestOptions }[]): VmChannel {
   return {
-    runInShell: (input, marker, timeoutMs) => channel.runInShell(input, marker, timeoutMs),
+    runInShell: (input, marker, timeoutMs, setup) => channel.runInShell(input, marker, timeoutMs, setup),
     request: (port, urlPath, options) => {
       requests.push({ port, path: urlPath, options });
       return channel.request(port, urlPath, options);

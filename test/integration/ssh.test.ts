@@ -8,6 +8,7 @@ import { authorizedKeysLine } from '../../server/src/attendees/authorized-key';
 import { ConnectError, SshConnection } from '../../server/src/ssh/ssh.connection';
 import { SshKeyStore } from '../../server/src/ssh/ssh.keys';
 import { SshPool, type PoolStateChange } from '../../server/src/ssh/ssh.pool';
+import { planSshChecks, runSshChecks, type ShellRunner } from '../../server/src/probes/ssh-script';
 import { ForwardingProhibited, type ShellRun, type VmChannel, type VmTarget } from '../../server/src/ssh/ssh.types';
 import { createTestUser, freePort, removeStaleTestUsers, startSshd, type TestSshd, type TestUser } from '../support/sshd';
 
@@ -103,6 +104,27 @@ describe('SSH connection outcomes against a real sshd', () => {
     const big = await runIn(connection, 'head -c 2000000 /dev/zero | tr "\\0" x');
     expect(big.stdout.length).toBeGreaterThanOrEqual(256 * 1024);
     expect(big.stdout.length).toBeLessThan(2000000);
+    connection.close();
+  });
+
+  it('gives the kept-open shell its setup once, and a fresh shell after a deadline its own again; real check batches rely on it', async () => {
+    const { connection } = await SshConnection.connect(target(), connectOptions());
+    const setup = 'navigator_setups=$((${navigator_setups:-0} + 1))\n';
+    const runs = async () => (await runIn(connection, 'echo "$navigator_setups"', 3000, setup)).stdout.trim();
+    expect([await runs(), await runs(), await runs()]).toEqual(['1', '1', '1']);
+    expect((await runIn(connection, 'sleep 5', 300, setup)).timedOut).toBe(true);
+    expect(await runs()).toBe('1');
+    // The probes' own batches: the prelude is defined once per shell, and each sweep sends only its checks.
+    const planned = planSshChecks([{ id: 'who', title: 'who', kind: 'ssh', ssh: { run: 'id -un', stdout: `^${user.name}$` } }], 5);
+    const written: string[] = [];
+    const runner: ShellRunner = (input, marker, timeoutMs, batchSetup) => {
+      written.push(input);
+      return connection.runInShell(input, marker, timeoutMs, batchSetup);
+    };
+    for (let sweep = 0; sweep < 3; sweep++) expect((await runSshChecks(runner, planned)).map((r) => r.status)).toEqual(['pass']);
+    expect(written.every((input) => !input.includes('navigator_prelude='))).toBe(true);
+    expect((await runIn(connection, 'sleep 5', 300)).timedOut).toBe(true);
+    expect((await runSshChecks(runner, planned)).map((r) => r.status)).toEqual(['pass']);
     connection.close();
   });
 
@@ -203,9 +225,9 @@ describe('SshPool', () => {
 });
 
 /** A command in the connection's kept-open shell; stdout without the done marker. */
-async function runIn(connection: VmChannel, command: string, timeoutMs = 3000): Promise<ShellRun> {
+async function runIn(connection: VmChannel, command: string, timeoutMs = 3000, setup?: string): Promise<ShellRun> {
   const marker = `@@done-${Math.random().toString(36).slice(2)}`;
-  const run = await connection.runInShell(`${command}\necho ${marker}\n`, marker, timeoutMs);
+  const run = await connection.runInShell(`${command}\necho ${marker}\n`, marker, timeoutMs, setup);
   return { ...run, stdout: run.stdout.replace(`${marker}\n`, '') };
 }
 

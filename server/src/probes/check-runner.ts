@@ -80,7 +80,7 @@ export async function runChecks(
   let durations = durationsByChannel.get(channel);
   if (!durations) durationsByChannel.set(channel, (durations = new Map()));
   const sshResults = runSshChecks(
-    (input, doneMarker, timeout) => channel.runInShell(input, doneMarker, timeout),
+    (input, doneMarker, timeout, setup) => channel.runInShell(input, doneMarker, timeout, setup),
     planSshChecks(ssh, workshop.probe.checkTimeoutSeconds),
     durations,
     env,

@@ -24,9 +24,10 @@ import type { VmConnectionsService } from './vm-connections.service';
 class LocalVm implements VmChannel {
   readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'navigator-scheduler-'));
   batches = 0;
-  runInShell(input: string, _doneMarker: string, timeoutMs: number) {
+  runInShell(input: string, _doneMarker: string, timeoutMs: number, setup = '') {
     this.batches += 1;
-    const run = spawnSync('/bin/sh', ['-s'], { input, encoding: 'utf8', timeout: timeoutMs, cwd: this.dir });
+    // A fresh sh for every run: a shell that has not seen the setup yet, every time.
+    const run = spawnSync('/bin/sh', ['-s'], { input: setup + input, encoding: 'utf8', timeout: timeoutMs, cwd: this.dir });
     return Promise.resolve({ stdout: run.stdout, durationMs: 0, timedOut: run.error !== undefined, closed: false });
   }
   request(): never {

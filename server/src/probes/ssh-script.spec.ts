@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { englishReason } from '../contract/i18n/english';
 import type { ShellRun } from '../ssh/ssh.types';
 import type { SshCheckDefinition } from '../workshops/workshop.schema';
-import { buildSshBatch, planSshChecks, readSshBatch, runSshChecks, shortCommand, type ShellRunner } from './ssh-script';
+import { buildSshBatch, planSshChecks, readSshBatch, runSshChecks, SHELL_SETUP, shortCommand, type ShellRunner } from './ssh-script';
 
 const check = (id: string, run: string, extra: Partial<SshCheckDefinition> = {}): SshCheckDefinition => ({
   id,
@@ -17,9 +17,10 @@ const check = (id: string, run: string, extra: Partial<SshCheckDefinition> = {})
 const inputs: string[] = [];
 const localShell =
   (noise = ''): ShellRunner =>
-  (input, _doneMarker, timeoutMs) => {
+  (input, _doneMarker, timeoutMs, setup) => {
     inputs.push(input);
-    const run = spawnSync('/bin/sh', ['-s'], { input, encoding: 'utf8', timeout: timeoutMs });
+    // A fresh sh for every run, so the setup goes first every time.
+    const run = spawnSync('/bin/sh', ['-s'], { input: setup + input, encoding: 'utf8', timeout: timeoutMs });
     return Promise.resolve({ stdout: noise + run.stdout + noise, durationMs: 0, timedOut: run.error !== undefined, closed: false });
   };
 
@@ -98,6 +99,25 @@ describe('the batched ssh checks', () => {
     expect(durations.get('slow')).toBeGreaterThanOrEqual(0.39);
   });
 
+  it('learns what every check took, the last one of a batch included (the batch prints when it ended)', async () => {
+    const planned = planSshChecks([check('first', 'true'), check('last', 'sleep 0.2')], 5);
+    const durations = new Map<string, number>();
+    await runSshChecks(localShell(), planned, durations);
+    expect([...durations.keys()]).toEqual(['first', 'last']);
+    expect(durations.get('last')).toBeGreaterThanOrEqual(0.19);
+  });
+
+  it('sends only the checks each sweep: the prelude goes to a shell once, as the setup', () => {
+    const batch = buildSshBatch(planSshChecks([check('a', 'true')], 5), 'n0nce');
+    expect(batch.shellInput).not.toContain('trap ');
+    expect(SHELL_SETUP).toContain('trap ');
+    // The script alone is whole (what the benchmarks' peers run over plain ssh).
+    const run = spawnSync('/bin/sh', ['-s'], { input: batch.script, encoding: 'utf8' });
+    expect(readSshBatch(batch, { stdout: run.stdout, timedOut: false, closed: false }).results).toEqual([
+      { checkId: 'a', status: 'pass', reason: null, output: '' },
+    ]);
+  });
+
   it('sets a batch deadline from what the checks took last time on the VM', () => {
     const planned = planSshChecks([check('a', 'true'), check('b', 'true'), check('c', 'true')], 4);
     expect(buildSshBatch(planned, 'n').deadlineSeconds).toBe(4.5);
@@ -149,7 +169,7 @@ describe('the batched ssh checks', () => {
     const [loud] = await runSshChecks(localShell(), planned);
     expect(loud.output!.length).toBeLessThanOrEqual(2001);
     const batch = buildSshBatch(planned);
-    const run: ShellRun = spawnSync('/bin/sh', ['-s'], { input: batch.shellInput, encoding: 'utf8' }) as unknown as ShellRun;
+    const run: ShellRun = spawnSync('/bin/sh', ['-s'], { input: SHELL_SETUP + batch.shellInput, encoding: 'utf8' }) as unknown as ShellRun;
     const cut = readSshBatch(batch, { stdout: run.stdout.slice(0, run.stdout.indexOf(':begin:after')), timedOut: false, closed: true });
     expect(cut.results[1]).toMatchObject({ status: 'error', reason: { code: 'check.no_result_closed' } });
     expect(cut.rerun).toEqual([]);

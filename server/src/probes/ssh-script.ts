@@ -43,7 +43,8 @@ export interface SshBatch {
   doneMarker: string;
 }
 
-export type ShellRunner = (input: string, doneMarker: string, timeoutMs: number) => Promise<ShellRun>;
+/** Runs `input` in the kept-open shell, after `setup` if that shell has not run it yet. */
+export type ShellRunner = (input: string, doneMarker: string, timeoutMs: number, setup: string) => Promise<ShellRun>;
 
 /** How long each check took last time on one VM, in seconds: what a batch deadline allows for the checks before each one. */
 export type CheckDurations = Map<string, number>;
@@ -90,33 +91,17 @@ export function buildSshBatch(
   const deadlineSeconds = Math.round((timeoutSeconds + allowance) * 10) / 10;
   const doneMarker = `@@${nonce}:done:`;
   const values = Object.keys(env).filter((name) => ENV_NAME.test(name));
-  // sudo resets the environment: the check's values are asked to be kept by name (never as text on sudo's command line).
-  const sudo = `sudo -n${values.length > 0 ? ` --preserve-env=${values.join(',')}` : ''} -- sh -c "$C"`;
-  const script = [
-    'LC_ALL=C; export LC_ALL',
+  const body = [
     `N=${nonce}`,
-    // Frames are collected and printed in one write at the end: one SSH packet back per sweep. If
-    // `timeout` stops the batch, the TERM trap still prints the frames of the checks that finished.
-    "F=''",
-    `trap '{ read E _ </proc/uptime; } 2>/dev/null; printf "%s\\n@@$N:ran:%s:%s\\n${doneMarker}${TERMINATED_WITH_FRAMES}\\n" "$F" "$S" "$E"; exit ${TERMINATED_WITH_FRAMES}' TERM`,
-    // Each check in a subshell with its positional parameters cleared: one fork, no exec of its own.
-    'c() {',
-    '  { read S _ </proc/uptime; } 2>/dev/null',
-    '  if [ "$3" != s ]; then o=$(C=$2; set --; eval "$C" 2>&1 </dev/null); r=$?',
-    `  elif ! command -v sudo >/dev/null 2>&1; then o=''; r=${SUDO_MISSING}`,
-    `  elif ! sudo -n true >/dev/null 2>&1 </dev/null; then o=''; r=${SUDO_NEEDS_PASSWORD}`,
-    `  else o=$(C=$2; set --; ${sudo} 2>&1 </dev/null); r=$?; fi`,
-    `  [ \${#o} -gt ${OUTPUT_TAIL_BYTES} ] && o=$(printf '%s' "$o" | tail -c ${OUTPUT_TAIL_BYTES})`,
-    `  F="$F\n@@$N:begin:$1:$r:$S\n$o\n@@$N:end"`,
-    '}',
+    // sudo resets the environment: the check's values are asked to be kept by name (never as text on sudo's command line).
+    `P=${values.length > 0 ? `--preserve-env=${values.join(',')}` : ''}`,
     ...checks.map((check) => `c ${check.id} ${shellQuote(check.run)}${check.sudo ? ' s' : ''}`),
-    '{ read E _ </proc/uptime; } 2>/dev/null',
-    `printf '%s\n@@$N:ran:%s:%s\n${doneMarker}0\n' "$F" "$S" "$E"`,
+    'navigator_end',
     '',
   ].join('\n');
   // GNU timeout is in coreutils on every supported distribution; without it the batch runs under Navigator's deadline only.
   // The script prints its own done marker; this one is for a batch that could not (killed, or no sh).
-  // The script goes over the wire once, in a variable of the kept-open shell.
+  // Only the checks go over the wire each sweep: the kept-open shell holds the prelude (SHELL_SETUP) and joins the two.
   // Values (vars, attendee values) go into the batch's environment by assignments the kept-open shell reads from the SSH
   // channel: never in a command line (ps would show them to the VM's other users), never in a check's script text.
   const assignments = Object.entries(env)
@@ -124,11 +109,41 @@ export function buildSshBatch(
     .map(([name, value]) => `${name}=${shellQuote(value)} `)
     .join('');
   const shellInput =
-    `navigator_batch=${shellQuote(script)}; ` +
-    `if command -v timeout >/dev/null 2>&1; then ${assignments}timeout -k 1 ${deadlineSeconds} sh -c "$navigator_batch" navigator-checks </dev/null 2>&1; ` +
-    `else ${assignments}sh -c "$navigator_batch" navigator-checks </dev/null 2>&1; fi || printf '\n${doneMarker}%s\n' "$?"\n`;
-  return { nonce, timeoutSeconds, deadlineSeconds, checks, script, shellInput, doneMarker };
+    `navigator_batch=${shellQuote(body)}; ` +
+    `if command -v timeout >/dev/null 2>&1; then ${assignments}timeout -k 1 ${deadlineSeconds} sh -c "$navigator_prelude$navigator_batch" navigator-checks </dev/null 2>&1; ` +
+    `else ${assignments}sh -c "$navigator_prelude$navigator_batch" navigator-checks </dev/null 2>&1; fi || printf '\n${doneMarker}%s\n' "$?"\n`;
+  return { nonce, timeoutSeconds, deadlineSeconds, checks, script: PRELUDE + body, shellInput, doneMarker };
 }
+
+/**
+ * What every batch starts with, the same for every VM and sweep: it reads the batch's nonce (`$N`) and
+ * sudo's options (`$P`) when it runs. Sent once per kept-open shell (SHELL_SETUP), not with each sweep.
+ */
+const PRELUDE = [
+  'LC_ALL=C; export LC_ALL',
+  // Frames are collected and printed in one write at the end: one SSH packet back per sweep. If
+  // `timeout` stops the batch, the TERM trap still prints the frames of the checks that finished.
+  "F=''",
+  `trap '{ read E _ </proc/uptime; } 2>/dev/null; printf "%s\\n@@$N:ran:%s:%s\\n@@$N:done:${TERMINATED_WITH_FRAMES}\\n" "$F" "$S" "$E"; exit ${TERMINATED_WITH_FRAMES}' TERM`,
+  // Each check in a subshell with its positional parameters cleared: one fork, no exec of its own.
+  'c() {',
+  '  { read S _ </proc/uptime; } 2>/dev/null',
+  '  if [ "$3" != s ]; then o=$(C=$2; set --; eval "$C" 2>&1 </dev/null); r=$?',
+  `  elif ! command -v sudo >/dev/null 2>&1; then o=''; r=${SUDO_MISSING}`,
+  `  elif ! sudo -n true >/dev/null 2>&1 </dev/null; then o=''; r=${SUDO_NEEDS_PASSWORD}`,
+  '  else o=$(C=$2; set --; sudo -n $P -- sh -c "$C" 2>&1 </dev/null); r=$?; fi',
+  `  [ \${#o} -gt ${OUTPUT_TAIL_BYTES} ] && o=$(printf '%s' "$o" | tail -c ${OUTPUT_TAIL_BYTES})`,
+  '  F="$F\n@@$N:begin:$1:$r:$S\n$o\n@@$N:end"',
+  '}',
+  'navigator_end() {',
+  '  { read E _ </proc/uptime; } 2>/dev/null',
+  '  printf \'%s\n@@%s:ran:%s:%s\n@@%s:done:0\n\' "$F" "$N" "$S" "$E" "$N"',
+  '}',
+  '',
+].join('\n');
+
+/** Written to a kept-open shell once, before its first batch: every batch's script is `$navigator_prelude` and its checks. */
+export const SHELL_SETUP = `navigator_prelude=${shellQuote(PRELUDE)}\n`;
 
 export function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
@@ -149,7 +164,7 @@ export async function runSshChecks(
   let alone = false;
   while (remaining.length > 0) {
     const batch = buildSshBatch(alone ? remaining.slice(0, 1) : remaining, undefined, durations, env);
-    const run = await runInShell(batch.shellInput, batch.doneMarker, batch.deadlineSeconds * 1000 + SHELL_GRACE_MS);
+    const run = await runInShell(batch.shellInput, batch.doneMarker, batch.deadlineSeconds * 1000 + SHELL_GRACE_MS, SHELL_SETUP);
     if (run.blocked !== undefined) {
       // The account runs something else than our shell: nothing ran, and nothing here is the attendee's step failing.
       const reason = run.blocked ? coded('check.commands_blocked_printed', { printed: lastLine(run.blocked) }) : coded('check.commands_blocked');

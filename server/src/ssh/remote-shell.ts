@@ -23,6 +23,8 @@ export class RemoteShell {
   private queue: Promise<unknown> = Promise.resolve();
   private listener: ((chunk: Buffer | null) => void) | null = null;
   private readonly blockedListeners = new Set<(printed: string | null) => void>();
+  /** What the current shell has been given to define (SHELL_SETUP): sent once per shell, not once per run. */
+  private setups = new Set<string>();
   /** Null while commands run; what the account printed when they are blocked. */
   blocked: string | null = null;
 
@@ -33,8 +35,8 @@ export class RemoteShell {
     private readonly startTimeoutMs = 8000,
   ) {}
 
-  run(input: string, doneMarker: string, timeoutMs: number): Promise<ShellRun> {
-    const next = this.queue.then(() => this.runNow(input, doneMarker, timeoutMs));
+  run(input: string, doneMarker: string, timeoutMs: number, setup = ''): Promise<ShellRun> {
+    const next = this.queue.then(() => this.runNow(input, doneMarker, timeoutMs, setup));
     this.queue = next.catch(() => undefined);
     return next;
   }
@@ -54,7 +56,7 @@ export class RemoteShell {
     this.discard();
   }
 
-  private async runNow(input: string, doneMarker: string, timeoutMs: number): Promise<ShellRun> {
+  private async runNow(input: string, doneMarker: string, timeoutMs: number, setup: string): Promise<ShellRun> {
     const started = performance.now();
     let channel: ClientChannel;
     try {
@@ -65,6 +67,11 @@ export class RemoteShell {
       throw error;
     }
     if (!input) return { stdout: '', durationMs: performance.now() - started, timedOut: false, closed: false };
+    // In the same write as the run: a shell that is discarded takes its setups with it, and a new one gets them again.
+    if (setup && !this.setups.has(setup)) {
+      this.setups.add(setup);
+      input = setup + input;
+    }
     return new Promise((resolve) => {
       const chunks: Buffer[] = [];
       let size = 0;
@@ -137,6 +144,7 @@ export class RemoteShell {
           detach();
           this.opening = null;
           this.channel = channel;
+          this.setups = new Set();
           channel.on('data', (chunk: Buffer) => this.listener?.(chunk));
           channel.stderr.resume();
           channel.on('close', () => {

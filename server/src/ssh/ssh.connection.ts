@@ -246,8 +246,8 @@ export class SshConnection implements VmChannel {
     });
   }
 
-  runInShell(input: string, doneMarker: string, timeoutMs: number): Promise<ShellRun> {
-    return this.awaited(() => this.shell.run(input, doneMarker, timeoutMs + 2 * this.rttMs));
+  runInShell(input: string, doneMarker: string, timeoutMs: number, setup?: string): Promise<ShellRun> {
+    return this.awaited(() => this.shell.run(input, doneMarker, timeoutMs + 2 * this.rttMs, setup));
   }
 
   request(port: number, path: string, options: RequestOptions): Promise<HttpResponse> {

@@ -55,8 +55,11 @@ export class ForwardingProhibited extends Error {
 
 /** What the probes need of a connection; SshConnection implements it over ssh2. */
 export interface VmChannel {
-  /** Writes input to a POSIX shell kept open on the VM; resolves when stdout contains doneMarker. */
-  runInShell(input: string, doneMarker: string, timeoutMs: number): Promise<ShellRun>;
+  /**
+   * Writes input to a POSIX shell kept open on the VM; resolves when stdout contains doneMarker.
+   * `setup` (definitions every run relies on) is written before it once per shell: again only when the shell is new.
+   */
+  runInShell(input: string, doneMarker: string, timeoutMs: number, setup?: string): Promise<ShellRun>;
   /** HTTP/1.1 to a port on the VM's localhost, over the SSH connection. */
   request(port: number, path: string, options: RequestOptions): Promise<HttpResponse>;
 }
