@@ -53,6 +53,19 @@ function treeCpuSeconds(rootPid: number): number {
   return total / CLOCK_TICKS;
 }
 
+/** Processes started on this machine since boot (every fork, from /proc/stat). */
+function processesSoFar(): number {
+  return Number(/^processes (\d+)$/m.exec(fs.readFileSync('/proc/stat', 'utf8'))![1]);
+}
+
+/** Processes this machine starts per millisecond with the benchmark idle: what a sweep's count is corrected by. */
+async function idleProcessRate(ms = 3000): Promise<number> {
+  const before = processesSoFar();
+  const started = performance.now();
+  await new Promise((r) => setTimeout(r, ms));
+  return (processesSoFar() - before) / (performance.now() - started);
+}
+
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
@@ -169,17 +182,24 @@ async function main(): Promise<void> {
     const unreal = firstResults.filter((r) => r.status === 'error');
     if (unreal.length > 0) throw new Error(`checks that could not be evaluated: ${JSON.stringify(unreal)}`);
 
+    // Navigator starts no process while it probes, nor do the VMs' services: what a sweep adds to the machine's
+    // count, beyond the idle rate, is what the VMs started (issue 21 counts it: a small VM pays for each one).
+    const idleRate = await idleProcessRate();
     const measure = async (sweep: (index: number) => Promise<unknown>) => {
       const wall: number[] = [];
       const cpuBefore = process.cpuUsage();
       const vmBefore = treeCpuSeconds(sshdPid);
+      const processesBefore = processesSoFar();
+      const measureStarted = performance.now();
       for (let s = 0; s < SWEEPS; s++) {
         const started = performance.now();
         await sweep(s);
         wall.push((performance.now() - started) / 1000);
       }
       const cpu = process.cpuUsage(cpuBefore);
+      const processes = processesSoFar() - processesBefore - idleRate * (performance.now() - measureStarted);
       return {
+        vmProcessesPerVm: Math.max(0, processes) / (N * SWEEPS),
         p50: percentile(wall, 50),
         p99: percentile(wall, 99),
         cpuMsPerVm: (cpu.user + cpu.system) / 1000 / (N * SWEEPS),
@@ -275,16 +295,22 @@ async function main(): Promise<void> {
     console.log(
       `\nProbe benchmark: ${N} VMs, ${SWEEPS} sweeps, default workshop (${result.checks.ssh} ssh checks batched, ${result.checks.forwarded} forwarded checks)`,
     );
-    console.log('| | sweep p50 | sweep p99 | client CPU / VM / sweep | VM-side CPU / VM / sweep |');
-    console.log('| --- | --- | --- | --- | --- |');
-    const row = (label: string, r: { p50: number; p99: number; cpuMsPerVm: number; cpuSystemMsPerVm: number; vmCpuMsPerVm: number }) =>
+    console.log('| | sweep p50 | sweep p99 | client CPU / VM / sweep | VM-side CPU / VM / sweep | processes on the VM / sweep |');
+    console.log('| --- | --- | --- | --- | --- | --- |');
+    const row = (
+      label: string,
+      r: { p50: number; p99: number; cpuMsPerVm: number; cpuSystemMsPerVm: number; vmCpuMsPerVm: number; vmProcessesPerVm: number },
+    ) =>
       console.log(
-        `| ${label} | ${f(r.p50, 3)} s | ${f(r.p99, 3)} s | ${f(r.cpuMsPerVm, 2)} ms (${f(r.cpuSystemMsPerVm, 2)} in the kernel) | ${f(r.vmCpuMsPerVm)} ms |`,
+        `| ${label} | ${f(r.p50, 3)} s | ${f(r.p99, 3)} s | ${f(r.cpuMsPerVm, 2)} ms (${f(r.cpuSystemMsPerVm, 2)} in the kernel) | ${f(r.vmCpuMsPerVm)} ms | ${f(r.vmProcessesPerVm)} |`,
       );
     row(`Navigator, full sweep (all ${checks.length} checks)`, full);
     row(`Navigator, steady state (${f(result.checks.steadyPerVmPerSweep)} checks per VM per sweep)`, steady);
     console.log(
-      `| parallel-ssh (ssh checks + the same HTTP requests by curl) | ${f(result.parallelSsh.p50, 3)} s | ${f(result.parallelSsh.p99, 3)} s | ${f(result.parallelSsh.clientCpuMsPerVm, 1)} ms | ${f(result.parallelSsh.vmCpuMsPerVm)} ms |`,
+      `| parallel-ssh (ssh checks + the same HTTP requests by curl) | ${f(result.parallelSsh.p50, 3)} s | ${f(result.parallelSsh.p99, 3)} s | ${f(result.parallelSsh.clientCpuMsPerVm, 1)} ms | ${f(result.parallelSsh.vmCpuMsPerVm)} ms | – |`,
+    );
+    console.log(
+      `(The machine started ${f(idleRate * 1000)} processes/s idle; that rate is taken off. parallel-ssh's count would include its own ssh clients.)`,
     );
     console.log(`Full sweep: ${f(ratio)}× faster than parallel-ssh, ${f(result.parallelSsh.clientCpuMsPerVm / full.cpuMsPerVm)}× less client CPU.`);
     console.log(
