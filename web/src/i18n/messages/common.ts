@@ -27,6 +27,7 @@ export default defineMessages(
     'common.connection.reason.hostKeyChanged': 'host key changed',
     'common.connection.reason.network': 'host unreachable',
     'common.connection.reason.addressRefused': 'address not allowed',
+    'common.connection.reason.lost': 'connection lost',
     'common.connection.reason.error': 'SSH error',
 
     // CopyBox.
@@ -91,6 +92,7 @@ export default defineMessages(
     'common.connection.reason.hostKeyChanged': 'ホスト鍵が変更',
     'common.connection.reason.network': 'ホストに到達できません',
     'common.connection.reason.addressRefused': '許可されていないアドレス',
+    'common.connection.reason.lost': '接続が切れました',
     'common.connection.reason.error': 'SSH エラー',
 
     'common.copy.copy': 'コピー',
