@@ -30,8 +30,9 @@ export default defineMessages(
     'common.connection.reason.lost': 'connection lost',
     'common.connection.reason.error': 'SSH error',
 
-    // CopyBox.
+    // CopyBox, and the code blocks of a hint.
     'common.copy.copy': 'Copy',
+    'common.copy.code': 'Copy code',
     'common.copy.copied': 'Copied ✓',
 
     // Countdown: a discussion or presenter timer.
@@ -96,6 +97,7 @@ export default defineMessages(
     'common.connection.reason.error': 'SSH エラー',
 
     'common.copy.copy': 'コピー',
+    'common.copy.code': 'コードをコピー',
     'common.copy.copied': 'コピーしました ✓',
 
     'common.countdown.running': '▶ 進行中',
