@@ -13,6 +13,7 @@ import { launchChromium, screenshotPath } from '../support/browser';
 import { importAttendees, registerAttendees } from '../support/clients';
 import { REPO_ROOT, startTestNavigator, type TestNavigator } from '../support/navigator';
 import { writeGeneratedRun, type GeneratedRun } from '../support/run-history';
+import { loadWorkshopFile } from '../../server/src/workshops/workshop.loader';
 
 const WORKSHOP = path.join(REPO_ROOT, 'checks/ebpf-php.yaml');
 const WIDTHS = [
@@ -112,6 +113,15 @@ describe('the board and the retrospective fit the screen', () => {
       return charts.length > 0 && charts.every((chart) => chart.dataset.drawn === 'true');
     });
     await page.screenshot({ path: screenshotPath('layout-retrospective-1280'), fullPage: true });
+    // What attendees were shown: the hint's first paragraph whole, not its first line (the file wraps it mid-sentence).
+    const build = loadWorkshopFile(WORKSHOP).definition.steps.find((step) => step.id === 'build-bpf')!;
+    const firstParagraph = (build.hint as { en: string }).en
+      .split(/\n\s*\n/)[0]
+      .replace(/\s*\n\s*/g, ' ')
+      .trim();
+    expect(firstParagraph).toContain('does not stop the build.');
+    const shown = page.getByTestId('stuck-checks').locator('tbody tr').filter({ hasText: 'The BPF build finished' }).locator('td.hint');
+    expect(await shown.textContent()).toContain(firstParagraph);
     expect(await layoutProblems(page)).toEqual({ overflow: 0, wide: [], cut: [] });
     await page.context().close();
   });
