@@ -166,8 +166,14 @@ describe('the projector in the room language', () => {
     await page.getByTestId('language-picker').selectOption('en');
     await page.getByRole('button', { name: 'Hide names' }).waitFor();
     expect(await board.socket.emitWithAck('room:set-language', { language: 'ja' })).toEqual({ ok: true });
-    await page.waitForTimeout(500);
+    // A later message on the same socket: once its banner shows, the room's language (sent before it) has been handled.
+    const later = 'Room language sent: this screen keeps its own';
+    expect(await board.socket.emitWithAck('broadcast:send', { text: later })).toEqual({ ok: true });
+    await page.getByTestId('broadcast').filter({ hasText: later }).waitFor();
     expect(await page.getByRole('button', { name: 'Hide names' }).count()).toBe(1);
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
+    expect(await board.socket.emitWithAck('broadcast:clear', {})).toEqual({ ok: true });
+    await page.getByTestId('broadcast').waitFor({ state: 'detached' });
     await page.reload();
     await page.getByTestId('projector-pace').waitFor();
     expect(await page.getByRole('button', { name: 'Hide names' }).count()).toBe(1);

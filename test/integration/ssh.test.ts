@@ -224,6 +224,75 @@ describe('SshPool', () => {
   });
 });
 
+describe('an established connection that drops', () => {
+  /** Pool states as state:reason, and the message code of each unreachable one. */
+  function watch(pool: SshPool) {
+    const states: string[] = [];
+    const unreachable: PoolStateChange[] = [];
+    pool.onStateChange((change) => {
+      states.push(change.reason ? `${change.state}:${change.reason}` : change.state);
+      if (change.state === 'unreachable') unreachable.push(change);
+    });
+    return { states, unreachable };
+  }
+
+  it('reads "lost" when sshd is killed while connected, not a handshake error, then reconnects', async () => {
+    const pool = new SshPool({ privateKey: keys.privateKey, quickRetryCapMs: 300 });
+    const { states, unreachable } = watch(pool);
+    pool.ensure(target({ id: 'killed', pinnedFingerprint: sshd.hostKeyFingerprint }));
+    try {
+      await until(() => pool.stateOf('killed') === 'connected');
+      // Kills the listener and every connection's processes, as a crash would.
+      await sshd.stop();
+      await until(() => states.includes('unreachable:refused')).catch(() => {
+        throw new Error('states: ' + states.join(','));
+      });
+      const afterConnected = states.slice(states.indexOf('connected') + 1);
+      // The drop itself is "lost"; the retries that follow find nothing listening ("refused").
+      expect(afterConnected[0]).toBe('unreachable:lost');
+      expect(states).not.toContain('unreachable:error');
+      expect(unreachable[0].message?.code).toMatch(/^connection\.lost(_detail)?$/);
+      await sshd.start();
+      await until(() => pool.get('killed') !== undefined, 10_000);
+      expect((await runIn(pool.get('killed')!, 'echo back')).stdout).toBe('back\n');
+    } finally {
+      await sshd.start();
+      await pool.closeAll();
+    }
+  });
+
+  it('reads "lost" when the established connection is reset (ECONNRESET), and reconnects on its own', async () => {
+    // A loopback relay in front of the real sshd: resetting its side sends the pool a TCP RST mid-connection.
+    const relayed = new Set<net.Socket>();
+    const relay = net.createServer((inbound) => {
+      const outbound = net.connect(sshd.port, '127.0.0.1');
+      relayed.add(inbound);
+      inbound.pipe(outbound).pipe(inbound);
+      inbound.on('error', () => outbound.destroy());
+      outbound.on('error', () => inbound.destroy());
+      inbound.on('close', () => (relayed.delete(inbound), outbound.destroy()));
+    });
+    await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
+    const pool = new SshPool({ privateKey: keys.privateKey, quickRetryCapMs: 300 });
+    const { states, unreachable } = watch(pool);
+    pool.ensure(target({ id: 'reset', port: (relay.address() as net.AddressInfo).port, pinnedFingerprint: sshd.hostKeyFingerprint }));
+    try {
+      await until(() => pool.stateOf('reset') === 'connected');
+      const connected = pool.get('reset')!;
+      for (const socket of relayed) socket.resetAndDestroy();
+      await until(() => unreachable.length > 0);
+      expect(unreachable[0]).toMatchObject({ state: 'unreachable', reason: 'lost' });
+      expect(unreachable[0].message).toMatchObject({ code: 'connection.lost_detail', values: { detail: expect.stringContaining('ECONNRESET') } });
+      // The existing reconnect: a new connection through the relay, without anyone asking.
+      await until(() => pool.stateOf('reset') === 'connected' && pool.get('reset') !== connected, 10_000);
+      expect(states.slice(states.indexOf('unreachable:lost'))).toEqual(['unreachable:lost', 'connecting', 'connected']);
+    } finally {
+      await pool.closeAll();
+      relay.close();
+    }
+  });
+});
+
 /** A command in the connection's kept-open shell; stdout without the done marker. */
 async function runIn(connection: VmChannel, command: string, timeoutMs = 3000, setup?: string): Promise<ShellRun> {
   const marker = `@@done-${Math.random().toString(36).slice(2)}`;

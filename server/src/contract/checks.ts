@@ -33,7 +33,18 @@ export type CellState = StepState | 'unreachable';
 export type ConnectionState = 'waiting' | 'connecting' | 'connected' | 'unreachable';
 
 export type UnreachableReason =
-  'refused' | 'timeout' | 'slow_link' | 'dropped' | 'dns' | 'auth_rejected' | 'host_key_changed' | 'network' | 'address_refused' | 'error';
+  | 'refused'
+  | 'timeout'
+  | 'slow_link'
+  | 'dropped'
+  | 'dns'
+  | 'auth_rejected'
+  | 'host_key_changed'
+  | 'network'
+  | 'address_refused'
+  /** An established connection dropped (sshd killed, a reset, the socket closed): not a login that failed. */
+  | 'lost'
+  | 'error';
 
 /** Connected, but the account runs something else than commands (ForceCommand, a nologin shell, command= in authorized_keys). */
 export type ConnectedReason = 'commands_blocked';

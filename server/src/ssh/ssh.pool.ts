@@ -231,7 +231,8 @@ export class SshPool {
         if (entry.removed || entry.connection !== connection) return;
         entry.connection = null;
         const stalled = error !== null && (error.message.startsWith(STALLED) || /keepalive/i.test(error.message));
-        const reason = stalled ? 'timeout' : 'error';
+        // Anything else ended a connection that was up (sshd killed, a reset, the socket closed): lost, not a login error.
+        const reason = stalled ? 'timeout' : 'lost';
         const message =
           error instanceof CodedError
             ? error.coded
@@ -289,7 +290,7 @@ export class SshPool {
   }
 
   private scheduleRetry(entry: Entry, reason: UnreachableReason, immediately: boolean): void {
-    const quick = reason === 'auth_rejected' || reason === 'refused' || reason === 'error' || reason === 'dropped';
+    const quick = reason === 'auth_rejected' || reason === 'refused' || reason === 'error' || reason === 'dropped' || reason === 'lost';
     const cap = quick ? this.options.quickRetryCapMs : this.options.slowRetryCapMs;
     // Quick reasons start at half a second: a restarted sshd (a reboot, a mass restart) listens again within a second or two.
     const base = immediately ? 250 : Math.min(cap, (quick ? 500 : 1000) * 2 ** entry.attempt);

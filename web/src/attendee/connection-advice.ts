@@ -31,6 +31,8 @@ export function connectionAdvice(connection: ConnectionView): { title: string; b
           return { title: t('attendee.advice.slowLink.title'), body: t('attendee.advice.slowLink.body', { message }), showKey: false };
         case 'dropped':
           return { title: t('attendee.advice.dropped.title'), body: t('attendee.advice.dropped.body'), showKey: false };
+        case 'lost':
+          return { title: t('attendee.advice.lost.title'), body: t('attendee.advice.lost.body'), showKey: false };
         case 'dns':
           return { title: t('attendee.advice.dns.title'), body: t('attendee.advice.dns.body'), showKey: false };
         case 'host_key_changed':

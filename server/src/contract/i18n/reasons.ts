@@ -84,6 +84,7 @@ export default defineMessages(
     'reasons.unreachable.host_key_changed': 'The host key changed since it was pinned: Navigator runs nothing on this machine.',
     'reasons.unreachable.network': 'The network has no route to the VM.',
     'reasons.unreachable.address_refused': 'Navigator does not connect to that address.',
+    'reasons.unreachable.lost': 'The connection to the VM was lost (sshd stopped, the VM restarted, or the network dropped it). Navigator keeps trying.',
     'reasons.unreachable.error': 'An unexpected SSH error occurred.',
 
     // ── what a connection attempt found ─────────────────────────────────────
@@ -280,6 +281,7 @@ export default defineMessages(
     'reasons.unreachable.host_key_changed': 'ピン留めした後にホスト鍵が変わりました：Navigator はこのマシンで何も実行しません。',
     'reasons.unreachable.network': 'VM へのネットワーク経路がありません。',
     'reasons.unreachable.address_refused': 'Navigator はそのアドレスには接続しません。',
+    'reasons.unreachable.lost': 'VM との接続が切れました（sshd の停止、VM の再起動、またはネットワークによる切断）。Navigator は再試行を続けます。',
     'reasons.unreachable.error': '予期しない SSH エラーが発生しました。',
 
     'reasons.connection.timeout': '{host}:{port} から{seconds}秒以内に応答がありません',

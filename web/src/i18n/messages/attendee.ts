@@ -116,6 +116,9 @@ export default defineMessages(
     'attendee.advice.dropped.title': 'sshd drops the connection',
     'attendee.advice.dropped.body':
       'Your VM accepts the connection and closes it before greeting: sshd is refusing logins (too many at once: MaxStartups, or a rule such as hosts.deny or fail2ban). Navigator keeps trying.',
+    'attendee.advice.lost.title': 'Connection lost',
+    'attendee.advice.lost.body':
+      'Navigator was connected to your VM and the connection dropped: sshd stopped, the VM restarted, or the network cut it. Check that the VM is running and sshd is up (sudo systemctl status ssh); Navigator keeps trying.',
     'attendee.advice.dns.title': 'DNS name not found',
     'attendee.advice.dns.body': 'That name does not resolve. Check for typos, or use the IP address instead.',
     'attendee.advice.hostKeyChanged.title': 'Host key changed since it was pinned',
@@ -235,6 +238,9 @@ export default defineMessages(
     'attendee.advice.dropped.title': 'sshd が接続を切断しています',
     'attendee.advice.dropped.body':
       'VM は接続を受け付けますが、最初の応答の前に閉じています。sshd がログインを拒否しています（同時接続が多すぎる：MaxStartups、または hosts.deny や fail2ban などのルール）。Navigator は接続を試み続けます。',
+    'attendee.advice.lost.title': '接続が切れました',
+    'attendee.advice.lost.body':
+      'Navigator は VM に接続していましたが、接続が切れました（sshd の停止、VM の再起動、またはネットワークによる切断）。VM が起動していて sshd が動いていること（sudo systemctl status ssh）を確認してください。Navigator は再試行を続けます。',
     'attendee.advice.dns.title': 'DNS 名が見つかりません',
     'attendee.advice.dns.body': 'その名前は名前解決できません。入力ミスを確認するか、代わりに IP アドレスを使ってください。',
     'attendee.advice.hostKeyChanged.title': '固定したホスト鍵から変わっています',

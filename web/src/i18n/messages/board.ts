@@ -200,7 +200,7 @@ export default defineMessages(
 
     // Broadcast
     'board.broadcast.label': 'Tell the room',
-    'board.broadcast.placeholder': 'Tell the room (a banner on every attendee page and the projector)',
+    'board.broadcast.placeholder': 'Tell attendees and the projector',
     'board.broadcast.inputLabel': 'Message to the room',
     'board.broadcast.send': 'Send to the room',
     'board.broadcast.showing': 'Showing: “{text}”',
@@ -401,7 +401,7 @@ export default defineMessages(
     'board.sheet.scan': 'コードを読み取るか、個人リンクを開いてください：',
 
     'board.broadcast.label': '会場へのお知らせ',
-    'board.broadcast.placeholder': '会場へのお知らせ（すべての参加者ページとプロジェクターにバナーで表示）',
+    'board.broadcast.placeholder': '参加者とプロジェクターへのお知らせ',
     'board.broadcast.inputLabel': '会場へのメッセージ',
     'board.broadcast.send': '会場に送信',
     'board.broadcast.showing': '表示中：「{text}」',

@@ -27,10 +27,12 @@ export default defineMessages(
     'common.connection.reason.hostKeyChanged': 'host key changed',
     'common.connection.reason.network': 'host unreachable',
     'common.connection.reason.addressRefused': 'address not allowed',
+    'common.connection.reason.lost': 'connection lost',
     'common.connection.reason.error': 'SSH error',
 
-    // CopyBox.
+    // CopyBox, and the code blocks of a hint.
     'common.copy.copy': 'Copy',
+    'common.copy.code': 'Copy code',
     'common.copy.copied': 'Copied ✓',
 
     // Countdown: a discussion or presenter timer.
@@ -91,9 +93,11 @@ export default defineMessages(
     'common.connection.reason.hostKeyChanged': 'ホスト鍵が変更',
     'common.connection.reason.network': 'ホストに到達できません',
     'common.connection.reason.addressRefused': '許可されていないアドレス',
+    'common.connection.reason.lost': '接続が切れました',
     'common.connection.reason.error': 'SSH エラー',
 
     'common.copy.copy': 'コピー',
+    'common.copy.code': 'コードをコピー',
     'common.copy.copied': 'コピーしました ✓',
 
     'common.countdown.running': '▶ 進行中',
