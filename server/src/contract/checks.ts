@@ -33,7 +33,20 @@ export type CellState = StepState | 'unreachable';
 export type ConnectionState = 'waiting' | 'connecting' | 'connected' | 'unreachable';
 
 export type UnreachableReason =
-  'refused' | 'timeout' | 'slow_link' | 'dropped' | 'dns' | 'auth_rejected' | 'host_key_changed' | 'network' | 'address_refused' | 'error';
+  | 'refused'
+  | 'timeout'
+  | 'slow_link'
+  | 'dropped'
+  | 'dns'
+  | 'auth_rejected'
+  | 'host_key_changed'
+  | 'network'
+  | 'address_refused'
+  | 'error'
+  // A VM behind NAT, reached through the tunnel it opens to Navigator: not opened yet, closed, or open with its sshd silent.
+  | 'tunnel_not_open'
+  | 'tunnel_closed'
+  | 'tunnel_sshd_silent';
 
 /** Connected, but the account runs something else than commands (ForceCommand, a nologin shell, command= in authorized_keys). */
 export type ConnectedReason = 'commands_blocked';

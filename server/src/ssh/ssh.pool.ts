@@ -169,7 +169,8 @@ export class SshPool {
    * which is after the client has heard "authenticated".
    */
   private async hostSlot(target: VmTarget): Promise<() => void> {
-    const key = `${target.host}:${target.port}`;
+    // A tunnelled VM shares no sshd with anyone: its slot is its own.
+    const key = target.route ? `route:${target.route.id}` : `${target.host}:${target.port}`;
     let host = this.hostHandshakes.get(key);
     if (!host) {
       host = { semaphore: new Semaphore(this.options.maxHandshakesPerHost), users: 0 };
@@ -230,6 +231,13 @@ export class SshPool {
       connection.onClose((error) => {
         if (entry.removed || entry.connection !== connection) return;
         entry.connection = null;
+        // The route went (the VM's tunnel closed): that, not the connection's own error, is why.
+        const routeLost = entry.target.route?.lost() ?? null;
+        if (routeLost) {
+          this.setState(entry, { state: 'unreachable', reason: routeLost.reason, message: routeLost.coded });
+          this.scheduleRetry(entry, routeLost.reason, false);
+          return;
+        }
         const stalled = error !== null && (error.message.startsWith(STALLED) || /keepalive/i.test(error.message));
         const reason = stalled ? 'timeout' : 'error';
         const message =
@@ -325,5 +333,5 @@ function sameKey(a: VmTarget, b: VmTarget): boolean {
 }
 
 function sameMachine(a: VmTarget, b: VmTarget): boolean {
-  return a.host === b.host && a.port === b.port && a.user === b.user;
+  return a.host === b.host && a.port === b.port && a.user === b.user && a.route?.id === b.route?.id;
 }

@@ -85,6 +85,9 @@ export default defineMessages(
     'reasons.unreachable.network': 'The network has no route to the VM.',
     'reasons.unreachable.address_refused': 'Navigator does not connect to that address.',
     'reasons.unreachable.error': 'An unexpected SSH error occurred.',
+    'reasons.unreachable.tunnel_not_open': "The VM has not opened its tunnel to Navigator yet: run the tunnel command on the VM.",
+    'reasons.unreachable.tunnel_closed': "The VM's tunnel to Navigator closed: Navigator waits for it to open again.",
+    'reasons.unreachable.tunnel_sshd_silent': "The tunnel is open, but the VM's sshd does not answer through it.",
 
     // ── what a connection attempt found ─────────────────────────────────────
     'reasons.connection.timeout': 'no answer from {host}:{port} within {seconds} s',
@@ -102,6 +105,9 @@ export default defineMessages(
     'reasons.connection.lost_detail': 'the connection dropped: {detail}',
     'reasons.connection.no_key': 'Navigator has no key for this attendee yet.',
     'reasons.connection.no_vm_key': 'Navigator has no key for this VM',
+    'reasons.connection.tunnel_not_open': 'tunnel not open yet',
+    'reasons.connection.tunnel_closed': 'tunnel closed',
+    'reasons.connection.tunnel_sshd_silent': "tunnel open, but the VM's ssh could not reach its sshd on port {port} ({detail})",
     'reasons.connection.account_printed': '{printed}',
 
     // ── addresses Navigator does not dial ───────────────────────────────────
@@ -281,6 +287,9 @@ export default defineMessages(
     'reasons.unreachable.network': 'VM へのネットワーク経路がありません。',
     'reasons.unreachable.address_refused': 'Navigator はそのアドレスには接続しません。',
     'reasons.unreachable.error': '予期しない SSH エラーが発生しました。',
+    'reasons.unreachable.tunnel_not_open': 'VM はまだ Navigator へのトンネルを開いていません：VM でトンネルのコマンドを実行してください。',
+    'reasons.unreachable.tunnel_closed': 'VM から Navigator へのトンネルが閉じました：Navigator はトンネルが再び開くのを待っています。',
+    'reasons.unreachable.tunnel_sshd_silent': 'トンネルは開いていますが、VM の sshd がトンネル経由で応答しません。',
 
     'reasons.connection.timeout': '{host}:{port} から{seconds}秒以内に応答がありません',
     'reasons.connection.slow_link':
@@ -297,6 +306,9 @@ export default defineMessages(
     'reasons.connection.lost_detail': '接続が切れました：{detail}',
     'reasons.connection.no_key': 'この参加者の鍵を Navigator はまだ持っていません。',
     'reasons.connection.no_vm_key': 'この VM の鍵を Navigator は持っていません',
+    'reasons.connection.tunnel_not_open': 'トンネルはまだ開いていません',
+    'reasons.connection.tunnel_closed': 'トンネルが閉じました',
+    'reasons.connection.tunnel_sshd_silent': 'トンネルは開いていますが、VM の ssh がポート {port} の sshd に接続できませんでした（{detail}）',
     'reasons.connection.account_printed': '{printed}',
 
     'reasons.address.refused': `{address} は${CATEGORY_JA}`,
