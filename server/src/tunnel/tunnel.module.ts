@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app.config';
 import { WorkshopsModule } from '../workshops/workshops.module';
+import { TunnelCommandsService } from './tunnel-commands.service';
+import { TunnelController } from './tunnel.controller';
 import { TunnelEndpoint } from './tunnel.endpoint';
 import { TunnelGate } from './tunnel-gate.service';
 import { TunnelHostKey, TunnelKeyStore } from './tunnel-keys';
@@ -9,6 +11,7 @@ import { TunnelRegistry } from './tunnel.registry';
 /** Tunnels from VMs Navigator cannot dial: the SSH endpoint they open `ssh -R` to, and the tunnels open now. */
 @Module({
   imports: [WorkshopsModule],
+  controllers: [TunnelController],
   providers: [
     {
       provide: TunnelHostKey,
@@ -18,6 +21,7 @@ import { TunnelRegistry } from './tunnel.registry';
     TunnelRegistry,
     TunnelGate,
     TunnelEndpoint,
+    TunnelCommandsService,
   ],
   exports: [TunnelRegistry, TunnelKeyStore, TunnelHostKey, TunnelEndpoint],
 })
