@@ -137,7 +137,7 @@ export class AttendeesService {
           displayName: await this.uniqueName(registration.displayName),
           host: registration.host,
           port: registration.port,
-          vmAccess: registration.vmAccess,
+          vmAccess: registration.vmAccess ?? 'direct',
           sshUser: registration.sshUser,
           seat: this.checkSeat(registration.seat),
           tokenHash: hashToken(token),
@@ -157,7 +157,7 @@ export class AttendeesService {
   /** An attendee fixes their VM's address: a new machine means a new host key to pin. */
   async updateVm(attendeeId: string, registration: Registration, source: string): Promise<SelfView> {
     const before = await this.find(attendeeId);
-    const sameMachine = before.host === registration.host && before.port === registration.port && before.vmAccess === registration.vmAccess;
+    const sameMachine = before.host === registration.host && before.port === registration.port && before.vmAccess === (registration.vmAccess ?? 'direct');
     // Each new address is dialled and its answer shown: without a limit the form is a port scanner.
     if (!sameMachine) this.limitAddressChanges(attendeeId, source);
     await this.requireReachable(registration);
@@ -168,7 +168,7 @@ export class AttendeesService {
         displayName: registration.displayName,
         host: registration.host,
         port: registration.port,
-        vmAccess: registration.vmAccess,
+        vmAccess: registration.vmAccess ?? 'direct',
         sshUser: registration.sshUser,
         seat: this.checkSeat(registration.seat),
         valuesJson: JSON.stringify(values),
