@@ -157,10 +157,12 @@ export class AttendeesService {
   /** An attendee fixes their VM's address: a new machine means a new host key to pin. */
   async updateVm(attendeeId: string, registration: Registration, source: string): Promise<SelfView> {
     const before = await this.find(attendeeId);
-    const sameMachine = before.host === registration.host && before.port === registration.port && before.vmAccess === (registration.vmAccess ?? 'direct');
+    // A form that does not say how Navigator reaches the VM keeps what was registered.
+    const vmAccess = registration.vmAccess ?? (before.vmAccess === 'tunnel' ? 'tunnel' : 'direct');
+    const sameMachine = before.host === registration.host && before.port === registration.port && before.vmAccess === vmAccess;
     // Each new address is dialled and its answer shown: without a limit the form is a port scanner.
     if (!sameMachine) this.limitAddressChanges(attendeeId, source);
-    await this.requireReachable(registration);
+    await this.requireReachable({ ...registration, vmAccess });
     const values = this.checkValues(parseValuesJson(before.valuesJson), registration.values);
     const attendee = await this.prisma.attendee.update({
       where: { id: attendeeId },
@@ -168,7 +170,7 @@ export class AttendeesService {
         displayName: registration.displayName,
         host: registration.host,
         port: registration.port,
-        vmAccess: registration.vmAccess ?? 'direct',
+        vmAccess,
         sshUser: registration.sshUser,
         seat: this.checkSeat(registration.seat),
         valuesJson: JSON.stringify(values),

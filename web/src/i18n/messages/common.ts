@@ -28,6 +28,9 @@ export default defineMessages(
     'common.connection.reason.network': 'host unreachable',
     'common.connection.reason.addressRefused': 'address not allowed',
     'common.connection.reason.error': 'SSH error',
+    'common.connection.reason.tunnelNotOpen': 'tunnel not open yet',
+    'common.connection.reason.tunnelClosed': 'tunnel closed',
+    'common.connection.reason.tunnelSshdSilent': 'tunnel open, sshd not answering',
 
     // CopyBox.
     'common.copy.copy': 'Copy',
@@ -92,6 +95,9 @@ export default defineMessages(
     'common.connection.reason.network': 'ホストに到達できません',
     'common.connection.reason.addressRefused': '許可されていないアドレス',
     'common.connection.reason.error': 'SSH エラー',
+    'common.connection.reason.tunnelNotOpen': 'トンネル未接続',
+    'common.connection.reason.tunnelClosed': 'トンネル切断',
+    'common.connection.reason.tunnelSshdSilent': 'トンネルは開通・sshd が無応答',
 
     'common.copy.copy': 'コピー',
     'common.copy.copied': 'コピーしました ✓',
