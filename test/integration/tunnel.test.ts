@@ -4,7 +4,18 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionView, NavigatorAttendeeView, RosterSnapshot, SelfView, TunnelView } from '../../server/src/contract/views';
 import { startTestNavigator, type TestNavigator } from '../support/navigator';
-import { createNattedVm, HOST_ADDRESS, killGroup, listensInVm, removeNattedVm, runInVm, spawnInVm, startVmSshd, VM_ADDRESS, type VmSshd } from '../support/natted-vm';
+import {
+  createNattedVm,
+  HOST_ADDRESS,
+  killGroup,
+  listensInVm,
+  removeNattedVm,
+  runInVm,
+  spawnInVm,
+  startVmSshd,
+  VM_ADDRESS,
+  type VmSshd,
+} from '../support/natted-vm';
 import { createTestUser, freePort, removeStaleTestUsers, type TestUser } from '../support/sshd';
 
 /**
@@ -56,8 +67,10 @@ async function waitForView(id: string, what: string, matches: (view: NavigatorAt
   }
 }
 
-const connection = (state: ConnectionView['state'], reason: string | null = null) => (view: NavigatorAttendeeView) =>
-  view.connection.state === state && (reason === null || view.connection.reason === reason);
+const connection =
+  (state: ConnectionView['state'], reason: string | null = null) =>
+  (view: NavigatorAttendeeView) =>
+    view.connection.state === state && (reason === null || view.connection.reason === reason);
 
 /** The attendee's "open the tunnel" command, run as the VM's user inside the VM, kept running. */
 function openTunnel(registered: Registered, asUser: string): ChildProcess {
@@ -134,7 +147,7 @@ describe('a VM behind NAT, watched through the tunnel it opens', () => {
     expect(bob.tunnel.openCommand).not.toEqual(ada.tunnel.openCommand);
   });
 
-  it("is watched like any other once the VM runs the command: its checks pass through the tunnel, ssh and HTTP", async () => {
+  it('is watched like any other once the VM runs the command: its checks pass through the tunnel, ssh and HTTP', async () => {
     openTunnel(ada, user.name);
     await waitForView(ada.id, 'connected through the tunnel', connection('connected'));
     user.writeFile('prepared', '');

@@ -21,7 +21,13 @@ function ip(args: string[]): void {
 
 /** Whatever an earlier run left: the namespace with its processes, and the host end of the link. */
 export function removeNattedVm(): void {
-  spawnSync('sh', ['-c', 'ip netns pids "$1" 2>/dev/null | xargs -r kill -KILL; ip netns del "$1" 2>/dev/null; ip link del "$2" 2>/dev/null; true', 'sh', NETNS, HOST_LINK]);
+  spawnSync('sh', [
+    '-c',
+    'ip netns pids "$1" 2>/dev/null | xargs -r kill -KILL; ip netns del "$1" 2>/dev/null; ip link del "$2" 2>/dev/null; true',
+    'sh',
+    NETNS,
+    HOST_LINK,
+  ]);
 }
 
 export function createNattedVm(): void {
@@ -41,9 +47,7 @@ export function createNattedVm(): void {
   tc(`class add dev ${HOST_LINK} parent 1: classid 1:1 htb rate 10gbit`);
   tc(`class add dev ${HOST_LINK} parent 1: classid 1:2 htb rate 10gbit`);
   tc(`qdisc add dev ${HOST_LINK} parent 1:2 handle 20: pfifo limit 0`);
-  tc(
-    `filter add dev ${HOST_LINK} parent 1: protocol ip prio 1 u32 match ip dst ${VM_ADDRESS}/32 match ip protocol 6 0xff match u8 0x02 0x12 at 33 flowid 1:2`,
-  );
+  tc(`filter add dev ${HOST_LINK} parent 1: protocol ip prio 1 u32 match ip dst ${VM_ADDRESS}/32 match ip protocol 6 0xff match u8 0x02 0x12 at 33 flowid 1:2`);
 }
 
 /** A command inside the VM's namespace, as a user of the VM (root when none); its own process group, so it can be killed whole. */
@@ -88,7 +92,10 @@ export function killGroup(child: ChildProcess): Promise<void> {
 }
 
 function killDescendants(pid: number): void {
-  const children = spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number);
+  const children = spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .filter(Boolean)
+    .map(Number);
   for (const descendant of children) {
     killDescendants(descendant);
     try {

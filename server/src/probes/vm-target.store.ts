@@ -9,7 +9,11 @@ const VM_FIELDS = {
   host: true,
   port: true,
   sshUser: true,
-  vmAccess: true, hostKeyFingerprint: true, offeredHostKeyFingerprint: true, sshPublicKey: true } as const;
+  vmAccess: true,
+  hostKeyFingerprint: true,
+  offeredHostKeyFingerprint: true,
+  sshPublicKey: true,
+} as const;
 
 /** The database side of watching VMs: where each attendee's VM is, and its pinned host key. */
 @Injectable()

@@ -15,7 +15,8 @@ import { TunnelRegistry } from './tunnel.registry';
   providers: [
     {
       provide: TunnelHostKey,
-      inject: [APP_CONFIG], useFactory: (config: AppConfig) => (config.tunnelPort === null ? null : TunnelHostKey.open(config.dataDir)),
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => (config.tunnelPort === null ? null : TunnelHostKey.open(config.dataDir)),
     },
     { provide: TunnelKeyStore, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new TunnelKeyStore(config.dataDir) },
     TunnelRegistry,

@@ -55,7 +55,9 @@ describe('tunnel commands', () => {
     expect(() => tunnelCommands({ ...input, vmSshHost: '$(id)' })).toThrow(/sshd host/);
     expect(() => tunnelCommands({ ...input, attendeeId: "a'b" })).toThrow(/attendee id/);
     expect(() => tunnelCommands({ ...input, hostPublicKey: "ssh-ed25519 AAAA'" })).toThrow(/host public key/);
-    expect(() => tunnelCommands({ ...input, privateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\n'\n-----END OPENSSH PRIVATE KEY-----\n" })).toThrow(/private key/);
+    expect(() => tunnelCommands({ ...input, privateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\n'\n-----END OPENSSH PRIVATE KEY-----\n" })).toThrow(
+      /private key/,
+    );
     expect(() => tunnelCommands({ ...input, tunnelPort: 0 })).toThrow(/port/);
   });
 

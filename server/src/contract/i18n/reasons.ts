@@ -85,7 +85,7 @@ export default defineMessages(
     'reasons.unreachable.network': 'The network has no route to the VM.',
     'reasons.unreachable.address_refused': 'Navigator does not connect to that address.',
     'reasons.unreachable.error': 'An unexpected SSH error occurred.',
-    'reasons.unreachable.tunnel_not_open': "The VM has not opened its tunnel to Navigator yet: run the tunnel command on the VM.",
+    'reasons.unreachable.tunnel_not_open': 'The VM has not opened its tunnel to Navigator yet: run the tunnel command on the VM.',
     'reasons.unreachable.tunnel_closed': "The VM's tunnel to Navigator closed: Navigator waits for it to open again.",
     'reasons.unreachable.tunnel_sshd_silent': "The tunnel is open, but the VM's sshd does not answer through it.",
 
@@ -133,7 +133,8 @@ export default defineMessages(
     'reasons.form.host_unchecked': 'Navigator could not check {host}: {detail}. Please try again in a moment.',
     'reasons.form.port_invalid': 'the SSH port is a number from 1 to 65535',
     'reasons.form.vm_access_invalid': 'choose "Navigator can reach my VM" (direct) or "my VM is behind NAT" (tunnel)',
-    'reasons.form.tunnels_off': 'this Navigator does not accept tunnels (NAVIGATOR_TUNNEL_PORT is not set): ask the navigator, or give an address Navigator can reach',
+    'reasons.form.tunnels_off':
+      'this Navigator does not accept tunnels (NAVIGATOR_TUNNEL_PORT is not set): ask the navigator, or give an address Navigator can reach',
     'reasons.form.port_whole': 'the SSH port is a whole number',
     'reasons.form.user_required': 'enter the user you log in as (often ubuntu or debian)',
     'reasons.form.user_invalid': 'a login name has lowercase letters, digits, "_", "-" or "." and starts with a letter or "_" (at most 32)',
@@ -335,7 +336,8 @@ export default defineMessages(
     'reasons.form.host_unchecked': 'Navigator は {host} を確認できませんでした：{detail}。しばらくしてからもう一度お試しください。',
     'reasons.form.port_invalid': 'SSH ポートは1〜65535の数値です',
     'reasons.form.vm_access_invalid': '「Navigator から VM に接続できる」（direct）か「VM は NAT の内側にある」（tunnel）を選んでください',
-    'reasons.form.tunnels_off': 'この Navigator はトンネルを受け付けていません（NAVIGATOR_TUNNEL_PORT が未設定）：ナビゲーターに相談するか、Navigator から接続できるアドレスを入力してください',
+    'reasons.form.tunnels_off':
+      'この Navigator はトンネルを受け付けていません（NAVIGATOR_TUNNEL_PORT が未設定）：ナビゲーターに相談するか、Navigator から接続できるアドレスを入力してください',
     'reasons.form.port_whole': 'SSH ポートは整数です',
     'reasons.form.user_required': 'ログインするユーザー名を入力してください（多くは ubuntu か debian）',
     'reasons.form.user_invalid': 'ログイン名は小文字、数字、「_」「-」「.」からなり、英字か「_」で始まります（32文字以内）',

@@ -135,7 +135,7 @@ export default defineMessages(
     'attendee.advice.tunnelSshdSilent.body': 'Check that sshd runs on your VM (sudo systemctl status ssh) on the port you registered.',
     'attendee.tunnel.title': 'The tunnel from your VM',
     'attendee.tunnel.intro':
-      'Your VM is behind NAT, so it opens the connection: plain OpenSSH (ssh -N -R), with Navigator\'s host key pinned. Navigator then logs in to your VM through it, as usual.',
+      "Your VM is behind NAT, so it opens the connection: plain OpenSSH (ssh -N -R), with Navigator's host key pinned. Navigator then logs in to your VM through it, as usual.",
     'attendee.tunnel.open': 'command that opens the tunnel (keep it running)',
     'attendee.tunnel.install': 'command that installs it as a service that reopens by itself (systemd, needs sudo)',
     'attendee.tunnel.refuses': 'The tunnel key opens only your tunnel: Navigator refuses it a shell, commands, and any other forwarding.',
