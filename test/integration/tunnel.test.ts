@@ -255,3 +255,36 @@ describe('a VM behind NAT, watched through the tunnel it opens', () => {
     await waitForView(ada.id, 'tunnel open, sshd silent', connection('unreachable', 'tunnel_sshd_silent'));
   });
 });
+
+describe('the tunnel ends with its attendee, and is offered only while the endpoint is on', () => {
+  it("ends the attendee's tunnel when the navigator removes them", async () => {
+    const open = running.filter((child) => child.exitCode === null && child.spawnargs.includes(ada.tunnel.openCommand)).at(-1)!;
+    expect(open.exitCode).toBeNull();
+    const removed = await navigator.request('DELETE', `/api/attendees/${ada.id}`, { token: navigator.navigatorToken });
+    expect(removed.status).toBe(204);
+    expect(await exited(open)).not.toBe(0);
+    // And the key it used opens nothing any more.
+    const again = await sshToEndpoint(['-N', '-o', 'ExitOnForwardFailure=yes', '-R', `22:localhost:${sshd.port}`, `${ada.id}@${HOST_ADDRESS}`]);
+    expect(again.output).toMatch(/Permission denied/);
+  });
+
+  it('refuses "my VM is behind NAT" when NAVIGATOR_TUNNEL_PORT is not set, and has no tunnel commands for a direct VM', async () => {
+    const plain = await startTestNavigator({ NAVIGATOR_ALLOW_LOOPBACK_VMS: 'true' });
+    try {
+      const joinPath = new URL(plain.joinUrl).pathname.replace('/join/', '/api/join/');
+      expect(((await plain.request('GET', joinPath)).body as { tunnelsEnabled: boolean }).tunnelsEnabled).toBe(false);
+      const refused = await plain.request('POST', joinPath, {
+        body: { displayName: 'Cy', host: 'localhost', port: 22, sshUser: user.name, vmAccess: 'tunnel' },
+      });
+      expect(refused.status).toBe(400);
+      expect(JSON.stringify(refused.body)).toContain('NAVIGATOR_TUNNEL_PORT');
+      const direct = await plain.request('POST', joinPath, { body: { displayName: 'Di', host: '127.0.0.1', port: 1, sshUser: user.name } });
+      expect(direct.status).toBe(201);
+      const cookie = `navigator_attendee=${(direct.body as { personalPath: string }).personalPath.split('/').pop()}`;
+      expect((await plain.request('GET', '/api/me/tunnel', { cookie })).status).toBe(404);
+      expect(((await plain.request('GET', '/api/me', { cookie })).body as SelfView).vmAccess).toBe('direct');
+    } finally {
+      await plain.stop();
+    }
+  });
+});

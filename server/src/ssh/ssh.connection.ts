@@ -103,6 +103,14 @@ export class SshConnection implements VmChannel {
       onGone(null);
     });
     socket.on('data', () => (this.heardAt = loopClock.now()));
+    // A stream that ends under the client (a tunnel's channel, closed when the VM's sshd goes) is the connection gone now,
+    // not after the stall watchdog or keepalive notices.
+    socket.once('close', () => {
+      if (this.closed) return;
+      clearInterval(this.watchdog);
+      onGone(null);
+      client.end();
+    });
     // A check may rightly stay silent for its whole timeout, so silence is first asked about: an SSH
     // keepalive request, which sshd answers at once however busy the session is. Silence is counted
     // in loop-free time: while Navigator itself was paused, the VM's answer waits unread in the socket.

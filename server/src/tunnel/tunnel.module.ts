@@ -5,6 +5,7 @@ import { TunnelCommandsService } from './tunnel-commands.service';
 import { TunnelController } from './tunnel.controller';
 import { TunnelEndpoint } from './tunnel.endpoint';
 import { TunnelGate } from './tunnel-gate.service';
+import { TunnelHousekeeping } from './tunnel-housekeeping.service';
 import { TunnelHostKey, TunnelKeyStore } from './tunnel-keys';
 import { TunnelRegistry } from './tunnel.registry';
 
@@ -23,6 +24,7 @@ import { TunnelRegistry } from './tunnel.registry';
     TunnelGate,
     TunnelEndpoint,
     TunnelCommandsService,
+    TunnelHousekeeping,
   ],
   exports: [TunnelRegistry, TunnelKeyStore, TunnelHostKey, TunnelEndpoint],
 })

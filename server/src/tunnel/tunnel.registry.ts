@@ -39,6 +39,16 @@ export class TunnelRegistry {
     this.listeners.forEach((listener) => listener(attendeeId, false));
   }
 
+  /** Ends the attendee's tunnel (they were removed, or no longer registered behind NAT); its close is heard as usual. */
+  end(attendeeId: string): void {
+    this.open.get(attendeeId)?.end();
+  }
+
+  /** Ends every tunnel (the run ended: its attendees' VMs are let go). */
+  endAll(): void {
+    for (const tunnel of this.open.values()) tunnel.end();
+  }
+
   isOpen(attendeeId: string): boolean {
     return this.open.has(attendeeId);
   }
