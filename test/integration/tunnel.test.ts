@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConnectionView, NavigatorAttendeeView, RosterSnapshot, SelfView, TunnelView } from '../../server/src/contract/views';
+import type { ConnectionView, NavigatorAttendeeView, RosterSnapshot, SelfView, TimelineEntryView, TunnelView } from '../../server/src/contract/views';
 import { startTestNavigator, type TestNavigator } from '../support/navigator';
 import {
   createNattedVm,
@@ -29,6 +29,7 @@ let user: TestUser;
 let tunnelPort: number;
 let exporter: ChildProcess;
 const running: ChildProcess[] = [];
+const METRICS_TOKEN = 'tunnel-test-metrics-token';
 
 interface Registered {
   id: string;
@@ -47,6 +48,7 @@ async function register(name: string, sshdPort: number, sshUser: string): Promis
   const cookie = `navigator_attendee=${body.personalPath.split('/').pop()}`;
   const tunnel = await navigator.request('GET', '/api/me/tunnel', { cookie });
   expect(tunnel.status, JSON.stringify(tunnel.body)).toBe(200);
+  expect(tunnel.headers.get('cache-control')).toBe('no-store');
   return { id: body.attendee.id, cookie, tunnel: tunnel.body as TunnelView };
 }
 
@@ -105,7 +107,7 @@ beforeAll(async () => {
   // The workshop's exporter check: HTTP on the VM's localhost:9435, reached over forwardOut through the tunnel.
   exporter = spawnInVm([process.execPath, '-e', "require('http').createServer((q,r)=>r.end('ebpf_exporter_enabled_configs 1\\n')).listen(9435,'127.0.0.1')"]);
   tunnelPort = await freePort();
-  navigator = await startTestNavigator({ NAVIGATOR_HOST: HOST_ADDRESS, NAVIGATOR_TUNNEL_PORT: String(tunnelPort) });
+  navigator = await startTestNavigator({ NAVIGATOR_HOST: HOST_ADDRESS, NAVIGATOR_TUNNEL_PORT: String(tunnelPort), NAVIGATOR_METRICS_TOKEN: METRICS_TOKEN });
   ada = await register('Ada', sshd.port, user.name);
   bob = await register('Bob', sshd.port, user.name);
   const me = await navigator.request('GET', '/api/me', { cookie: ada.cookie });
@@ -153,6 +155,8 @@ describe('a VM behind NAT, watched through the tunnel it opens', () => {
     user.writeFile('prepared', '');
     const view = await waitForView(ada.id, 'checks pass', (v) => v.checks.prepared?.status === 'pass' && v.checks['exporter-up']?.status === 'pass');
     expect(view.hostKeyFingerprint).toMatch(/^SHA256:/);
+    const metrics = await navigator.request('GET', '/metrics', { token: METRICS_TOKEN });
+    expect(String(metrics.body)).toMatch(/^navigator_tunnels_open 1$/m);
   });
 
   it('refuses a shell, exec, a subsystem and local forwarding (-W, -L) on the endpoint, each tried with real ssh', async () => {
@@ -228,6 +232,10 @@ describe('a VM behind NAT, watched through the tunnel it opens', () => {
     const first = running.find((child) => child.exitCode === null && child.spawnargs.includes(ada.tunnel.openCommand))!;
     await killGroup(first);
     await waitForView(ada.id, 'tunnel closed', connection('unreachable', 'tunnel_closed'));
+    // Straight from connected to "tunnel closed": not a lost connection first.
+    const timeline = (await navigator.request('GET', `/api/attendees/${ada.id}/timeline`, { token: navigator.navigatorToken })).body as TimelineEntryView[];
+    const vmStates = timeline.filter((entry) => entry.checkId === null);
+    expect(vmStates.at(-1)).toMatchObject({ from: 'connected', to: 'unreachable', reason: 'tunnel_closed' });
     openTunnel(ada, user.name);
     await waitForView(ada.id, 'connected again', connection('connected'));
   });
@@ -245,6 +253,9 @@ describe('a VM behind NAT, watched through the tunnel it opens', () => {
     ]);
     expect(twoBinds.status).not.toBe(0);
     expect(twoBinds.output).toMatch(/remote port forwarding failed/i);
+    await waitForView(ada.id, 'tunnel closed after the refused login', connection('unreachable', 'tunnel_closed'));
+    const timeline = (await navigator.request('GET', `/api/attendees/${ada.id}/timeline`, { token: navigator.navigatorToken })).body as TimelineEntryView[];
+    expect(timeline.filter((entry) => entry.checkId === null).at(-1)).toMatchObject({ from: 'connected', to: 'unreachable', reason: 'tunnel_closed' });
   });
 
   it("says the tunnel is open but the VM's sshd does not answer when sshd is down", async () => {

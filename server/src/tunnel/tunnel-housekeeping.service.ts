@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { DomainEventBus } from '../common/domain-events';
+import { MetricsService } from '../metrics/metrics.service';
 import { PrismaService } from '../prisma/prisma.service';
 import { TunnelKeyStore } from './tunnel-keys';
 import { TunnelRegistry } from './tunnel.registry';
@@ -18,7 +19,10 @@ export class TunnelHousekeeping implements OnApplicationBootstrap, OnModuleDestr
     private readonly registry: TunnelRegistry,
     private readonly keys: TunnelKeyStore,
     private readonly prisma: PrismaService,
-  ) {}
+    metrics: MetricsService,
+  ) {
+    metrics.gauge('navigator_tunnels_open', 'Tunnels open now from VMs behind NAT (NAVIGATOR_TUNNEL_PORT)', [], (set) => set({}, this.registry.openCount));
+  }
 
   onApplicationBootstrap(): void {
     this.stop.push(

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Req } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { CurrentAttendeeId } from '../auth/current-principal.decorator';
 import { Roles } from '../auth/roles.decorator';
@@ -17,6 +17,8 @@ export class TunnelController {
   /** The attendee's own tunnel commands (they carry the attendee's tunnel key: never anyone else's page). */
   @Roles('attendee')
   @Get('me/tunnel')
+  // It carries a private key: no cache keeps a copy.
+  @Header('Cache-Control', 'no-store')
   tunnel(@CurrentAttendeeId() attendeeId: string, @Req() req: Request): Promise<TunnelView> {
     return this.commands.commandsFor(attendeeId, baseUrlOf(this.config.publicUrl, req));
   }

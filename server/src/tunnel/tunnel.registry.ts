@@ -49,6 +49,10 @@ export class TunnelRegistry {
     for (const tunnel of this.open.values()) tunnel.end();
   }
 
+  get openCount(): number {
+    return this.open.size;
+  }
+
   isOpen(attendeeId: string): boolean {
     return this.open.has(attendeeId);
   }
