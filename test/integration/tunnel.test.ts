@@ -240,6 +240,19 @@ describe('a VM behind NAT, watched through the tunnel it opens', () => {
     await waitForView(ada.id, 'connected again', connection('connected'));
   });
 
+  it('reads "tunnel closed" when the tunnel goes silent (the VM\'s network dropped without a word), after the keepalive', async () => {
+    const open = running.filter((child) => child.exitCode === null && child.spawnargs.includes(ada.tunnel.openCommand)).at(-1)!;
+    // Frozen, as a lost network looks from Navigator: the TCP connection stays, nothing more comes over it.
+    process.kill(-open.pid!, 'SIGSTOP');
+    try {
+      await waitForView(ada.id, 'tunnel closed after silence', connection('unreachable', 'tunnel_closed'), 40_000);
+    } finally {
+      await killGroup(open);
+    }
+    openTunnel(ada, user.name);
+    await waitForView(ada.id, 'connected again', connection('connected'));
+  }, 60_000);
+
   it('lets a new tunnel replace the old one, and refuses a second bind on one login', async () => {
     const old = running.filter((child) => child.exitCode === null && child.spawnargs.includes(ada.tunnel.openCommand)).at(-1)!;
     const replacement = openTunnel(ada, user.name);

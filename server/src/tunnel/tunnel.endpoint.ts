@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Server, type Connection } from 'ssh2';
 import { APP_CONFIG, type AppConfig } from '../config/app.config';
@@ -10,6 +10,14 @@ import { TunnelRegistry, type OpenTunnel } from './tunnel.registry';
 /** A login that has not opened its tunnel by then is let go: the endpoint holds nothing idle. */
 const TUNNEL_OPEN_DEADLINE_MS = 30_000;
 const MAX_CONNECTIONS = 4000;
+/**
+ * A tunnel whose VM went silent (its network dropped without a word) is asked after this much quiet, and ended after
+ * KEEPALIVE_COUNT_MAX unanswered asks: "tunnel closed" within about 15 s. Probes through it keep it busy anyway.
+ */
+const KEEPALIVE_INTERVAL_MS = 5_000;
+const KEEPALIVE_COUNT_MAX = 2;
+/** How long an ended connection waits for the VM's side to close before its socket is destroyed. */
+const GOODBYE_MS = 2_000;
 
 /**
  * Navigator's SSH endpoint for VMs behind NAT (NAVIGATOR_TUNNEL_PORT; off unless set). Wires ssh2's
@@ -37,7 +45,10 @@ export class TunnelEndpoint implements OnApplicationBootstrap, OnModuleDestroy {
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.tunnelPort === null || !this.hostKey) return;
-    const server = new Server({ hostKeys: [this.hostKey.privateKey] }, (connection) => this.accept(connection));
+    const server = new Server(
+      { hostKeys: [this.hostKey.privateKey], keepaliveInterval: KEEPALIVE_INTERVAL_MS, keepaliveCountMax: KEEPALIVE_COUNT_MAX },
+      (connection) => this.accept(connection),
+    );
     server.maxConnections = MAX_CONNECTIONS;
     server.on('error', (error: Error) => this.logger.warn(`tunnel endpoint: ${error.message}`));
     await new Promise<void>((resolve, reject) => {
@@ -63,7 +74,7 @@ export class TunnelEndpoint implements OnApplicationBootstrap, OnModuleDestroy {
     let attendeeId: string | null = null;
     let tunnel: OpenTunnel | null = null;
     const deadline = setTimeout(() => {
-      if (!tunnel) connection.end();
+      if (!tunnel) endFirmly(connection);
     }, TUNNEL_OPEN_DEADLINE_MS);
     deadline.unref();
 
@@ -97,7 +108,7 @@ export class TunnelEndpoint implements OnApplicationBootstrap, OnModuleDestroy {
           bindPort: bind.bindPort,
           forward: (callback) =>
             connection.forwardOut(bind.bindAddr, bind.bindPort, '127.0.0.1', 0, (error, channel) => callback(error, channel as unknown as Duplex)),
-          end: () => connection.end(),
+          end: () => endFirmly(connection),
         };
         tunnel = opened;
         accept?.();
@@ -105,11 +116,23 @@ export class TunnelEndpoint implements OnApplicationBootstrap, OnModuleDestroy {
       });
     });
 
-    connection.on('error', () => undefined);
+    // Keepalive unanswered: the VM went silent. ssh2 only half-closes, which a silent peer never completes.
+    connection.on('error', (error: Error & { level?: string }) => error.level === 'client-timeout' && socketOf(connection)?.destroy());
     connection.on('close', () => {
       clearTimeout(deadline);
       this.connections.delete(connection);
       if (tunnel && attendeeId) this.registry.closed(attendeeId, tunnel);
     });
   }
+}
+
+/** The TCP socket under an ssh2 server connection (ssh2 keeps it as `_sock`). */
+function socketOf(connection: Connection): Socket | undefined {
+  return (connection as unknown as { _sock?: Socket })._sock;
+}
+
+/** Ends a connection politely, and for good after a moment if the VM never answers the goodbye (it went silent). */
+function endFirmly(connection: Connection): void {
+  connection.end();
+  setTimeout(() => socketOf(connection)?.destroy(), GOODBYE_MS).unref();
 }
