@@ -171,6 +171,22 @@ describe('VmConnectionsService', () => {
     expect(service.watchedIds().sort()).toEqual(['ada', 'bob', 'cy']);
   });
 
+  it('reaches a VM behind NAT through its tunnel: no address policy, pinned under "tunnel", no outside checks', async () => {
+    vms.dee = { ...vms.ada, id: 'dee', host: 'localhost', port: 2200, vmAccess: 'tunnel' };
+    try {
+      events.emit('attendee.registered', { attendeeId: 'dee' });
+      await flush();
+      const target = pool.ensured.at(-1)!;
+      expect(target).toMatchObject({ id: 'dee', host: 'tunnel', port: 2200, user: 'ubuntu', pinnedFingerprint: null });
+      expect(target.route?.id).toBe('tunnel:dee:2200');
+      await expect(target.route!.open()).rejects.toMatchObject({ reason: 'tunnel_not_open' });
+      expect(await service.outsideOf('dee')).toBeUndefined();
+      expect(await service.outsideOf('ada')).toBeDefined();
+    } finally {
+      delete vms.dee;
+    }
+  });
+
   it('looks an unresolved name up again later, once', async () => {
     expect(ticker.pending.map((p) => p.ms)).toEqual([15_000]);
     verdicts['typo.invalid'] = { ok: true, addresses: ['198.18.0.9'] };

@@ -119,7 +119,8 @@ export class VmConnectionsService implements OnApplicationBootstrap, OnModuleDes
   /** Navigator's connections to the VM's address from outside, under the same address policy as SSH. */
   async outsideOf(attendeeId: string): Promise<OutsideChannel | undefined> {
     const vm = await this.store.find(attendeeId);
-    return vm ? outsideChannel(vm.host, this.policy) : undefined;
+    // A VM behind NAT has no address Navigator can reach (its host is where the VM finds its own sshd: often localhost).
+    return vm && vm.vmAccess !== 'tunnel' ? outsideChannel(vm.host, this.policy) : undefined;
   }
 
   reconnectNow(attendeeId: string): boolean {
