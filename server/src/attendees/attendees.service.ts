@@ -101,6 +101,7 @@ export class AttendeesService {
     return {
       ...this.workshopSummary(baseUrl, attendeeId === undefined ? {} : this.captured.valuesOf(attendeeId)),
       defaultSshUser: this.defaultSshUser(),
+      tunnelsEnabled: this.config.tunnelPort !== null,
       attendeeValues: attendeeValueFields(this.workshops.workshop.definition),
       seat: seat ? { label: seat.label, required: seat.required } : null,
     };
@@ -120,7 +121,7 @@ export class AttendeesService {
   }
 
   async register(registration: Registration): Promise<RegistrationResult> {
-    await this.requireDialableHost(registration.host);
+    await this.requireReachable(registration);
     const values = this.checkValues({}, registration.values);
     const count = await this.prisma.attendee.count({ where: { runId: this.workshops.workshop.runId } });
     if (count >= MAX_ATTENDEES) throw refused(HttpStatus.CONFLICT, 'limit.attendees', { max: MAX_ATTENDEES });
@@ -136,6 +137,7 @@ export class AttendeesService {
           displayName: await this.uniqueName(registration.displayName),
           host: registration.host,
           port: registration.port,
+          vmAccess: registration.vmAccess ?? 'direct',
           sshUser: registration.sshUser,
           seat: this.checkSeat(registration.seat),
           tokenHash: hashToken(token),
@@ -155,10 +157,12 @@ export class AttendeesService {
   /** An attendee fixes their VM's address: a new machine means a new host key to pin. */
   async updateVm(attendeeId: string, registration: Registration, source: string): Promise<SelfView> {
     const before = await this.find(attendeeId);
-    const sameMachine = before.host === registration.host && before.port === registration.port;
+    // A form that does not say how Navigator reaches the VM keeps what was registered.
+    const vmAccess = registration.vmAccess ?? (before.vmAccess === 'tunnel' ? 'tunnel' : 'direct');
+    const sameMachine = before.host === registration.host && before.port === registration.port && before.vmAccess === vmAccess;
     // Each new address is dialled and its answer shown: without a limit the form is a port scanner.
     if (!sameMachine) this.limitAddressChanges(attendeeId, source);
-    await this.requireDialableHost(registration.host);
+    await this.requireReachable({ ...registration, vmAccess });
     const values = this.checkValues(parseValuesJson(before.valuesJson), registration.values);
     const attendee = await this.prisma.attendee.update({
       where: { id: attendeeId },
@@ -166,6 +170,7 @@ export class AttendeesService {
         displayName: registration.displayName,
         host: registration.host,
         port: registration.port,
+        vmAccess,
         sshUser: registration.sshUser,
         seat: this.checkSeat(registration.seat),
         valuesJson: JSON.stringify(values),
@@ -248,6 +253,7 @@ export class AttendeesService {
       connection: this.progress.connectionOf(attendee.id),
       host: attendee.host,
       port: attendee.port,
+      vmAccess: attendee.vmAccess === 'tunnel' ? 'tunnel' : 'direct',
       sshUser: attendee.sshUser,
       hostKeyFingerprint: attendee.hostKeyFingerprint,
       offeredHostKeyFingerprint: attendee.offeredHostKeyFingerprint,
@@ -331,6 +337,15 @@ export class AttendeesService {
     if (mine > 0) throw refused(HttpStatus.TOO_MANY_REQUESTS, 'limit.address_changes', { seconds: mine });
     const fromSource = this.addressChangesBySource.take(source);
     if (fromSource > 0) throw refused(HttpStatus.TOO_MANY_REQUESTS, 'limit.address_changes_network', { seconds: fromSource });
+  }
+
+  /**
+   * A VM behind NAT is never dialled (its host is where its own ssh finds sshd), so the address policy does not
+   * apply; it needs Navigator's tunnel endpoint to be on. Any other VM's address must pass the policy.
+   */
+  private async requireReachable(registration: Registration): Promise<void> {
+    if (registration.vmAccess !== 'tunnel') return this.requireDialableHost(registration.host);
+    if (this.config.tunnelPort === null) throw fieldsRefused({ vmAccess: coded('form.tunnels_off') });
   }
 
   /** An address the policy refuses is the attendee's to fix: said at once, nothing stored. */

@@ -55,6 +55,11 @@ export const registrationSchema = z.strictObject({
       },
     )
     .pipe(z.number().int(formMessage('form.port_whole')).min(1, formMessage('form.port_invalid')).max(65535, formMessage('form.port_invalid'))),
+  /**
+   * How Navigator reaches the VM: direct (it dials host:port, the default) or tunnel (the VM is behind NAT and opens
+   * `ssh -R` to Navigator; host:port is then where the VM's own ssh finds its sshd, localhost:22 as a rule). Absent: direct.
+   */
+  vmAccess: z.enum(['direct', 'tunnel'], { message: formMessage('form.vm_access_invalid') }).optional(),
   sshUser: z
     .string({ message: formMessage('form.user_required') })
     .trim()

@@ -10,6 +10,13 @@ describe('loadConfig', () => {
     expect(config.allowLoopbackVms).toBe(false);
   });
 
+  it('keeps the tunnel endpoint off unless NAVIGATOR_TUNNEL_PORT is a port', () => {
+    expect(loadConfig({}).tunnelPort).toBeNull();
+    expect(loadConfig({ NAVIGATOR_TUNNEL_PORT: '2222' }).tunnelPort).toBe(2222);
+    expect(() => loadConfig({ NAVIGATOR_TUNNEL_PORT: 'ssh' })).toThrow(/NAVIGATOR_TUNNEL_PORT="ssh": must be a port number/);
+    expect(() => loadConfig({ NAVIGATOR_TUNNEL_PORT: '70000' })).toThrow(/NAVIGATOR_TUNNEL_PORT="70000": must be a port number/);
+  });
+
   it('names the variable and the reason when a value is bad', () => {
     expect(() => loadConfig({ NAVIGATOR_PORT: 'eighty' })).toThrow(ConfigError);
     expect(() => loadConfig({ NAVIGATOR_PORT: 'eighty' })).toThrow(/NAVIGATOR_PORT="eighty": must be a number/);

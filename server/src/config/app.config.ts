@@ -40,6 +40,12 @@ const envSchema = z.object({
     ),
   NAVIGATOR_PUBLIC_RATE_PER_MINUTE: z.coerce.number({ message: 'must be a number' }).int().min(10).max(100_000).default(300),
   NAVIGATOR_METRICS_TOKEN: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
+  NAVIGATOR_TUNNEL_PORT: z.coerce
+    .number({ message: 'must be a port number (1-65535), or unset to keep tunnels off' })
+    .int({ message: 'must be a whole port number' })
+    .min(1, { message: 'must be a port number (1-65535), or unset to keep tunnels off' })
+    .max(65535, { message: 'must be a port number (1-65535), or unset to keep tunnels off' })
+    .optional(),
 });
 
 export interface AppConfig {
@@ -68,6 +74,8 @@ export interface AppConfig {
   publicRatePerMinute: number;
   /** Bearer token /metrics asks for; unset, /metrics is public only while the server listens on loopback. */
   metricsToken: string | null;
+  /** The port of Navigator's SSH endpoint that VMs behind NAT open their tunnels to; null: tunnels are off. */
+  tunnelPort: number | null;
 }
 
 export class ConfigError extends Error {}
@@ -102,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     trustProxy: e.NAVIGATOR_TRUST_PROXY === 'false' ? false : e.NAVIGATOR_TRUST_PROXY,
     publicRatePerMinute: e.NAVIGATOR_PUBLIC_RATE_PER_MINUTE,
     metricsToken: e.NAVIGATOR_METRICS_TOKEN ?? null,
+    tunnelPort: e.NAVIGATOR_TUNNEL_PORT ?? null,
   };
 }
 

@@ -44,7 +44,11 @@ export type UnreachableReason =
   | 'address_refused'
   /** An established connection dropped (sshd killed, a reset, the socket closed): not a login that failed. */
   | 'lost'
-  | 'error';
+  | 'error'
+  // A VM behind NAT, reached through the tunnel it opens to Navigator: not opened yet, closed, or open with its sshd silent.
+  | 'tunnel_not_open'
+  | 'tunnel_closed'
+  | 'tunnel_sshd_silent';
 
 /** Connected, but the account runs something else than commands (ForceCommand, a nologin shell, command= in authorized_keys). */
 export type ConnectedReason = 'commands_blocked';

@@ -58,6 +58,8 @@ export interface PublicAttendeeView {
 export interface NavigatorAttendeeView extends PublicAttendeeView {
   host: string;
   port: number;
+  /** direct: Navigator dials host:port; tunnel: the VM opens `ssh -R` to Navigator (host:port is its sshd as the VM sees it). */
+  vmAccess: VmAccess;
   sshUser: string;
   hostKeyFingerprint: string | null;
   /** A key the VM presented instead of the pinned one (a rebuilt VM, or someone in between): never trusted by itself. */
@@ -252,8 +254,21 @@ export interface AttendeeValueField {
   required: boolean;
 }
 
+export type VmAccess = 'direct' | 'tunnel';
+
+/** HTTP: the attendee's commands for a VM behind NAT (built server-side; nothing typed reaches a shell). */
+export interface TunnelView {
+  /** Opens the tunnel now with plain OpenSSH (`ssh -N -R`), Navigator's host key pinned. */
+  openCommand: string;
+  /** Installs it as a systemd unit that reconnects (Restart=always). */
+  installCommand: string;
+  knownHostsLine: string;
+}
+
 export type JoinInfo = WorkshopSummaryView & {
   defaultSshUser: string;
+  /** Navigator's tunnel endpoint is on: registration may choose "my VM is behind NAT". */
+  tunnelsEnabled: boolean;
   attendeeValues: AttendeeValueField[];
   /** The workshop asks where each attendee sits (`seat:`), with this label. */
   seat: { label: LocalizedText; required: boolean } | null;

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ProgressModule } from '../progress/progress.module';
 import { SshModule } from '../ssh/ssh.module';
+import { TunnelModule } from '../tunnel/tunnel.module';
 import { WorkshopsModule } from '../workshops/workshops.module';
 import { CapturedVarsStore } from './captured-vars.store';
 import { ProbeMetrics } from './probe.metrics';
@@ -10,7 +11,7 @@ import { VmGateway } from './vm.gateway';
 import { VmTargetStore } from './vm-target.store';
 
 @Module({
-  imports: [WorkshopsModule, SshModule, ProgressModule],
+  imports: [WorkshopsModule, SshModule, ProgressModule, TunnelModule],
   providers: [VmConnectionsService, ProbeScheduler, ProbeMetrics, VmTargetStore, VmGateway, CapturedVarsStore],
   exports: [VmConnectionsService, ProbeScheduler, CapturedVarsStore],
 })

@@ -10,6 +10,7 @@ import type { AddressPolicy, AddressVerdict } from '../ssh/address.policy';
 import type { AttendeeKeyStore } from '../ssh/attendee-keys';
 import type { HostKeySeen, PoolStateChange, SshPool } from '../ssh/ssh.pool';
 import type { VmTarget } from '../ssh/ssh.types';
+import { TunnelRegistry } from '../tunnel/tunnel.registry';
 import type { WorkshopsService } from '../workshops/workshops.service';
 import { VmConnectionsService } from './vm-connections.service';
 import type { VmRecord, VmTargetStore } from './vm-target.store';
@@ -72,6 +73,7 @@ const vms: Record<string, VmRecord> = {
     host: 'ada.example',
     port: 22,
     sshUser: 'ubuntu',
+    vmAccess: 'direct',
     hostKeyFingerprint: null,
     offeredHostKeyFingerprint: null,
     sshPublicKey: 'ssh-ed25519 AAAA',
@@ -81,6 +83,7 @@ const vms: Record<string, VmRecord> = {
     host: 'metadata.example',
     port: 22,
     sshUser: 'ubuntu',
+    vmAccess: 'direct',
     hostKeyFingerprint: null,
     offeredHostKeyFingerprint: null,
     sshPublicKey: 'ssh-ed25519 AAAA',
@@ -90,6 +93,7 @@ const vms: Record<string, VmRecord> = {
     host: 'typo.invalid',
     port: 2222,
     sshUser: 'debian',
+    vmAccess: 'direct',
     hostKeyFingerprint: null,
     offeredHostKeyFingerprint: null,
     sshPublicKey: 'ssh-ed25519 AAAA',
@@ -152,6 +156,7 @@ beforeEach(async () => {
     events,
     ticker as unknown as Ticker,
     new MetricsService(),
+    new TunnelRegistry(),
   );
   await service.onApplicationBootstrap();
 });
@@ -164,6 +169,22 @@ describe('VmConnectionsService', () => {
       ['cy', 'unreachable', 'dns'],
     ]);
     expect(service.watchedIds().sort()).toEqual(['ada', 'bob', 'cy']);
+  });
+
+  it('reaches a VM behind NAT through its tunnel: no address policy, pinned under "tunnel", no outside checks', async () => {
+    vms.dee = { ...vms.ada, id: 'dee', host: 'localhost', port: 2200, vmAccess: 'tunnel' };
+    try {
+      events.emit('attendee.registered', { attendeeId: 'dee' });
+      await flush();
+      const target = pool.ensured.at(-1)!;
+      expect(target).toMatchObject({ id: 'dee', host: 'tunnel', port: 2200, user: 'ubuntu', pinnedFingerprint: null });
+      expect(target.route?.id).toBe('tunnel:dee:2200');
+      await expect(target.route!.open()).rejects.toMatchObject({ reason: 'tunnel_not_open' });
+      expect(await service.outsideOf('dee')).toBeUndefined();
+      expect(await service.outsideOf('ada')).toBeDefined();
+    } finally {
+      delete vms.dee;
+    }
   });
 
   it('looks an unresolved name up again later, once', async () => {

@@ -15,12 +15,15 @@ import { sshNativeCryptoAvailable } from '../ssh/native-crypto';
 import { outsideChannel, type OutsideChannel } from '../ssh/outside';
 import { SshPool, type HostKeySeen, type PoolStateChange } from '../ssh/ssh.pool';
 import type { VmChannel } from '../ssh/ssh.types';
+import { TunnelRegistry } from '../tunnel/tunnel.registry';
 import { WorkshopsService } from '../workshops/workshops.service';
 import { VmTargetStore, type VmRecord } from './vm-target.store';
 
 /** A name that does not resolve is asked again after 15 s, then 30, 60… up to 5 minutes: never a lookup storm. */
 const DNS_RETRY_MS = 15_000;
 const DNS_RETRY_MAX_MS = 300_000;
+/** Where a tunnelled VM's host key is pinned: it has no address Navigator dials. */
+const TUNNEL_PIN_ADDRESS = 'tunnel';
 
 /**
  * Which VMs Navigator watches: every registered attendee's, from registration (or start-up) on.
@@ -50,6 +53,7 @@ export class VmConnectionsService implements OnApplicationBootstrap, OnModuleDes
     private readonly events: DomainEventBus,
     private readonly ticker: Ticker,
     private readonly metrics: MetricsService,
+    private readonly tunnels: TunnelRegistry,
   ) {
     metrics.gauge('navigator_ssh_connections', 'SSH connections to attendee VMs, by state', ['state'], (set) => {
       for (const [state, count] of Object.entries(this.progress.connectionCounts())) set({ state }, count);
@@ -70,6 +74,8 @@ export class VmConnectionsService implements OnApplicationBootstrap, OnModuleDes
       }),
       this.events.on('run.started', () => this.unwatchAll()),
       this.events.on('attendee.removed', ({ attendeeId }) => this.unwatch(attendeeId)),
+      // A tunnel opened or closed: tried now, not at the next backoff, so its state follows within a sweep.
+      this.tunnels.onChange((attendeeId) => this.reconnectNow(attendeeId)),
     );
     const vms = await this.store.all(this.workshops.workshop.runId);
     await this.issueMissingKeys(vms);
@@ -113,7 +119,8 @@ export class VmConnectionsService implements OnApplicationBootstrap, OnModuleDes
   /** Navigator's connections to the VM's address from outside, under the same address policy as SSH. */
   async outsideOf(attendeeId: string): Promise<OutsideChannel | undefined> {
     const vm = await this.store.find(attendeeId);
-    return vm ? outsideChannel(vm.host, this.policy) : undefined;
+    // A VM behind NAT has no address Navigator can reach (its host is where the VM finds its own sshd: often localhost).
+    return vm && vm.vmAccess !== 'tunnel' ? outsideChannel(vm.host, this.policy) : undefined;
   }
 
   reconnectNow(attendeeId: string): boolean {
@@ -140,6 +147,7 @@ export class VmConnectionsService implements OnApplicationBootstrap, OnModuleDes
     this.watched.add(vm.id);
     this.dnsRetries.get(vm.id)?.();
     this.dnsRetries.delete(vm.id);
+    if (vm.vmAccess === 'tunnel') return this.watchTunnelled(vm);
     const verdict = await this.policy.check(vm.host);
     // Removed (or the run ended) while the name was being looked up.
     if (!this.watched.has(vm.id)) return;
@@ -179,6 +187,28 @@ export class VmConnectionsService implements OnApplicationBootstrap, OnModuleDes
     if (!this.watched.has(vm.id)) return;
     if (pinnedFingerprint !== vm.hostKeyFingerprint) this.events.emit('attendee.host-key-changed', { attendeeId: vm.id });
     this.pool.ensure({ id: vm.id, privateKey, host: address, port: vm.port, user: vm.sshUser, pinnedFingerprint });
+  }
+
+  /**
+   * A VM behind NAT: reached through the tunnel it opens to Navigator, never dialled, so no address policy
+   * applies; the same pool, key and host-key pinning (pins kept under the address "tunnel").
+   */
+  private async watchTunnelled(vm: VmRecord): Promise<void> {
+    this.dnsFailures.delete(vm.id);
+    const privateKey = await this.keys.privateKey(vm.id);
+    if (!this.watched.has(vm.id)) return;
+    if (privateKey === null) {
+      this.pool.remove(vm.id);
+      const message = coded('connection.no_key');
+      await this.progress.recordConnection(vm.id, { state: 'unreachable', reason: 'auth_rejected', message, since: new Date().toISOString(), retries: 0 });
+      return;
+    }
+    const pinnedFingerprint = await this.store.pinFor(vm, TUNNEL_PIN_ADDRESS, vm.port);
+    if (vm.offeredHostKeyFingerprint !== null) this.offering.add(vm.id);
+    if (!this.watched.has(vm.id)) return;
+    if (pinnedFingerprint !== vm.hostKeyFingerprint) this.events.emit('attendee.host-key-changed', { attendeeId: vm.id });
+    const route = this.tunnels.routeTo(vm.id, vm.port);
+    this.pool.ensure({ id: vm.id, privateKey, host: TUNNEL_PIN_ADDRESS, port: vm.port, user: vm.sshUser, pinnedFingerprint, route });
   }
 
   /**

@@ -2,9 +2,18 @@ import { Injectable } from '@nestjs/common';
 import type { Attendee } from '../generated/prisma/client';
 import { PrismaService } from '../prisma/prisma.service';
 
-export type VmRecord = Pick<Attendee, 'id' | 'host' | 'port' | 'sshUser' | 'hostKeyFingerprint' | 'offeredHostKeyFingerprint' | 'sshPublicKey'>;
+export type VmRecord = Pick<Attendee, 'id' | 'host' | 'port' | 'sshUser' | 'vmAccess' | 'hostKeyFingerprint' | 'offeredHostKeyFingerprint' | 'sshPublicKey'>;
 
-const VM_FIELDS = { id: true, host: true, port: true, sshUser: true, hostKeyFingerprint: true, offeredHostKeyFingerprint: true, sshPublicKey: true } as const;
+const VM_FIELDS = {
+  id: true,
+  host: true,
+  port: true,
+  sshUser: true,
+  vmAccess: true,
+  hostKeyFingerprint: true,
+  offeredHostKeyFingerprint: true,
+  sshPublicKey: true,
+} as const;
 
 /** The database side of watching VMs: where each attendee's VM is, and its pinned host key. */
 @Injectable()

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import type { Duplex } from 'node:stream';
 import { Client } from 'ssh2';
 import { coded, type Coded } from '../contract/i18n/coded';
 import { CodedError } from '../contract/i18n/english';
@@ -8,7 +9,7 @@ import { ForwardedHttp } from './forwarded-http';
 import { loopClock } from './loop-clock';
 import { RemoteShell } from './remote-shell';
 import { Semaphore } from './semaphore';
-import type { HttpResponse, RequestOptions, ShellRun, UnreachableReason, VmChannel, VmTarget } from './ssh.types';
+import { RouteUnavailable, type HttpResponse, type RequestOptions, type ShellRun, type UnreachableReason, type VmChannel, type VmTarget } from './ssh.types';
 
 export interface ConnectOptions {
   privateKey: Buffer;
@@ -81,7 +82,7 @@ export class SshConnection implements VmChannel {
 
   private constructor(
     private readonly client: Client,
-    socket: net.Socket,
+    socket: Duplex,
     maxSessions: number,
     stallMs: number,
     /** The link's round trip, measured at connect: deadlines of calls on it get this on top. */
@@ -102,6 +103,14 @@ export class SshConnection implements VmChannel {
       onGone(null);
     });
     socket.on('data', () => (this.heardAt = loopClock.now()));
+    // A stream that ends under the client (a tunnel's channel, closed when the VM's sshd goes) is the connection gone now,
+    // not after the stall watchdog or keepalive notices.
+    socket.once('close', () => {
+      if (this.closed) return;
+      clearInterval(this.watchdog);
+      onGone(null);
+      client.end();
+    });
     // A check may rightly stay silent for its whole timeout, so silence is first asked about: an SSH
     // keepalive request, which sshd answers at once however busy the session is. Silence is counted
     // in loop-free time: while Navigator itself was paused, the VM's answer waits unread in the socket.
@@ -177,7 +186,7 @@ export class SshConnection implements VmChannel {
         if (settled) return;
         settled = true;
         cancelDeadline();
-        socket.destroy();
+        socket?.destroy();
         client.end();
         reject(new ConnectError(reason, message, offeredHostKey));
       };
@@ -199,15 +208,20 @@ export class SshConnection implements VmChannel {
         });
       };
       const client = new Client();
-      const socket = net.connect({ host: target.host, port: target.port });
-      // Without it every exec round trip waits ~40 ms on Nagle + delayed ACK.
-      socket.setNoDelay(true);
+      let socket: Duplex | null = null;
       armDeadline(options.readyTimeoutMs);
-      socket.once('error', (error) => fail(classifyConnectError(error), detail(error)));
-      socket.once('connect', () => {
+      /** The stream to sshd is there (a TCP connection, or a channel through a tunnel): the SSH login runs over it. */
+      const login = (stream: Duplex) => {
+        socket = stream;
         connectedAt = loopClock.now();
+        stream.once('data', () => {
+          serverSpoke = true;
+          const now = loopClock.now();
+          rttMs = Math.max((connectedAt ?? now) - startedAt, now - (connectedAt ?? now), 1);
+          armDeadline(handshakeBudgetMs(rttMs, options.readyTimeoutMs, ceilingMs));
+        });
         client.connect({
-          sock: socket,
+          sock: stream,
           username: target.user,
           privateKey: options.privateKey,
           // Navigator's own deadline (above) decides; ssh2's is only a backstop.
@@ -220,15 +234,22 @@ export class SshConnection implements VmChannel {
             return !hostKeyMismatch;
           },
         });
-      });
-      socket.once('data', () => {
-        serverSpoke = true;
-        const now = loopClock.now();
-        rttMs = Math.max((connectedAt ?? now) - startedAt, now - (connectedAt ?? now), 1);
-        armDeadline(handshakeBudgetMs(rttMs, options.readyTimeoutMs, ceilingMs));
-      });
+      };
+      if (target.route) {
+        target.route.open().then(
+          (stream) => (settled ? stream.destroy() : login(stream)),
+          (error: Error) => fail(error instanceof RouteUnavailable ? error.reason : 'error', error instanceof RouteUnavailable ? error.coded : detail(error)),
+        );
+      } else {
+        const tcp = net.connect({ host: target.host, port: target.port });
+        socket = tcp;
+        // Without it every exec round trip waits ~40 ms on Nagle + delayed ACK.
+        tcp.setNoDelay(true);
+        tcp.once('error', (error) => fail(classifyConnectError(error), detail(error)));
+        tcp.once('connect', () => login(tcp));
+      }
       client.once('ready', () => {
-        if (settled || !seen) return fail('error', coded('connection.no_host_key'));
+        if (settled || !seen || !socket) return fail('error', coded('connection.no_host_key'));
         settled = true;
         cancelDeadline();
         const connection = new SshConnection(client, socket, options.maxSessions, (options.stallMs ?? DEFAULT_STALL_MS) + 3 * (rttMs ?? 0), rttMs ?? 0);

@@ -60,7 +60,12 @@ interface Entry {
   quietRetryUsed: boolean;
   /** Consecutive drops before greeting (sshd's MaxStartups), retried with jitter while the VM stays "connecting". */
   drops: number;
+  /** Connection attempts started, ever: tells a late report about an old connection from the current attempt. */
+  attempts: number;
 }
+
+/** How long a tunnelled VM's closed connection waits to learn whether its tunnel closed too (see connectionLost). */
+const ROUTE_SETTLE_MS = 150;
 
 /** Owns one SSH connection per VM, keeps it up with backoff, and says when its state changes. */
 export class SshPool {
@@ -119,6 +124,7 @@ export class SshPool {
       removed: false,
       quietRetryUsed: false,
       drops: 0,
+      attempts: 0,
     };
     this.entries.set(target.id, entry);
     void this.connect(entry);
@@ -169,7 +175,8 @@ export class SshPool {
    * which is after the client has heard "authenticated".
    */
   private async hostSlot(target: VmTarget): Promise<() => void> {
-    const key = `${target.host}:${target.port}`;
+    // A tunnelled VM shares no sshd with anyone: its slot is its own.
+    const key = target.route ? `route:${target.route.id}` : `${target.host}:${target.port}`;
     let host = this.hostHandshakes.get(key);
     if (!host) {
       host = { semaphore: new Semaphore(this.options.maxHandshakesPerHost), users: 0 };
@@ -198,6 +205,7 @@ export class SshPool {
 
   private async connect(entry: Entry): Promise<void> {
     entry.connecting = true;
+    entry.attempts += 1;
     // A quiet retry after a drop is still the same attempt to connect: no news.
     if (entry.state !== 'connecting') this.setState(entry, { state: 'connecting' });
     const releaseHost = await this.hostSlot(entry.target);
@@ -230,19 +238,13 @@ export class SshPool {
       connection.onClose((error) => {
         if (entry.removed || entry.connection !== connection) return;
         entry.connection = null;
-        const stalled = error !== null && (error.message.startsWith(STALLED) || /keepalive/i.test(error.message));
-        // Anything else ended a connection that was up (sshd killed, a reset, the socket closed): lost, not a login error.
-        const reason = stalled ? 'timeout' : 'lost';
-        const message =
-          error instanceof CodedError
-            ? error.coded
-            : stalled
-              ? coded('connection.error_detail', { detail: error.message })
-              : error
-                ? coded('connection.lost_detail', { detail: error.message })
-                : coded('connection.lost');
-        this.setState(entry, { state: 'unreachable', reason, message });
-        this.scheduleRetry(entry, reason, true);
+        // A VM's ssh that exits closes its channels a moment before its tunnel connection ends: the route is asked
+        // again after that moment, so a closed tunnel reads "tunnel closed", not a lost connection first.
+        if (entry.target.route && !entry.target.route.lost()) {
+          const attempt = entry.attempts;
+          // Unless the tunnel's return has started a new attempt meanwhile: that attempt says what happens.
+          setTimeout(() => entry.attempts === attempt && this.connectionLost(entry, error), ROUTE_SETTLE_MS).unref();
+        } else this.connectionLost(entry, error);
       });
       entry.connection = connection;
       // The kept-open shell starts now, so an account that cannot run commands is known from the start.
@@ -279,6 +281,31 @@ export class SshPool {
     } finally {
       releaseHost();
     }
+  }
+
+  /** A live connection ended: why (its route went, it stalled, or it dropped), and the retry. */
+  private connectionLost(entry: Entry, error: Error | null): void {
+    if (entry.removed) return;
+    // The route went (the VM's tunnel closed): that, not the connection's own error, is why.
+    const routeLost = entry.target.route?.lost() ?? null;
+    if (routeLost) {
+      this.setState(entry, { state: 'unreachable', reason: routeLost.reason, message: routeLost.coded });
+      this.scheduleRetry(entry, routeLost.reason, false);
+      return;
+    }
+    const stalled = error !== null && (error.message.startsWith(STALLED) || /keepalive/i.test(error.message));
+    // Anything else ended a connection that was up (sshd killed, a reset, the socket closed): lost, not a login error.
+    const reason = stalled ? 'timeout' : 'lost';
+    const message =
+      error instanceof CodedError
+        ? error.coded
+        : stalled
+          ? coded('connection.error_detail', { detail: error.message })
+          : error
+            ? coded('connection.lost_detail', { detail: error.message })
+            : coded('connection.lost');
+    this.setState(entry, { state: 'unreachable', reason, message });
+    this.scheduleRetry(entry, reason, true);
   }
 
   private retryQuietly(entry: Entry, delayMs: number): void {
@@ -326,5 +353,5 @@ function sameKey(a: VmTarget, b: VmTarget): boolean {
 }
 
 function sameMachine(a: VmTarget, b: VmTarget): boolean {
-  return a.host === b.host && a.port === b.port && a.user === b.user;
+  return a.host === b.host && a.port === b.port && a.user === b.user && a.route?.id === b.route?.id;
 }

@@ -1,4 +1,7 @@
+import type { Duplex } from 'node:stream';
 import type { ConnectionState, UnreachableReason } from '../contract/checks';
+import type { Coded } from '../contract/i18n/coded';
+import { CodedError } from '../contract/i18n/english';
 
 export type { ConnectionState, UnreachableReason };
 
@@ -11,6 +14,28 @@ export interface VmTarget {
   pinnedFingerprint: string | null;
   /** The key this VM is reached with (its attendee's own); the pool's default when absent. */
   privateKey?: Buffer;
+  /** How to reach the VM's sshd when Navigator cannot dial host:port itself (a tunnel the VM opened). */
+  route?: VmRoute;
+}
+
+/** Why a route has no stream to the VM: said as it is (tunnel not open, closed, VM sshd not answering). */
+export class RouteUnavailable extends CodedError {
+  constructor(
+    readonly reason: UnreachableReason,
+    coded: Coded,
+  ) {
+    super(coded);
+  }
+}
+
+/** A way to a VM's sshd other than a TCP connection from Navigator. */
+export interface VmRoute {
+  /** A label for the route, so a target on a different route counts as a different machine. */
+  readonly id: string;
+  /** A stream to the VM's sshd; rejects with a RouteUnavailable when there is none. */
+  open(): Promise<Duplex>;
+  /** Why a connection over the route ended, when the route itself went (null: the connection's own error says). */
+  lost(): RouteUnavailable | null;
 }
 
 export interface HttpResponse {

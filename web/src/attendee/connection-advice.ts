@@ -37,6 +37,12 @@ export function connectionAdvice(connection: ConnectionView): { title: string; b
           return { title: t('attendee.advice.dns.title'), body: t('attendee.advice.dns.body'), showKey: false };
         case 'host_key_changed':
           return { title: t('attendee.advice.hostKeyChanged.title'), body: t('attendee.advice.hostKeyChanged.body'), showKey: false };
+        case 'tunnel_not_open':
+          return { title: t('attendee.advice.tunnelNotOpen.title'), body: t('attendee.advice.tunnelNotOpen.body'), showKey: true };
+        case 'tunnel_closed':
+          return { title: t('attendee.advice.tunnelClosed.title'), body: t('attendee.advice.tunnelClosed.body'), showKey: false };
+        case 'tunnel_sshd_silent':
+          return { title: t('attendee.advice.tunnelSshdSilent.title'), body: message || t('attendee.advice.tunnelSshdSilent.body'), showKey: false };
         case 'address_refused':
           return { title: t('attendee.advice.addressRefused.title'), body: message || t('attendee.advice.addressRefused.body'), showKey: false };
         case 'commands_blocked':

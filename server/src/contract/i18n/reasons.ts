@@ -86,6 +86,9 @@ export default defineMessages(
     'reasons.unreachable.address_refused': 'Navigator does not connect to that address.',
     'reasons.unreachable.lost': 'The connection to the VM was lost (sshd stopped, the VM restarted, or the network dropped it). Navigator keeps trying.',
     'reasons.unreachable.error': 'An unexpected SSH error occurred.',
+    'reasons.unreachable.tunnel_not_open': 'The VM has not opened its tunnel to Navigator yet: run the tunnel command on the VM.',
+    'reasons.unreachable.tunnel_closed': "The VM's tunnel to Navigator closed: Navigator waits for it to open again.",
+    'reasons.unreachable.tunnel_sshd_silent': "The tunnel is open, but the VM's sshd does not answer through it.",
 
     // ── what a connection attempt found ─────────────────────────────────────
     'reasons.connection.timeout': 'no answer from {host}:{port} within {seconds} s',
@@ -103,6 +106,9 @@ export default defineMessages(
     'reasons.connection.lost_detail': 'the connection dropped: {detail}',
     'reasons.connection.no_key': 'Navigator has no key for this attendee yet.',
     'reasons.connection.no_vm_key': 'Navigator has no key for this VM',
+    'reasons.connection.tunnel_not_open': 'tunnel not open yet',
+    'reasons.connection.tunnel_closed': 'tunnel closed',
+    'reasons.connection.tunnel_sshd_silent': "tunnel open, but the VM's ssh could not reach its sshd on port {port} ({detail})",
     'reasons.connection.account_printed': '{printed}',
 
     // ── addresses Navigator does not dial ───────────────────────────────────
@@ -127,6 +133,9 @@ export default defineMessages(
     'reasons.form.host_invalid': 'use a DNS name (vm1.example.org), an IPv4 address (203.0.113.7) or an IPv6 address (2001:db8::7)',
     'reasons.form.host_unchecked': 'Navigator could not check {host}: {detail}. Please try again in a moment.',
     'reasons.form.port_invalid': 'the SSH port is a number from 1 to 65535',
+    'reasons.form.vm_access_invalid': 'choose "Navigator can reach my VM" (direct) or "my VM is behind NAT" (tunnel)',
+    'reasons.form.tunnels_off':
+      'this Navigator does not accept tunnels (NAVIGATOR_TUNNEL_PORT is not set): ask the navigator, or give an address Navigator can reach',
     'reasons.form.port_whole': 'the SSH port is a whole number',
     'reasons.form.user_required': 'enter the user you log in as (often ubuntu or debian)',
     'reasons.form.user_invalid': 'a login name has lowercase letters, digits, "_", "-" or "." and starts with a letter or "_" (at most 32)',
@@ -199,6 +208,7 @@ export default defineMessages(
     'reasons.request.join_code': 'This join code is not valid; check the link the navigator shared.',
     'reasons.request.link_malformed': 'This link is not valid.',
     'reasons.request.no_run': 'No such run.',
+    'reasons.request.no_tunnel': 'This VM is not registered as behind NAT: it has no tunnel commands.',
     'reasons.request.link_invalid': 'this link is not valid (any more); ask the navigator for a new one',
     'reasons.request.invalid_payload': 'invalid payload ({fields})',
     'reasons.request.forbidden': 'Forbidden resource',
@@ -283,6 +293,9 @@ export default defineMessages(
     'reasons.unreachable.address_refused': 'Navigator はそのアドレスには接続しません。',
     'reasons.unreachable.lost': 'VM との接続が切れました（sshd の停止、VM の再起動、またはネットワークによる切断）。Navigator は再試行を続けます。',
     'reasons.unreachable.error': '予期しない SSH エラーが発生しました。',
+    'reasons.unreachable.tunnel_not_open': 'VM はまだ Navigator へのトンネルを開いていません：VM でトンネルのコマンドを実行してください。',
+    'reasons.unreachable.tunnel_closed': 'VM から Navigator へのトンネルが閉じました：Navigator はトンネルが再び開くのを待っています。',
+    'reasons.unreachable.tunnel_sshd_silent': 'トンネルは開いていますが、VM の sshd がトンネル経由で応答しません。',
 
     'reasons.connection.timeout': '{host}:{port} から{seconds}秒以内に応答がありません',
     'reasons.connection.slow_link':
@@ -299,6 +312,9 @@ export default defineMessages(
     'reasons.connection.lost_detail': '接続が切れました：{detail}',
     'reasons.connection.no_key': 'この参加者の鍵を Navigator はまだ持っていません。',
     'reasons.connection.no_vm_key': 'この VM の鍵を Navigator は持っていません',
+    'reasons.connection.tunnel_not_open': 'トンネルはまだ開いていません',
+    'reasons.connection.tunnel_closed': 'トンネルが閉じました',
+    'reasons.connection.tunnel_sshd_silent': 'トンネルは開いていますが、VM の ssh がポート {port} の sshd に接続できませんでした（{detail}）',
     'reasons.connection.account_printed': '{printed}',
 
     'reasons.address.refused': `{address} は${CATEGORY_JA}`,
@@ -321,6 +337,9 @@ export default defineMessages(
     'reasons.form.host_invalid': 'DNS 名（vm1.example.org）、IPv4 アドレス（203.0.113.7）、IPv6 アドレス（2001:db8::7）のいずれかを入力してください',
     'reasons.form.host_unchecked': 'Navigator は {host} を確認できませんでした：{detail}。しばらくしてからもう一度お試しください。',
     'reasons.form.port_invalid': 'SSH ポートは1〜65535の数値です',
+    'reasons.form.vm_access_invalid': '「Navigator から VM に接続できる」（direct）か「VM は NAT の内側にある」（tunnel）を選んでください',
+    'reasons.form.tunnels_off':
+      'この Navigator はトンネルを受け付けていません（NAVIGATOR_TUNNEL_PORT が未設定）：ナビゲーターに相談するか、Navigator から接続できるアドレスを入力してください',
     'reasons.form.port_whole': 'SSH ポートは整数です',
     'reasons.form.user_required': 'ログインするユーザー名を入力してください（多くは ubuntu か debian）',
     'reasons.form.user_invalid': 'ログイン名は小文字、数字、「_」「-」「.」からなり、英字か「_」で始まります（32文字以内）',
@@ -388,6 +407,7 @@ export default defineMessages(
     'reasons.request.join_code': 'この参加コードは無効です。ナビゲーターが共有したリンクを確認してください。',
     'reasons.request.link_malformed': 'このリンクは無効です。',
     'reasons.request.no_run': 'その実施回はありません。',
+    'reasons.request.no_tunnel': 'この VM は NAT の内側として登録されていないため、トンネルのコマンドはありません。',
     'reasons.request.link_invalid': 'このリンクは無効です（期限切れの可能性があります）。ナビゲーターに新しいリンクを依頼してください',
     'reasons.request.invalid_payload': '不正なデータです（{fields}）',
     'reasons.request.forbidden': 'この操作は許可されていません',

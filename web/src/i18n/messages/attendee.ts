@@ -128,6 +128,21 @@ export default defineMessages(
     'attendee.advice.addressRefused.body': 'Navigator does not connect to this kind of address.',
     'attendee.advice.error.title': 'Cannot connect',
     'attendee.advice.error.body': 'An unexpected SSH error occurred; Navigator keeps trying.',
+    'attendee.advice.tunnelNotOpen.title': 'Open the tunnel from your VM',
+    'attendee.advice.tunnelNotOpen.body':
+      "Navigator cannot dial your VM, so your VM opens a tunnel to Navigator: run the tunnel command below on your VM, and add Navigator's key if you have not yet.",
+    'attendee.advice.tunnelClosed.title': 'The tunnel closed',
+    'attendee.advice.tunnelClosed.body':
+      'The tunnel from your VM to Navigator is gone (the command stopped, or the network dropped). Run the tunnel command again, or install it as a service so it reopens by itself.',
+    'attendee.advice.tunnelSshdSilent.title': "The tunnel is open, but your VM's sshd does not answer",
+    'attendee.advice.tunnelSshdSilent.body': 'Check that sshd runs on your VM (sudo systemctl status ssh) on the port you registered.',
+    'attendee.tunnel.title': 'The tunnel from your VM',
+    'attendee.tunnel.intro':
+      "Your VM is behind NAT, so it opens the connection: plain OpenSSH (ssh -N -R), with Navigator's host key pinned. Navigator then logs in to your VM through it, as usual.",
+    'attendee.tunnel.open': 'command that opens the tunnel (keep it running)',
+    'attendee.tunnel.install': 'command that installs it as a service that reopens by itself (systemd, needs sudo)',
+    'attendee.tunnel.refuses': 'The tunnel key opens only your tunnel: Navigator refuses it a shell, commands, and any other forwarding.',
+    'attendee.tunnel.loading': 'Loading the tunnel commands…',
   },
   {
     'attendee.signedOut.endedTitle': 'ワークショップは終了しました',
@@ -250,5 +265,20 @@ export default defineMessages(
     'attendee.advice.addressRefused.body': 'Navigator はこの種類のアドレスには接続しません。',
     'attendee.advice.error.title': '接続できません',
     'attendee.advice.error.body': '予期しない SSH エラーが発生しました。Navigator は接続を試み続けます。',
+    'attendee.advice.tunnelNotOpen.title': 'VM からトンネルを開いてください',
+    'attendee.advice.tunnelNotOpen.body':
+      'Navigator からは VM に接続できないため、VM から Navigator へトンネルを開きます：下のトンネルのコマンドを VM で実行し、まだなら Navigator の鍵も追加してください。',
+    'attendee.advice.tunnelClosed.title': 'トンネルが閉じました',
+    'attendee.advice.tunnelClosed.body':
+      'VM から Navigator へのトンネルがなくなりました（コマンドが止まったか、ネットワークが切れました）。トンネルのコマンドをもう一度実行するか、自動で開き直すサービスとしてインストールしてください。',
+    'attendee.advice.tunnelSshdSilent.title': 'トンネルは開いていますが、VM の sshd が応答しません',
+    'attendee.advice.tunnelSshdSilent.body': '登録したポートで VM の sshd が動いているか確認してください（sudo systemctl status ssh）。',
+    'attendee.tunnel.title': 'VM からのトンネル',
+    'attendee.tunnel.intro':
+      'VM は NAT の内側にあるので、接続は VM から開きます：通常の OpenSSH（ssh -N -R）で、Navigator のホスト鍵を固定します。Navigator はそのトンネルを通していつも通り VM にログインします。',
+    'attendee.tunnel.open': 'トンネルを開くコマンド（実行したままにします）',
+    'attendee.tunnel.install': '自動で開き直すサービスとしてインストールするコマンド（systemd、sudo が必要）',
+    'attendee.tunnel.refuses': 'トンネルの鍵で開けるのはあなたのトンネルだけです：シェル、コマンド、その他の転送は Navigator が拒否します。',
+    'attendee.tunnel.loading': 'トンネルのコマンドを読み込み中…',
   },
 );

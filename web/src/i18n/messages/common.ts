@@ -29,6 +29,9 @@ export default defineMessages(
     'common.connection.reason.addressRefused': 'address not allowed',
     'common.connection.reason.lost': 'connection lost',
     'common.connection.reason.error': 'SSH error',
+    'common.connection.reason.tunnelNotOpen': 'tunnel not open yet',
+    'common.connection.reason.tunnelClosed': 'tunnel closed',
+    'common.connection.reason.tunnelSshdSilent': 'tunnel open, sshd not answering',
 
     // CopyBox, and the code blocks of a hint.
     'common.copy.copy': 'Copy',
@@ -95,6 +98,9 @@ export default defineMessages(
     'common.connection.reason.addressRefused': '許可されていないアドレス',
     'common.connection.reason.lost': '接続が切れました',
     'common.connection.reason.error': 'SSH エラー',
+    'common.connection.reason.tunnelNotOpen': 'トンネル未接続',
+    'common.connection.reason.tunnelClosed': 'トンネル切断',
+    'common.connection.reason.tunnelSshdSilent': 'トンネルは開通・sshd が無応答',
 
     'common.copy.copy': 'コピー',
     'common.copy.code': 'コードをコピー',
