@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -98,26 +98,49 @@ describe.skipIf(!canBuild || !haveSapis)(
         expect(state('sapi')).toBe('fpm');
       });
 
-      it('the workshop check php-dtrace-enabled reads the environment of php8.2-fpm.service’s process, as setup recorded', () => {
+      it('the workshop check php-dtrace-enabled follows the SAPI: php8.2-fpm.service’s running master, started after its drop-in', () => {
         const check = loadWorkshopFile(path.join(REPO, 'checks/ebpf-php.yaml'))
           .definition.steps.flatMap((s) => s.checks)
           .filter(isSshCheck)
           .find((c) => c.id === 'php-dtrace-enabled')!;
         const cgroups = fs.mkdtempSync(path.join(os.tmpdir(), 'navt-cgroup-'));
-        const command = check.ssh.run.replaceAll('/var/lib/php-ebpf/', `${vm.root}/var/lib/php-ebpf/`).replaceAll('/sys/fs/cgroup/', `${cgroups}/`);
-        const run = () => spawnSync('sh', ['-c', command], { encoding: 'utf8' });
-        // php-sample's cgroup is not the one: setup runs the sample in php-fpm now.
-        const master = spawn('sleep', ['300'], { env: { ...process.env, USE_ZEND_DTRACE: '1' }, stdio: 'ignore' });
+        const command = check.ssh.run
+          .replaceAll('/var/lib/php-ebpf/', `${vm.root}/var/lib/php-ebpf/`)
+          .replaceAll('/etc/systemd/system/', `${vm.root}/etc/systemd/system/`)
+          .replaceAll('/run/php/', `${vm.root}/run/php/`)
+          .replaceAll('/sys/fs/cgroup/', `${cgroups}/`);
+        const run = () => {
+          const result = spawnSync('sh', ['-c', command], { encoding: 'utf8' });
+          return { status: result.status, output: result.stdout + result.stderr };
+        };
+        const dropin = installed('etc/systemd/system/php8.2-fpm.service.d/php-ebpf.conf');
+        const pidFile = installed('run/php/php8.2-fpm.pid');
+        const master = 4242;
         try {
+          // php-sample's cgroup is not the one: setup runs the sample in php-fpm now.
           fs.mkdirSync(path.join(cgroups, 'system.slice/php-sample.service'), { recursive: true });
-          fs.writeFileSync(path.join(cgroups, 'system.slice/php-sample.service/cgroup.procs'), `${master.pid}\n`);
-          expect(run().stdout).toBe('php8.2-fpm.service is not running\n');
+          fs.writeFileSync(path.join(cgroups, 'system.slice/php-sample.service/cgroup.procs'), `${master}\n`);
+          expect(run()).toEqual({ status: 1, output: 'php8.2-fpm.service is not running\n' });
           fs.mkdirSync(path.join(cgroups, 'system.slice/php8.2-fpm.service'), { recursive: true });
-          fs.writeFileSync(path.join(cgroups, 'system.slice/php8.2-fpm.service/cgroup.procs'), `${master.pid}\n`);
-          expect(run().status).toBe(0);
+          fs.writeFileSync(path.join(cgroups, 'system.slice/php8.2-fpm.service/cgroup.procs'), `${master}\n${master + 1}\n`);
+          expect(run()).toEqual({ status: 1, output: `php8.2-fpm.service has no running master in ${pidFile}\n` });
+          fs.mkdirSync(path.dirname(pidFile), { recursive: true });
+          fs.writeFileSync(pidFile, '99\n'); // a master that is not this unit's
+          expect(run().status).toBe(1);
+          fs.writeFileSync(pidFile, `${master}\n`);
+          expect(run()).toEqual({ status: 0, output: '' });
+          // The drop-in changed after the master started (setup not run to the end): not restarted yet.
+          const now = Date.now() / 1000;
+          fs.utimesSync(pidFile, now - 60, now - 60);
+          expect(run()).toEqual({ status: 1, output: `php8.2-fpm.service has not been restarted since ${dropin} changed\n` });
+          fs.utimesSync(pidFile, now + 1, now + 1);
+          const text = fs.readFileSync(dropin, 'utf8');
+          fs.writeFileSync(dropin, text.replace('USE_ZEND_DTRACE=1', 'USE_ZEND_DTRACE=0'));
+          expect(run()).toEqual({ status: 1, output: `${dropin} does not set USE_ZEND_DTRACE=1\n` });
+          fs.writeFileSync(dropin, text);
         } finally {
-          master.kill();
           fs.rmSync(cgroups, { recursive: true });
+          fs.rmSync(installed('run'), { recursive: true, force: true });
         }
       });
 
