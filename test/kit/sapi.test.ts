@@ -199,6 +199,37 @@ describe.skipIf(!canBuild || !haveSapis)(
       });
     });
 
+    it("the pool and the site pass the real servers' own config tests (php-fpm8.2 -t, apache2 -t with each SAPI's modules)", () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'navigator-sapi-configs-'));
+      // The pool as php-fpm's main config includes it, with a socket here; php-fpm reads env[]'s $VAR at start.
+      fs.writeFileSync(
+        path.join(dir, 'pool.conf'),
+        fs.readFileSync(path.join(REPO, 'bpf/php-fpm/php-sample.conf'), 'utf8').replace('/run/php/php-sample.sock', path.join(dir, 'sock')),
+      );
+      fs.writeFileSync(path.join(dir, 'fpm.conf'), `[global]\npid = ${dir}/fpm.pid\nerror_log = ${dir}/fpm.log\ninclude = ${dir}/pool.conf\n`);
+      const fpm = spawnSync(FPM, ['-t', '-y', path.join(dir, 'fpm.conf')], { encoding: 'utf8', env: { ...process.env, USE_ZEND_DTRACE: '1' } });
+      expect(fpm.status, fpm.stderr).toBe(0);
+      expect(fpm.stderr).toContain('test is successful');
+      for (const [sapi, modules] of [
+        ['fpm', ['mpm_event', 'proxy', 'proxy_fcgi']],
+        ['apache', ['mpm_prefork']],
+      ] as const) {
+        const load = [...modules, 'authz_core', 'dir'].map((m) => `LoadModule ${m}_module modules/mod_${m}.so`);
+        if (sapi === 'apache') load.push(`LoadModule php_module ${MOD_PHP}`);
+        const conf = path.join(dir, `${sapi}.conf`);
+        fs.writeFileSync(
+          conf,
+          [`ServerRoot /usr/lib/apache2`, `DefaultRuntimeDir ${dir}`, `PidFile ${dir}/${sapi}.pid`, `ErrorLog ${dir}/${sapi}.log`, ...load]
+            .concat(`Include ${path.join(REPO, 'bpf/apache/php-sample.conf')}`)
+            .join('\n'),
+        );
+        const apache = spawnSync('/usr/sbin/apache2', ['-t', '-f', conf], { encoding: 'utf8' });
+        expect(apache.status, `${sapi}: ${apache.stderr}`).toBe(0);
+        expect(apache.stderr, sapi).toContain('Syntax OK');
+      }
+      fs.rmSync(dir, { recursive: true });
+    });
+
     it('the packages step installs what the SAPI needs: php-fpm and apache2, or libapache2-mod-php and apache2', () => {
       const vm = machine();
       fs.mkdirSync(path.join(vm.root, 'var/lib/php-ebpf'), { recursive: true }); // as setup makes it before starting a step's unit

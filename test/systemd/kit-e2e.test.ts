@@ -355,6 +355,10 @@ for (const run of RUNS)
         const attached = page.split('\n').filter((line) => line.startsWith('ebpf_exporter_ebpf_program_attached{'));
         expect(attached).toHaveLength(7);
         expect(attached.every((line) => line.endsWith(' 1'))).toBe(true);
+        // Attached where the config's objects say (their section names), as ebpf_exporter attaches: the SAPI's binary.
+        const probes = await inContainer('bpftool perf list --pretty | grep -o \'"filename": "[^"]*"\' | sort | uniq -c');
+        expect(probes).toMatch(new RegExp(`^\\s*\\d+ "filename": "${run.binary.replace(/\./g, '\\.')}"$`, 'm'));
+        expect(probes.trim().split('\n')).toHaveLength(1);
         // Real counts from the maps: seven /fib?n=10 are exactly 7 × 177 more calls of Sample\Maths::fib.
         const fibCalls = (text: string) =>
           Number(/^ebpf_exporter_php_function_calls_total\{class="Sample\\\\Maths",function="fib"\} (\d+)$/m.exec(text)?.[1] ?? 0);
