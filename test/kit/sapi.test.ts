@@ -127,7 +127,7 @@ describe.skipIf(!canBuild || !haveSapis)(
           fs.mkdirSync(path.dirname(pidFile), { recursive: true });
           fs.writeFileSync(pidFile, '99\n'); // a master that is not this unit's
           expect(run().status).toBe(1);
-          fs.writeFileSync(pidFile, `${master}\n`);
+          fs.writeFileSync(pidFile, String(master)); // as php-fpm writes it: no newline
           expect(run()).toEqual({ status: 0, output: '' });
           // The drop-in changed after the master started (setup not run to the end): not restarted yet.
           const now = Date.now() / 1000;
@@ -214,7 +214,7 @@ describe.skipIf(!canBuild || !haveSapis)(
         ['fpm', ['mpm_event', 'proxy', 'proxy_fcgi']],
         ['apache', ['mpm_prefork']],
       ] as const) {
-        const load = [...modules, 'authz_core', 'dir'].map((m) => `LoadModule ${m}_module modules/mod_${m}.so`);
+        const load = [...modules, 'authz_core', 'alias'].map((m) => `LoadModule ${m}_module modules/mod_${m}.so`);
         if (sapi === 'apache') load.push(`LoadModule php_module ${MOD_PHP}`);
         const conf = path.join(dir, `${sapi}.conf`);
         fs.writeFileSync(

@@ -371,6 +371,8 @@ for (const run of RUNS)
             .filter((line) => line.startsWith('ebpf_exporter_php_requests_total{'))
             .join('; ')}`,
         );
+        // By route, as under php -S: PHP's request probe has the URL, not /index.php (bpf/apache/php-sample.conf's alias).
+        expect(await metrics()).toMatch(/^ebpf_exporter_php_requests_total\{method="GET",route="\/fib"\} [1-9]\d*$/m);
         await untilInContainer(
           'Prometheus scrapes the exporter',
           "curl -fsS 'localhost:9090/api/v1/query?query=up%7Bjob%3D%22ebpf%22%7D'",
