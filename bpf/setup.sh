@@ -283,7 +283,15 @@ do_libbpf() {
 
 # ---- php: the binary with PHP's probes, recorded so checks and the build need not search -----------
 # The version of the php command (8.2 on Debian 12, 8.1 on Ubuntu 22.04, 8.3 on 24.04): php-fpm and mod_php are the same.
-php_version() { php -r 'echo PHP_MAJOR_VERSION, ".", PHP_MINOR_VERSION;' 2> /dev/null; }
+# From the file the alternatives link names (/usr/bin/php8.2), not by running PHP: each run of the CLI would be a
+# request to the probes the exporter counts.
+php_version() {
+  php=$(readlink -f "$(command -v php)" 2> /dev/null) || return 0
+  case ${php##*/} in
+    php[0-9]*.[0-9]*) echo "${php##*/php}" ;;
+    *) php -r 'echo PHP_MAJOR_VERSION, ".", PHP_MINOR_VERSION;' 2> /dev/null || true ;;
+  esac
+}
 # The file whose probes fire in the processes that serve the sample: the CLI, php-fpm, or mod_php's library.
 sapi_binary() {
   case $SAPI in
