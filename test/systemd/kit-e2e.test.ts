@@ -28,13 +28,15 @@ import { buildExporterStandIn, buildGrafanaStandIn } from './standins';
  * exporter stand-in attaches the kit's real objects to the real PHP and serves counts from the real maps. libbpf's
  * release is the real one (`navigator kit fetch`).
  *
- * Once for each SAPI the issue names, one after the other (a container each, a fresh Navigator and apt proxy each):
- * `--sapi cli` (php-sample under `php -S`) and `--sapi fpm` (php-fpm's php-sample pool behind Apache on the same port;
- * the choice given once, on the first run: setup run again without it must keep it). Everything below runs for both.
+ * Once for each SAPI, one after the other (a container each, a fresh Navigator and apt proxy each): `--sapi cli`
+ * (php-sample under `php -S`), `--sapi fpm` (php-fpm's php-sample pool behind Apache on the same port) and
+ * `--sapi apache` (mod_php); the choice given once, on the first run: setup run again without it must keep it.
+ * Everything below runs for each.
  */
 const RUNS = [
   { sapi: 'cli', machine: 'kit-e2e', subnet: 20, services: ['php-sample'], binary: '/usr/bin/php8.2' }, // 198.19.250.81 / .82
   { sapi: 'fpm', machine: 'kit-e2e-fpm', subnet: 21, services: ['php8.2-fpm', 'apache2'], binary: '/usr/sbin/php-fpm8.2' }, // .85 / .86
+  { sapi: 'apache', machine: 'kit-e2e-apa', subnet: 22, services: ['apache2'], binary: '/usr/lib/apache2/modules/libphp8.2.so' }, // .89 / .90
 ] as const;
 const STEPS = ['packages', 'php-app', 'build-bpf', 'bpftrace', 'exporter', 'prometheus', 'grafana'];
 const missing = [
@@ -348,6 +350,12 @@ for (const run of RUNS)
           expect(processes).toMatch(/^\s*1 php-fpm: master process/m);
           expect(processes).toMatch(/php-fpm: pool php-sample/);
           expect(processes).toMatch(/\/usr\/sbin\/apache2 -k start/);
+          expect((await container.exec(['systemctl', 'is-active', 'php-sample'])).stdout.trim()).not.toBe('active');
+        }
+        if (run.sapi === 'apache') {
+          expect(processes).toMatch(/\/usr\/sbin\/apache2 -k start/);
+          expect(processes).not.toMatch(/php-fpm/);
+          expect(await inContainer('ls /etc/apache2/mods-enabled/')).toMatch(/^mpm_prefork\.load$[\s\S]*^php8\.2\.load$/m);
           expect((await container.exec(['systemctl', 'is-active', 'php-sample'])).stdout.trim()).not.toBe('active');
         }
         const metrics = () => inContainer('curl -fsS localhost:9435/metrics');
