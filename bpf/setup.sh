@@ -5,8 +5,17 @@
 # run that stopped (a dropped SSH session, a failed download) resumes where it stopped.
 #
 #   sudo ./bpf/setup.sh            set up, printing progress per step
+#   sudo ./bpf/setup.sh --sapi fpm the same, the sample served by another PHP SAPI (cli, fpm or apache)
 #   sudo ./bpf/setup.sh --check    say which steps are done; change nothing (exit 1 if any is not)
 #   sudo ./bpf/setup.sh --dry-run  print what would be done; change nothing
+#
+# --sapi picks the PHP that serves the sample on 127.0.0.1:8000 and that the BPF programs and trace.sh follow:
+#   cli     php -S, as the php-sample unit (the default)
+#   fpm     php-fpm's php-sample pool (php8.x-fpm.service), behind Apache (mpm_event, proxy_fcgi)
+#   apache  mod_php in Apache (apache2.service, mpm_prefork)
+# The choice is remembered (/var/lib/php-ebpf/sapi): a run without --sapi keeps it; another --sapi switches,
+# stopping the server the previous one used. USE_ZEND_DTRACE=1 goes where PHP reads it: the environment of the
+# service's processes (the unit itself, or a drop-in for php8.x-fpm.service or apache2.service).
 #
 # The long steps run detached, each as a transient unit (the BPF build as bpf-build, writing
 # /var/lib/php-ebpf/build.status; packages, libbpf, exporter and grafana as php-ebpf-<step>), and setup
@@ -14,8 +23,8 @@
 # step still running instead of starting it twice. Every download (libbpf's headers, ebpf_exporter, Grafana) is
 # an artefact of bpf/kit.lock, taken from the workshop's Navigator when the kit came from there
 # (bpf/kit.source, or KIT_MIRROR=http://…/kit/artefacts) or else from upstream, and installed only
-# when its sha256 is the one the lock pins. Environment: PHP_BINARY=/usr/sbin/php-fpm8.2 (or a
-# libphp*.so) traces a PHP other than the CLI's. For tests, KIT_ROOT prefixes every path written and
+# when its sha256 is the one the lock pins. Environment: PHP_BINARY=<a php, php-fpm or libphp*.so> traces
+# that file instead of the one --sapi implies (a PHP installed elsewhere). For tests, KIT_ROOT prefixes every path written and
 # APT_GET, SYSTEMCTL, SYSTEMD_RUN, JOURNALCTL and DOWNLOAD replace the commands of the same role.
 set -eu
 
@@ -45,13 +54,29 @@ STEPS="packages libbpf php app build exporter prometheus grafana"
 DETACHED_STEPS="packages libbpf exporter grafana"
 MODE=apply
 DETACHED_STEP=''
+SAPI_GIVEN=''
 
-case "${1:-}" in
-  --check) MODE=check ;;
-  --dry-run) MODE=dry-run ;;
-  --step) DETACHED_STEP=${2:-} ;; # what a detached step's unit runs (see run_detached)
-  '') ;;
-  *) echo "usage: $0 [--check | --dry-run]" >&2; exit 2 ;;
+usage() { echo "usage: $0 [--sapi cli|fpm|apache] [--check | --dry-run]" >&2; exit 2; }
+while [ "$#" -gt 0 ]; do
+  case $1 in
+    --check) MODE=check ;;
+    --dry-run) MODE=dry-run ;;
+    --step) [ "$#" -ge 2 ] || usage; DETACHED_STEP=$2; shift ;; # what a detached step's unit runs (see run_detached)
+    --sapi) [ "$#" -ge 2 ] || usage; SAPI_GIVEN=$2; shift ;;
+    --sapi=*) SAPI_GIVEN=${1#--sapi=} ;;
+    *) usage ;;
+  esac
+  shift
+done
+# The SAPI: the one given, else the one remembered from an earlier run, else the CLI's.
+SAPI=${SAPI_GIVEN:-$(cat "$STATE/sapi" 2> /dev/null || true)}
+SAPI=${SAPI:-cli}
+case $SAPI in
+  cli | fpm | apache) ;;
+  *)
+    if [ -n "$SAPI_GIVEN" ]; then echo "$0: --sapi $SAPI_GIVEN: not one of cli, fpm, apache" >&2; else echo "$0: $STATE/sapi says '$SAPI', not one of cli, fpm, apache: run setup with --sapi" >&2; fi
+    exit 2
+    ;;
 esac
 if [ "$MODE" = apply ] && [ -z "$ROOT" ] && [ "$(id -u)" != 0 ]; then
   echo "Run it as root: sudo $0" >&2
@@ -190,7 +215,8 @@ apt_get() {
 
 # ---- packages -------------------------------------------------------------------------------------
 bpftool_packages() {
-  . "$ROOT/etc/os-release" 2>/dev/null || . /etc/os-release
+  # A missing file given to . ends sh: the test first (KIT_ROOT in tests has none).
+  if [ -f "$ROOT/etc/os-release" ]; then . "$ROOT/etc/os-release"; else . /etc/os-release; fi
   case "${ID:-}" in
     ubuntu) echo "linux-tools-common linux-tools-$(uname -r)" ;;
     *) echo bpftool ;;
@@ -205,6 +231,18 @@ done_packages() {
   # Ubuntu's bpftool is a wrapper that fails without the running kernel's linux-tools.
   bpftool version > /dev/null 2>&1 || { say "    bpftool does not run for kernel $(uname -r)"; return 1; }
   [ -f /usr/include/linux/errno.h ] || { say "    missing: linux-libc-dev"; return 1; }
+  # The SAPI's server: the distribution's default PHP (the php command's version) under it.
+  case $SAPI in
+    fpm) for file in "/usr/sbin/php-fpm$(php_version)" /usr/sbin/apache2 /usr/lib/apache2/modules/mod_proxy_fcgi.so; do [ -e "$file" ] || { say "    missing: $file"; return 1; }; done ;;
+    apache) for file in "/usr/lib/apache2/modules/libphp$(php_version).so" /usr/sbin/apache2; do [ -e "$file" ] || { say "    missing: $file"; return 1; }; done ;;
+  esac
+}
+# The metapackages install the distribution's default PHP for each SAPI, the same version as php-cli's.
+sapi_packages() {
+  case $SAPI in
+    fpm) echo php-fpm apache2 ;;
+    apache) echo libapache2-mod-php apache2 ;;
+  esac
 }
 do_packages() {
   wait_for_apt
@@ -212,7 +250,7 @@ do_packages() {
   apt_get update
   # shellcheck disable=SC2046
   apt_get install -y --no-install-recommends \
-    bpftrace clang linux-libc-dev make binutils php-cli prometheus curl ca-certificates $(bpftool_packages)
+    bpftrace clang linux-libc-dev make binutils php-cli prometheus curl ca-certificates $(bpftool_packages) $(sapi_packages)
 }
 
 # ---- libbpf: the BPF-side headers of the libbpf release bpf/kit.lock pins, without libbpf-dev --------------
@@ -244,7 +282,25 @@ do_libbpf() {
 }
 
 # ---- php: the binary with PHP's probes, recorded so checks and the build need not search -----------
-php_binary() { readlink -f "${PHP_BINARY:-$(command -v php)}"; }
+# The version of the php command (8.2 on Debian 12, 8.1 on Ubuntu 22.04, 8.3 on 24.04): php-fpm and mod_php are the same.
+# From the file the alternatives link names (/usr/bin/php8.2), not by running PHP: each run of the CLI would be a
+# request to the probes the exporter counts.
+php_version() {
+  php=$(readlink -f "$(command -v php)" 2> /dev/null) || return 0
+  case ${php##*/} in
+    php[0-9]*.[0-9]*) echo "${php##*/php}" ;;
+    *) php -r 'echo PHP_MAJOR_VERSION, ".", PHP_MINOR_VERSION;' 2> /dev/null || true ;;
+  esac
+}
+# The file whose probes fire in the processes that serve the sample: the CLI, php-fpm, or mod_php's library.
+sapi_binary() {
+  case $SAPI in
+    cli) command -v php ;;
+    fpm) echo "/usr/sbin/php-fpm$(php_version)" ;;
+    apache) echo "/usr/lib/apache2/modules/libphp$(php_version).so" ;;
+  esac
+}
+php_binary() { readlink -f "${PHP_BINARY:-$(sapi_binary)}"; }
 # The binary as the kernel knows it (uprobes attach to an inode): a PHP upgrade replaces the file, even
 # at the same path, and the app and the exporter must then be restarted on the new one.
 php_identity() {
@@ -260,7 +316,7 @@ done_php() {
 do_php() {
   binary=$(php_binary)
   readelf -n "$binary" 2>/dev/null | grep -q 'Provider: php' || {
-    say "    $binary has no USDT probes (provider php). Use Debian's or Ubuntu's PHP packages, or PHP_BINARY=<a php, php-fpm or libphp*.so built with --enable-dtrace>."
+    say "    $binary has no USDT probes (provider php), or is not there. Use Debian's or Ubuntu's PHP packages (setup's packages step installs what --sapi $SAPI needs), or PHP_BINARY=<a php, php-fpm or libphp*.so built with --enable-dtrace>."
     return 1
   }
   run mkdir -p "$STATE"
@@ -271,20 +327,97 @@ do_php() {
   say "    tracing $binary"
 }
 
-# ---- app: the PHP sample as a unit with USE_ZEND_DTRACE=1 ---------------------------------------------
+# ---- app: the PHP sample, served by the SAPI's server on 127.0.0.1:8000 with USE_ZEND_DTRACE=1 --------------
+SAMPLE_FILES="public/index.php src/Http.php src/Maths.php src/Orders.php"
+APACHE=$ROOT/etc/apache2
+SITE=$APACHE/sites-available/php-sample.conf
+APACHE_DROPIN=$UNITS/apache2.service.d/php-ebpf.conf
+# The pool and php-fpm's drop-in are named by the PHP version: only known once PHP is there.
+fpm_pool() { echo "$ROOT/etc/php/$(php_version)/fpm/pool.d/php-sample.conf"; }
+fpm_dropin() { echo "$UNITS/php$(php_version)-fpm.service.d/php-ebpf.conf"; }
+# The unit whose processes run PHP (checks read their environment; trace.sh their probes), and every unit that serves.
+php_service() {
+  case $SAPI in
+    cli) echo php-sample.service ;;
+    fpm) echo "php$(php_version)-fpm.service" ;;
+    apache) echo apache2.service ;;
+  esac
+}
+sapi_services() {
+  case $SAPI in
+    cli) echo php-sample ;;
+    fpm) echo "php$(php_version)-fpm apache2" ;;
+    apache) echo apache2 ;;
+  esac
+}
+# The kit's file for each place (kit path:installed path), for this SAPI.
+sapi_files() {
+  case $SAPI in
+    cli) echo "bpf/systemd/php-sample.service:$UNITS/php-sample.service" ;;
+    fpm) echo "bpf/php-fpm/php-sample.conf:$(fpm_pool) bpf/systemd/php-ebpf-dtrace.conf:$(fpm_dropin) bpf/apache/php-sample.conf:$SITE" ;;
+    apache) echo "bpf/systemd/php-ebpf-dtrace.conf:$APACHE_DROPIN bpf/apache/php-sample.conf:$SITE" ;;
+  esac
+}
+# What another SAPI put in place and this one does not use: the file, and the unit to stop with it.
+retired_files() {
+  [ "$SAPI" = cli ] || echo "$UNITS/php-sample.service:php-sample"
+  [ "$SAPI" = fpm ] || echo "$(fpm_pool):php$(php_version)-fpm $(fpm_dropin):php$(php_version)-fpm"
+  [ "$SAPI" = apache ] || echo "$APACHE_DROPIN:apache2"
+  [ "$SAPI" != cli ] || echo "$SITE:apache2"
+}
 done_app() {
-  for file in public/index.php src/Http.php src/Maths.php src/Orders.php; do same_file "$KIT/php-sample/$file" "$OPT/php-sample/$file" || return 1; done
-  same_file "$KIT/bpf/systemd/php-sample.service" "$UNITS/php-sample.service" && active php-sample &&
+  for file in $SAMPLE_FILES; do same_file "$KIT/php-sample/$file" "$OPT/php-sample/$file" || return 1; done
+  for pair in $(sapi_files); do same_file "$KIT/${pair%%:*}" "${pair#*:}" || { say "    not in place: ${pair#*:}"; return 1; }; done
+  for pair in $(retired_files); do [ ! -e "${pair%%:*}" ] || { say "    still there from another SAPI: ${pair%%:*}"; return 1; }; done
+  [ "$SAPI" = cli ] || [ -e "$APACHE/sites-enabled/php-sample.conf" ] || { say "    Apache's php-sample site is not enabled"; return 1; }
+  for service in $(sapi_services); do active "$service" || { say "    not running: $service"; return 1; }; done
+  [ "$(cat "$STATE/app.sapi" 2> /dev/null)" = "$SAPI" ] &&
     [ "$(cat "$STATE/app.php" 2> /dev/null)" = "$(cat "$STATE/php-identity" 2> /dev/null)" ]
 }
+# Apache's modules for the SAPI: mod_php needs mpm_prefork; proxy_fcgi works with mpm_event (mod_php refuses it).
+apache_modules() {
+  version=$(php_version)
+  enabled() { [ -e "$APACHE/mods-enabled/$1.load" ]; }
+  if [ "$SAPI" = fpm ]; then
+    if enabled "php$version"; then run a2dismod -q "php$version"; fi
+    if enabled mpm_prefork; then run a2dismod -q mpm_prefork; fi
+    run a2enmod -q mpm_event proxy_fcgi
+  else
+    for module in proxy_fcgi mpm_event mpm_worker; do if enabled "$module"; then run a2dismod -q "$module"; fi; done
+    run a2enmod -q mpm_prefork "php$version"
+  fi
+}
 do_app() {
-  for file in public/index.php src/Http.php src/Maths.php src/Orders.php; do install_file 0644 "$KIT/php-sample/$file" "$OPT/php-sample/$file" || true; done
-  install_file 0644 "$KIT/bpf/systemd/php-sample.service" "$UNITS/php-sample.service" || true
+  for file in $SAMPLE_FILES; do install_file 0644 "$KIT/php-sample/$file" "$OPT/php-sample/$file" || true; done
+  # Switching SAPI: what the previous one ran stops, so only this one serves port 8000.
+  for pair in $(retired_files); do
+    file=${pair%%:*} service=${pair#*:}
+    [ -e "$file" ] || continue
+    if [ "$file" = "$SITE" ]; then run a2dissite -q php-sample; fi
+    run rm -f "$file"
+    case " $(sapi_services) " in
+      *" $service "*) ;; # still serves, restarted below without the file
+      *) run $SYSTEMCTL disable --now "$service" 2> /dev/null || true; say "    stopped $service (it served the sample under another SAPI)" ;;
+    esac
+  done
+  for pair in $(sapi_files); do install_file 0644 "$KIT/${pair%%:*}" "${pair#*:}" || true; done
+  if [ "$SAPI" != cli ]; then
+    apache_modules
+    run a2ensite -q php-sample
+  fi
   run $SYSTEMCTL daemon-reload
-  run $SYSTEMCTL enable --now php-sample
-  run $SYSTEMCTL restart php-sample
+  for service in $(sapi_services); do
+    run $SYSTEMCTL enable --now "$service"
+    # Started again, so it runs with the drop-in's environment, the pool, the site and this PHP binary.
+    run $SYSTEMCTL restart "$service"
+  done
   # Started on this PHP binary: after a PHP upgrade, setup restarts it on the new one.
-  if [ "$MODE" = apply ]; then cp "$STATE/php-identity" "$STATE/app.php"; fi
+  if [ "$MODE" = apply ]; then
+    cp "$STATE/php-identity" "$STATE/app.php"
+    echo "$SAPI" > "$STATE/app.sapi"
+    php_service > "$STATE/php-service"
+  fi
+  say "    the sample runs under $SAPI ($(sapi_services)) on http://127.0.0.1:8000/"
 }
 
 # ---- build: detached, so a dropped SSH session does not stop it ------------------------------------------
@@ -439,7 +572,7 @@ run_detached() { # step
       eval "value=\$$name"
       set -- "$@" "--setenv=$name=$value"
     done
-    if ! $SYSTEMD_RUN --unit="$unit" --collect --quiet "$@" sh "$KIT/bpf/setup.sh" --step "$step"; then
+    if ! $SYSTEMD_RUN --unit="$unit" --collect --quiet "$@" sh "$KIT/bpf/setup.sh" --step "$step" --sapi "$SAPI"; then
       say "    systemd-run could not start $unit"
       return 1
     fi
@@ -473,7 +606,15 @@ run_detached() { # step
 # ---- the steps, in order ---------------------------------------------------------------------------------
 total=$(echo $STEPS | wc -w)
 number=0
-[ "$MODE" = apply ] && mkdir -p "$STATE"
+if [ "$MODE" = apply ]; then
+  mkdir -p "$STATE"
+  previous=$(cat "$STATE/sapi" 2> /dev/null || true)
+  # Remembered from the start, so a run that stops half-way resumes with the same SAPI.
+  echo "$SAPI" > "$STATE/sapi"
+  if [ -n "$previous" ] && [ "$previous" != "$SAPI" ]; then say "PHP SAPI: $SAPI (was $previous): the sample, the BPF programs and trace.sh follow it"; else say "PHP SAPI: $SAPI"; fi
+else
+  say "PHP SAPI: $SAPI"
+fi
 not_done=0
 for step in $STEPS; do
   number=$((number + 1))
@@ -494,7 +635,7 @@ for step in $STEPS; do
   if [ "$MODE" = apply ] && detached "$step"; then
     run_detached "$step"
   else
-    if detached "$step"; then run $SYSTEMD_RUN --unit="php-ebpf-$step" --collect --quiet sh "$KIT/bpf/setup.sh" --step "$step"; fi
+    if detached "$step"; then run $SYSTEMD_RUN --unit="php-ebpf-$step" --collect --quiet sh "$KIT/bpf/setup.sh" --step "$step" --sapi "$SAPI"; fi
     (
       set -e
       "do_$step"
@@ -520,5 +661,5 @@ fi
 if [ "$MODE" = dry-run ]; then
   say "Dry run: nothing was changed."
 else
-  say "All done. Send load with ./php-sample/load.sh, then open http://localhost:3000/d/php-ebpf (ssh -L 3000:localhost:3000 <your VM>), user admin, password navigator."
+  say "All done ($SAPI: $(sapi_services) serves the sample; the BPF programs trace $(cat "$STATE/php-binary")). Send load with ./php-sample/load.sh, then open http://localhost:3000/d/php-ebpf (ssh -L 3000:localhost:3000 <your VM>), user admin, password navigator."
 fi

@@ -1,6 +1,7 @@
 #!/bin/sh
-# The workshop's bpftrace one-liners, aimed at the PHP that serves the sample (the binary setup.sh
-# recorded, the php-sample unit's process). Runs until Ctrl-C or for the given seconds, then prints
+# The workshop's bpftrace one-liners, aimed at the PHP that serves the sample: the binary setup.sh
+# recorded for its SAPI (php, php-fpm8.x or libphp8.x.so) in the processes of the unit that runs it
+# (php-sample, php8.x-fpm or apache2). Runs until Ctrl-C or for the given seconds, then prints
 # the counts; when bpftrace ran and ended normally, records /var/lib/php-ebpf/bpftrace.done so
 # Navigator sees the step done (a bpftrace that failed records nothing).
 #
@@ -17,34 +18,39 @@ case "${1:-}" in
   calls | requests | exceptions) ;;
   *) sed -n '7,9s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 esac
-seconds=${2:-}
+what=$1 seconds=${2:-}
 case $seconds in *[!0-9]*) echo "trace.sh: seconds must be a whole number" >&2; exit 2 ;; esac
 
 binary=$(cat "$STATE/php-binary" 2> /dev/null || readlink -f "$(command -v php)")
-pid=$($SYSTEMCTL show -p MainPID --value php-sample 2> /dev/null || true)
-[ -n "$pid" ] && [ "$pid" != 0 ] || pid=$(pgrep -o -f 'php.* -S ' || true)
-[ -n "$pid" ] || { echo "trace.sh: no PHP sample process found: sudo systemctl start php-sample" >&2; exit 1; }
+service=$(cat "$STATE/php-service" 2> /dev/null || echo php-sample.service)
+service=${service%.service}
+pid=$($SYSTEMCTL show -p MainPID --value "$service" 2> /dev/null || true)
+[ -n "$pid" ] && [ "$pid" != 0 ] || { [ "$service" = php-sample ] && pid=$(pgrep -o -f 'php.* -S ' || true); }
+[ -n "$pid" ] && [ "$pid" != 0 ] || { echo "trace.sh: $service is not running: sudo systemctl start $service" >&2; exit 1; }
+# php -S is one process: -p, as bpftrace 0.14-0.17 switch USDT semaphores on only for a given process there.
+# php-fpm and Apache serve from worker processes that come and go: every process running the binary (the
+# kernel switches the semaphores on in each, its uprobe reference counter), as ebpf_exporter attaches.
+if [ "$service" = php-sample ]; then set -- -p "$pid"; else set --; fi
 
-case $1 in
+case $what in
   calls) program="usdt:$binary:php:function__entry { @calls[str(arg0)] = count(); }" ;;
   requests) program="usdt:$binary:php:request__startup { @requests[str(arg1)] = count(); }" ;;
   exceptions) program="usdt:$binary:php:exception__thrown { @thrown[str(arg0)] = count(); }" ;;
 esac
 
-echo "bpftrace -p $pid -e '$program'"
+echo "bpftrace${*:+ $*} -e '$program'"
 echo "Send some load (./php-sample/load.sh) and press Ctrl-C to see the counts."
-# -p: bpftrace 0.14-0.17 switch USDT semaphores on only for a given process. Ctrl-C is for bpftrace
-# (on INT it prints the maps and exits 0); this script ignores it and goes on to record the step.
+# Ctrl-C is for bpftrace (on INT it prints the maps and exits 0); this script ignores it and goes on to record the step.
 trap 'true' INT
 status=0
 if [ -n "$seconds" ]; then
   # --preserve-status: bpftrace's own exit status once the time is up, not timeout's 124.
-  timeout --preserve-status -s INT "$seconds" bpftrace -p "$pid" -e "$program" || status=$?
+  timeout --preserve-status -s INT "$seconds" bpftrace "$@" -e "$program" || status=$?
 else
-  bpftrace -p "$pid" -e "$program" || status=$?
+  bpftrace "$@" -e "$program" || status=$?
 fi
 if [ "$status" != 0 ]; then
   echo "trace.sh: bpftrace did not run to the end (exit status $status): nothing recorded. Read its message above, then run trace.sh again." >&2
   exit "$status"
 fi
-mkdir -p "$STATE" && echo "$1 $(date -u +%Y-%m-%dT%H:%M:%SZ)" >> "$STATE/bpftrace.done"
+mkdir -p "$STATE" && echo "$what $(date -u +%Y-%m-%dT%H:%M:%SZ)" >> "$STATE/bpftrace.done"

@@ -7,6 +7,7 @@ packages=(
   prometheus-node-exporter               # the observability-101 workshop's exporter, checked for real in the fleet
   sudo                                   # ssh checks with sudo: true, with and without a password
   php8.2-cli php8.2-fpm                  # the PHP sample, built with USDT probes
+  apache2-bin libapache2-mod-php8.2      # the kit's --sapi fpm and apache (Apache's binary and mod_php; no service)
   chromium fonts-dejavu-core             # browser tests and screenshots (driven by playwright-core)
   fonts-noto-cjk                         # Japanese names and texts on the pages and in screenshots
   bpftrace clang bpftool make            # the BPF kit's build (libbpf's BPF headers come pinned, below)

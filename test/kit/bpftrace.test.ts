@@ -99,6 +99,51 @@ describe('trace.sh records the step only when bpftrace ran to its end (a stand-i
   });
 });
 
+describe('trace.sh follows the SAPI setup.sh recorded (a stand-in bpftrace that prints how it was called)', () => {
+  const traced = (binary: string, service: string | null, mainPid: number) => {
+    const vm = traceMachine(0);
+    const state = path.join(vm.root, 'var/lib/php-ebpf');
+    fs.writeFileSync(path.join(state, 'php-binary'), `${binary}\n`);
+    if (service) fs.writeFileSync(path.join(state, 'php-service'), `${service}\n`);
+    script(
+      path.join(vm.fakes, 'systemctl'),
+      `[ "$*" = "show -p MainPID --value ${(service ?? 'php-sample.service').replace(/\.service$/, '')}" ] && echo ${mainPid}`,
+    );
+    script(path.join(vm.fakes, 'bpftrace'), 'printf "ran:"; printf " [%s]" "$@"; echo');
+    const result = spawnSync('sh', [TRACE, 'calls'], { env: { ...vm.env, PATH: `${vm.fakes}:${process.env.PATH}` }, encoding: 'utf8' });
+    return { ...result, marker: vm.marker };
+  };
+
+  it('fpm and apache: the binary of the SAPI in every process running it (workers come and go), not one pid', () => {
+    for (const [binary, service] of [
+      ['/usr/sbin/php-fpm8.2', 'php8.2-fpm.service'],
+      ['/usr/lib/apache2/modules/libphp8.2.so', 'apache2.service'],
+    ]) {
+      const result = traced(binary, service, 777);
+      expect(result.status, result.stderr).toBe(0);
+      const program = `usdt:${binary}:php:function__entry { @calls[str(arg0)] = count(); }`;
+      expect(result.stdout.split('\n')[0]).toBe(`bpftrace -e '${program}'`);
+      expect(result.stdout).toContain(`ran: [-e] [${program}]`);
+      expect(fs.existsSync(result.marker)).toBe(true);
+    }
+  });
+
+  it('cli (and a state from before --sapi, without php-service): the php -S process by its pid', () => {
+    for (const service of ['php-sample.service', null]) {
+      const result = traced('/usr/bin/php8.2', service, 4242);
+      expect(result.status, result.stderr).toBe(0);
+      expect(result.stdout).toContain('ran: [-p] [4242] [-e] [usdt:/usr/bin/php8.2:php:function__entry');
+    }
+  });
+
+  it("the SAPI's service not running: says which, and runs nothing", () => {
+    const result = traced('/usr/sbin/php-fpm8.2', 'php8.2-fpm.service', 0);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('trace.sh: php8.2-fpm is not running: sudo systemctl start php8.2-fpm');
+    expect(result.stdout).not.toContain('ran:');
+  });
+});
+
 function bpftraceChildOf(pid: number): number | null {
   const child = spawnSync('pgrep', ['-P', String(pid), '-x', 'bpftrace'], { encoding: 'utf8' }).stdout.trim();
   return child ? Number(child.split('\n')[0]) : null;
