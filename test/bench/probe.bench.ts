@@ -3,7 +3,7 @@
  * a login with its own home on a real OpenSSH sshd, run by Navigator's persistent connections and,
  * in the same run, by parallel-ssh (Debian pssh) on the same VMs. Prints a table; writes JSON.
  *
- *   BENCH_VMS=50 BENCH_SWEEPS=10 npm run bench
+ *   BENCH_VMS=50 BENCH_SWEEPS=10 [BENCH_WORKSHOP=file.yaml] npm run bench
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -152,7 +152,8 @@ function curlChecks(requests: { port: number; path: string; options: RequestOpti
 async function main(): Promise<void> {
   removeStaleTestUsers();
   const services = await startVmServices();
-  const workshop = onPorts(loadWorkshopFile(path.join(REPO_ROOT, 'checks/ebpf-php.yaml')).definition, services);
+  // BENCH_WORKSHOP: another workshop file, e.g. an older tree's, to compare two engines on the same checks.
+  const workshop = onPorts(loadWorkshopFile(process.env.BENCH_WORKSHOP ?? path.join(REPO_ROOT, 'checks/ebpf-php.yaml')).definition, services);
   const checks = workshop.steps.flatMap((s) => s.checks);
   const keyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'navt-bench-keys-'));
   const keys = SshKeyStore.open(keyDir);
