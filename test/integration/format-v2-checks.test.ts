@@ -84,6 +84,15 @@ describe('sudo: true', () => {
     connection.close();
   });
 
+  it("a check's own failure that prints like sudo is the check failing, not sudo wanting a password", async () => {
+    const connection = await connectAs(withSudo.name);
+    const lookalike = workshopWith([{ id: 'lookalike', title: 'L', ssh: { run: 'echo "sudo: not what you think"; exit 1', sudo: true } }]);
+    const [result] = await runChecks(connection, lookalike, lookalike.steps[0].checks);
+    expect(result).toMatchObject({ checkId: 'lookalike', status: 'fail', output: 'sudo: not what you think' });
+    expect(result.reason).toMatchObject({ code: 'check.exit_code_output', values: { exitCode: 1 } });
+    connection.close();
+  });
+
   it('says "this check needs passwordless sudo" (a VM problem, an error) where sudo wants a password, and runs the others', async () => {
     const connection = await connectAs(withPassword.name);
     const [root, user] = await runChecks(connection, workshop, workshop.steps[0].checks, values);
