@@ -2,17 +2,10 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { formIssue, formMessage } from '../common/form-messages';
 import { humanTextIssue, isReservedName, normalizeHumanText } from '../common/human-text';
+import { isDnsName } from '../common/dns-name';
 
 // eslint-disable-next-line no-control-regex -- rejecting control characters is the point
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
-const DNS_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/i;
-
-export function isDnsName(value: string): boolean {
-  if (value.length > 253) return false;
-  const labels = value.replace(/\.$/, '').split('.');
-  return labels.length > 0 && labels.every((label) => DNS_LABEL.test(label)) && !/^\d+$/.test(labels[labels.length - 1]);
-}
-
 /** Accepts `[2001:db8::1]` as well as `2001:db8::1`; stores the bare literal. */
 export function normalizeHost(value: string): string {
   const trimmed = value.trim();

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { isDnsName } from '../attendees/registration.dto';
+import { isDnsName } from '../common/dns-name';
 import { TUNNEL_BIND_PORT } from './tunnel.rules';
 
 /** Everything a tunnel command is built from: each value checked here, so nothing typed reaches a shell unchecked. */
