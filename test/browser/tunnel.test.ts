@@ -42,6 +42,8 @@ describe('an attendee whose VM is behind NAT', () => {
 
     await page.getByText('Open the tunnel from your VM', { exact: true }).waitFor({ timeout: 15_000 });
     await expect.poll(() => page.getByTestId('vm').locator('[data-state]').getAttribute('data-reason')).toBe('tunnel_not_open');
+    // The VM's sshd as the VM sees it, and that Navigator reaches it through the tunnel, not by dialling that address.
+    expect(await page.getByTestId('via-tunnel').textContent()).toContain('through its tunnel to Navigator');
     const open = (await page.getByLabel('command that opens the tunnel (keep it running)').textContent()) ?? '';
     expect(open).toMatch(new RegExp(`ssh -N .* -p ${tunnelPort} -R 22:localhost:22 [0-9a-f-]+@127\\.0\\.0\\.1`));
     expect(open).toContain('StrictHostKeyChecking=yes');
