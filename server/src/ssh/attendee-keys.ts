@@ -43,15 +43,7 @@ export class AttendeeKeyStore {
 
   /** The attendee's private key, or null when there is none (never issued, or lost). */
   async privateKey(attendeeId: string): Promise<Buffer | null> {
-    const file = this.fileOf(attendeeId);
-    try {
-      const stat = await fs.stat(file);
-      if ((stat.mode & 0o077) !== 0) await fs.chmod(file, 0o600);
-      return await fs.readFile(file);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw error;
-    }
+    return readPrivateKeyFile(this.fileOf(attendeeId));
   }
 
   async remove(attendeeId: string): Promise<void> {
@@ -60,6 +52,18 @@ export class AttendeeKeyStore {
 }
 
 /** ssh2's generator (crypto.generateKeyPair underneath: the thread pool) now and then writes a key its parser rejects; only one that parses back is kept. */
+/** A private key file's bytes, made 0600 again if someone loosened it; null when there is none. */
+export async function readPrivateKeyFile(file: string): Promise<Buffer | null> {
+  try {
+    const stat = await fs.stat(file);
+    if ((stat.mode & 0o077) !== 0) await fs.chmod(file, 0o600);
+    return await fs.readFile(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
 export async function generateUsableKeyPairAsync(comment: string): Promise<{ private: string; public: string }> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const pair = await new Promise<{ private: string; public: string }>((resolve, reject) =>

@@ -2,7 +2,7 @@ import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { utils, type ParsedKey } from 'ssh2';
-import { generateUsableKeyPairAsync } from '../ssh/attendee-keys';
+import { generateUsableKeyPairAsync, readPrivateKeyFile } from '../ssh/attendee-keys';
 import { generateUsableKeyPair } from '../ssh/ssh.keys';
 
 const ID = /^[A-Za-z0-9-]{1,64}$/;
@@ -99,15 +99,7 @@ export class TunnelKeyStore {
     await fs.rm(this.fileOf(attendeeId), { force: true });
   }
 
-  private async read(attendeeId: string): Promise<Buffer | null> {
-    const file = this.fileOf(attendeeId);
-    try {
-      const stat = await fs.stat(file);
-      if ((stat.mode & 0o077) !== 0) await fs.chmod(file, 0o600);
-      return await fs.readFile(file);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw error;
-    }
+  private read(attendeeId: string): Promise<Buffer | null> {
+    return readPrivateKeyFile(this.fileOf(attendeeId));
   }
 }
