@@ -50,6 +50,12 @@ function sweepAll(pool: SshPool, fleet: Fleet, run: (channel: VmChannel) => Prom
   );
 }
 
+/** CPU time the whole machine spent, all cores, in ms (from /proc/stat: user, nice, system, irq, softirq; 10 ms ticks). */
+function machineCpuMs(): number {
+  const [, user, nice, system, , , irq, softirq] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+  return (user + nice + system + irq + softirq) * 10;
+}
+
 const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil((p / 100) * values.length) - 1)];
 const cpuMs = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1000;
 
@@ -235,12 +241,14 @@ async function benchSize(size: number): Promise<Record<string, unknown>> {
  * The real server (dist/, its own process) watching the fleet with N navigator boards connected:
  * VM state change → board update latency, as a socket.io client sees it, and the server's RSS.
  */
-async function benchServer(size: number, changes: number): Promise<Record<string, number>> {
+async function benchServer(size: number, changes: number, watch: boolean): Promise<Record<string, number | string>> {
   const fleet = await Fleet.up({ size });
   const server = new ServerProcess({
     NAVIGATOR_PORT: String(await freePort()),
     NAVIGATOR_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'navigator-fleet-bench-')),
     NAVIGATOR_WORKSHOP_FILE: path.join(REPO_ROOT, 'checks/ebpf-php.yaml'),
+    // The VM-side watch of the current step's builtin checks (issue 21), or the sweep alone.
+    NAVIGATOR_WATCH_TICK_MS: watch ? '1000' : '0',
   });
   const boards: BoardWatcher[] = [];
   try {
@@ -255,6 +263,12 @@ async function benchServer(size: number, changes: number): Promise<Record<string
     for (const vm of room) await watcher.until(vm.attendeeId, `VM ${vm.index} at the exporter step`, (v) => v.progress.currentStepId === 'exporter', 120_000);
     const latencies: number[] = [];
     const order = [...room].sort(() => Math.random() - 0.5).slice(0, changes);
+    // CPU over the minute of changes: the server's own, and the machine's (less the server's and this process's) for
+    // what the VMs spent (their sshd and shells, and the stand-in services, which do the same work either way).
+    const machineBefore = machineCpuMs();
+    const serverBefore = server.cpuMs();
+    const benchBefore = process.cpuUsage();
+    const phaseStarted = performance.now();
     await Promise.all(
       order.map(async (vm, k) => {
         await new Promise((r) => setTimeout(r, (k * 60_000) / changes)); // spread over a minute, at random points of the sweeps
@@ -264,13 +278,19 @@ async function benchServer(size: number, changes: number): Promise<Record<string
         latencies.push(Date.now() - madeAt);
       }),
     );
+    const seconds = (performance.now() - phaseStarted) / 1000;
+    const serverMs = server.cpuMs() - serverBefore;
+    const benchMs = cpuMs(process.cpuUsage(benchBefore));
     return {
       size,
       boards: boards.length,
       changes,
+      watch: watch ? 'on' : 'off',
       latencyP50Ms: percentile(latencies, 50),
       latencyP99Ms: percentile(latencies, 99),
       serverRssMb: server.rssMb(),
+      serverCpuMsPerVmSecond: serverMs / size / seconds,
+      othersCpuMsPerVmSecond: (machineCpuMs() - machineBefore - serverMs - benchMs) / size / seconds,
     };
   } finally {
     boards.forEach((board) => board.close());
@@ -282,14 +302,18 @@ async function benchServer(size: number, changes: number): Promise<Record<string
 async function main(): Promise<void> {
   const server = [];
   if (process.env.BENCH_SERVER !== '0') {
-    for (const size of SIZES) {
-      console.log(`server watching ${size} VMs with ${size} boards connected…`);
-      server.push(await benchServer(size, Math.min(size, 60)));
-      console.log(JSON.stringify(server.at(-1)));
-    }
+    // BENCH_WATCH=on|off: one of the two; by default both, side by side.
+    const modes = process.env.BENCH_WATCH ? [process.env.BENCH_WATCH === 'on'] : [true, false];
+    for (const size of SIZES)
+      for (const watch of modes) {
+        console.log(`server watching ${size} VMs with ${size} boards connected, the VM-side watch ${watch ? 'on' : 'off'}…`);
+        server.push(await benchServer(size, Math.min(size, 60), watch));
+        console.log(JSON.stringify(server.at(-1)));
+      }
   }
   const results = [];
-  for (const size of SIZES) {
+  // BENCH_SWEEPS_PART=0: the server part only.
+  for (const size of process.env.BENCH_SWEEPS_PART === '0' ? [] : SIZES) {
     console.log(`fleet of ${size}…`);
     results.push(await benchSize(size));
     console.log(JSON.stringify(results.at(-1)));

@@ -70,7 +70,7 @@ describe('checks run for real over one SSH connection', () => {
       { checkId: 'after', status: 'pass', reason: null, output: 'after' },
     ]);
     expect(performance.now() - started).toBeLessThan(4000);
-    // timeout killed the hung command, not just the shell waiting for it.
+    // The hung command was killed with the shell's process group, not just the shell waiting for it.
     expect(processesOf(user.name, 'sleep 300')).toBe('');
     // The kept-open shell survived and still answers.
     expect((await runChecks(connection, workshop, [workshop.steps[0].checks[0]]))[0].status).toBe('pass');
@@ -79,8 +79,8 @@ describe('checks run for real over one SSH connection', () => {
 
   it('uses one shell for every sweep and opens a new one when the shell is killed on the VM', async () => {
     const connection = await connectAs(user.name);
-    // The check's parent is `timeout`; its parent is the kept-open shell.
-    const workshop = workshopWith([{ id: 'pid', title: 'Pid', ssh: { run: "cut -d' ' -f4 /proc/$PPID/stat" } }]);
+    // $$ is the kept-open shell's pid, in the shell and in any subshell of it.
+    const workshop = workshopWith([{ id: 'pid', title: 'Pid', ssh: { run: 'echo $$' } }]);
     const shellPid = async () => (await runChecks(connection, workshop, workshop.steps[0].checks))[0].output!;
     const first = await shellPid();
     expect(await shellPid()).toBe(first);
@@ -89,6 +89,56 @@ describe('checks run for real over one SSH connection', () => {
     // The run in flight when the shell died may be lost (an error, never a pass); the next one gets a new shell.
     const next = results[0].status === 'pass' ? results[0].output! : await shellPid();
     expect(next).not.toBe(first);
+    connection.close();
+  });
+
+  it('starts no process for a check of builtins; keeps checks’ output in a file only the login reads, removed with a killed shell', async () => {
+    const connection = await connectAs(user.name);
+    const workshop = workshopWith([
+      // /proc/self is whoever reads it: the kept-open shell itself ($$) when nothing was forked.
+      { id: 'in-shell', title: 'I', ssh: { run: 'read -r me rest < /proc/self/stat && [ "$me" = "$$" ] && echo "$me"' } },
+      { id: 'hangs', title: 'H', timeoutSeconds: 1, ssh: { run: 'sleep 300' } },
+    ]);
+    const [inShell, hangs] = workshop.steps[0].checks;
+    const [first] = await runChecks(connection, workshop, [inShell]);
+    expect(first.status).toBe('pass');
+    const scratch = `/dev/shm/.navigator-checks-${first.output}`;
+    const uid = Number(execFileSync('id', ['-u', user.name], { encoding: 'utf8' }));
+    expect(fs.statSync(scratch)).toMatchObject({ uid, mode: expect.any(Number) });
+    expect(fs.statSync(scratch).mode & 0o777).toBe(0o600);
+    expect((await runChecks(connection, workshop, [hangs]))[0].reason).toEqual({ code: 'check.timed_out', values: { seconds: 1 } });
+    // The next shell opens once the old one's process group is killed and its file removed.
+    const [next] = await runChecks(connection, workshop, [inShell]);
+    expect(next.status).toBe('pass');
+    expect(next.output).not.toBe(first.output);
+    expect(fs.existsSync(scratch)).toBe(false);
+    expect(processesOf(user.name, 'sleep 300')).toBe('');
+    connection.close();
+  });
+
+  it('finds a check of builtins that blocks (a FIFO without a writer) and nothing else, whether it was quick before or not', { timeout: 30_000 }, async () => {
+    const connection = await connectAs(user.name);
+    const fifo = path.join(user.home, 'blocks');
+    const workshop = workshopWith([
+      { id: 'a', title: 'A', timeoutSeconds: 2, ssh: { run: 'echo a' } },
+      { id: 'forks', title: 'F', timeoutSeconds: 2, ssh: { run: 'ls / > /dev/null' } },
+      { id: 'b', title: 'B', timeoutSeconds: 2, ssh: { run: 'true' } },
+      { id: 'blocks', title: 'Blocks', timeoutSeconds: 2, ssh: { run: 'read -r line < ~/blocks' } },
+      { id: 'after', title: 'After', timeoutSeconds: 2, ssh: { run: 'echo after' } },
+    ]);
+    const checks = workshop.steps[0].checks;
+    const expected = ['a:pass', 'forks:pass', 'b:pass', 'blocks:error:timed out after 2 s', 'after:pass'];
+    const statuses = (results: Awaited<ReturnType<typeof runChecks>>) =>
+      results.map((r) => [r.checkId, r.status, englishReason(r.reason)].filter(Boolean).join(':'));
+    // Every check quick so far: the frames go back once per sweep, and the kill cannot tell which one hung.
+    user.writeFile('blocks', 'line\n');
+    expect(statuses(await runChecks(connection, workshop, checks))).toEqual(['a:pass', 'forks:pass', 'b:pass', 'blocks:pass', 'after:pass']);
+    fs.rmSync(fifo);
+    execFileSync('runuser', ['-u', user.name, '--', 'mkfifo', fifo]);
+    // The checks since the last frames run again, each sending the frames before it: the one that blocks is found.
+    expect(statuses(await runChecks(connection, workshop, checks))).toEqual(expected);
+    // Known now: the frames go back before it, and it is found at the first kill.
+    expect(statuses(await runChecks(connection, workshop, checks))).toEqual(expected);
     connection.close();
   });
 

@@ -17,6 +17,13 @@ export class ServerProcess {
     return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN) / 1024;
   }
 
+  /** The server's CPU time so far (user and system), in ms (from /proc; the kernel counts in 10 ms ticks). */
+  cpuMs(): number {
+    const stat = fs.readFileSync(`/proc/${this.child?.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  }
+
   /** Where the server listens: NAVIGATOR_HOST when a test gives one address (a container's veth), else loopback. */
   get url(): string {
     const host = this.env.NAVIGATOR_HOST && !['0.0.0.0', '::'].includes(this.env.NAVIGATOR_HOST) ? this.env.NAVIGATOR_HOST : '127.0.0.1';

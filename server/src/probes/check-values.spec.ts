@@ -45,9 +45,11 @@ describe('check values', () => {
       new Map(),
       resolved.env,
     );
-    expect(batch.script).not.toContain('s3');
-    // Quoted as one word for the kept-open shell, before the command it is the environment of.
-    expect(batch.shellInput).toContain(`NAVIGATOR_ATTENDEE_grafanaPassword='s3'\\''cret; rm -rf /' `);
+    // The check's own text names the variables, never their values.
+    expect(batch.shellInput.split('\n').find((line) => line.startsWith('c login '))).not.toContain('s3');
+    // Quoted as one word for the kept-open shell, exported for the check's programs (never on a command line), unset after.
+    expect(batch.shellInput).toContain(`export NAVIGATOR_ATTENDEE_grafanaPassword='s3'\\''cret; rm -rf /'\n`);
+    expect(batch.shellInput).toContain('unset NAVIGATOR_ATTENDEE_grafanaPassword NAVIGATOR_VAR_php\n');
   });
 
   it('http checks get their values as text; grafana credentials too', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { KnownCheck } from '../progress/transitions';
 import { workshopSchema } from '../workshops/workshop.schema';
-import { captureRounds, dueChecks, NOT_REACHED_RECHECK_MS, STABLE_AFTER_MS, STABLE_RECHECK_MS } from './probe-plan';
+import { captureRounds, dueChecks, NOT_REACHED_RECHECK_MS, STABLE_AFTER_MS, STABLE_RECHECK_MS, watchableChecks } from './probe-plan';
 
 const workshop = workshopSchema.parse({
   id: 'w',
@@ -111,5 +111,39 @@ describe('captureRounds', () => {
     expect(rounds([other, finds], {})).toEqual([['other', 'finds']]);
     expect(rounds([finds], {})).toEqual([['finds']]);
     expect(captureRounds(workshop, workshop.steps[0].checks, {}).map(ids)).toEqual([['a1']]);
+  });
+});
+
+describe('watchableChecks', () => {
+  const steps = workshopSchema.parse({
+    id: 'w',
+    title: 'W',
+    version: 2,
+    vars: { dir: '/tmp' },
+    steps: [
+      {
+        id: 'files',
+        title: 'F',
+        minutes: 5,
+        checks: [
+          { id: 'builtin', title: 'x', ssh: { run: 'test -f ~/a' } },
+          { id: 'program', title: 'x', ssh: { run: 'grep -q x ~/a' } },
+          { id: 'sudo', title: 'x', ssh: { run: 'test -f /root/a', sudo: true } },
+          { id: 'value', title: 'x', ssh: { run: 'test -f "${vars.dir}/a"' } },
+          { id: 'http', title: 'x', http: { port: 80 } },
+        ],
+      },
+      { id: 'b1', title: 'B', minutes: 5, block: 'b', checks: [{ id: 'in-block-1', title: 'x', ssh: { run: 'read -r x < ~/b' } }] },
+      { id: 'b2', title: 'B', minutes: 5, block: 'b', checks: [{ id: 'in-block-2', title: 'x', ssh: { run: 'test -s ~/c' } }] },
+    ],
+  });
+
+  it('takes the current step’s ssh checks that run in the shell without a process, sudo or values', () => {
+    expect(ids(watchableChecks(steps, 'files'))).toEqual(['builtin']);
+    expect(watchableChecks(steps, null)).toEqual([]);
+  });
+
+  it('takes every step of the current block, as the sweep does', () => {
+    expect(ids(watchableChecks(steps, 'b2'))).toEqual(['in-block-1', 'in-block-2']);
   });
 });

@@ -1,6 +1,7 @@
 import type { KnownCheck } from '../progress/transitions';
-import type { CheckDefinition, WorkshopDefinition } from '../workshops/workshop.schema';
+import type { CheckDefinition, SshCheckDefinition, WorkshopDefinition } from '../workshops/workshop.schema';
 import { capturingChecks, varsUsedBy } from './check-values';
+import { readShellCheck } from './shell-reading';
 
 /** A check whose status has not changed for this long is stable. */
 export const STABLE_AFTER_MS = 60_000;
@@ -62,4 +63,24 @@ export function captureRounds(workshop: WorkshopDefinition, due: readonly CheckD
   if (first.size === 0) return [[...due]];
   const rest = due.filter((check) => !first.has(check));
   return rest.length === 0 ? [[...first]] : [[...first], rest];
+}
+
+/** `${vars.…}` or `${attendee.…}`: values reach a check only in a sweep's batch (see check-values). */
+const NAMES_A_VALUE = /\$\{(?:vars|attendee)\./;
+
+/**
+ * The current step's checks a VM-side watch can read every tick without starting a process: `ssh`
+ * checks of shell builtins and file reads, without sudo or values (see StepWatchService). The steps
+ * of the current block are all current, as for dueChecks.
+ */
+export function watchableChecks(workshop: WorkshopDefinition, currentStepId: string | null): SshCheckDefinition[] {
+  const current = workshop.steps.find((step) => step.id === currentStepId);
+  if (!current) return [];
+  return workshop.steps
+    .filter((step) => step === current || (current.block !== undefined && step.block === current.block))
+    .flatMap((step) => step.checks)
+    .filter(
+      (check): check is SshCheckDefinition =>
+        check.kind === 'ssh' && !check.ssh.sudo && !NAMES_A_VALUE.test(check.ssh.run) && readShellCheck(check.ssh.run).mode === 'builtin',
+    );
 }

@@ -28,6 +28,8 @@ export class ProbeScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ProbeScheduler.name);
   private readonly lastRunAt = new Map<string, Map<string, number>>();
   private readonly inFlight = new Set<string>();
+  /** VMs that changed while their probe was under way: probed once more when it ends (it may have read before the change). */
+  private readonly changedMeanwhile = new Set<string>();
   private readonly concurrency: Semaphore;
   private readonly attendeeProbes = new RateLimiter(2, 0.2);
   private stopTicking: () => void = () => undefined;
@@ -88,6 +90,12 @@ export class ProbeScheduler implements OnApplicationBootstrap, OnModuleDestroy {
     return this.probe(attendeeId);
   }
 
+  /** The VM's watch saw its current step's checks change: its due checks now, not at the next sweep. */
+  probeChanged(attendeeId: string): void {
+    if (this.inFlight.has(attendeeId)) this.changedMeanwhile.add(attendeeId);
+    else void this.concurrency.run(() => this.probe(attendeeId));
+  }
+
   /** An attendee's "check me now": rate-limited, and says why when it cannot. */
   async probeForAttendee(attendeeId: string): Promise<Ack> {
     const wait = this.attendeeProbes.take(attendeeId);
@@ -111,6 +119,7 @@ export class ProbeScheduler implements OnApplicationBootstrap, OnModuleDestroy {
       return false;
     } finally {
       this.inFlight.delete(attendeeId);
+      if (this.changedMeanwhile.delete(attendeeId)) this.probeChanged(attendeeId);
     }
   }
 

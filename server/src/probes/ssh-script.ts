@@ -1,24 +1,31 @@
 import { randomBytes } from 'node:crypto';
+import { SHELL_SCRATCH_FILE } from '../ssh/remote-shell';
 import type { ShellRun } from '../ssh/ssh.types';
 import type { SshCheckDefinition } from '../workshops/workshop.schema';
 import type { CheckResult } from '../contract/checks';
 import { coded } from '../contract/i18n/coded';
 import { OUTPUT_TAIL_BYTES, tail } from './check-output';
+import { readShellCheck } from './shell-reading';
 
 /**
  * All `ssh` checks of a VM run in the shell kept open on the VM (one per connection): each sweep
- * writes one batch, a POSIX `sh` script run under one `timeout`, that runs every check in order
- * and prints one frame per check. Frames carry a random per-batch nonce, so banners or rc-file
- * noise cannot be mistaken for a result. Only commands from the workshop file go in.
+ * writes one batch that runs every check in order and prints one frame per check. Frames carry a
+ * random per-batch nonce, so banners or rc-file noise cannot be mistaken for a result. Only commands
+ * from the workshop file go in.
  *
- * A batch has one deadline: its checks' timeout (consecutive checks with the same timeout share a
- * batch) plus what the checks before each one took last time on this VM (twice that, measured by
- * /proc/uptime read as each starts: a builtin read, no fork). When it is killed, the check that was
- * running is the first one without a frame: if it ran for (nearly) its whole timeout, by the clock
- * read when it started and when the batch was stopped, it is reported timed out at once, even behind
- * others; only when the checks before it were much slower than last time does it get a fresh batch
- * of its own. So one `timeout` per sweep gives every check its own timeout, without a `timeout` and
- * a `sh -c` per check, and a hang is known from the first kill however slow the VM starts processes.
+ * A sweep starts as few processes on the VM as it can (issue 21): the batch runs in the kept-open
+ * shell itself, with no `timeout` and no `sh -c`, and a check that is only shell builtins and file
+ * reads runs there without a fork (see shell-reading.ts); one that starts programs starts only those;
+ * anything else gets the subshell it always had.
+ *
+ * A batch has one deadline, kept by Navigator: its checks' timeout (consecutive checks with the same
+ * timeout share a batch) plus what the checks before each one took last time on this VM (twice
+ * that, measured by /proc/uptime read as each starts: a builtin read, no fork). Past it, Navigator
+ * kills the shell's process group and opens a new shell (RemoteShell). The frames of the checks that
+ * finished are sent before every check that may start a program, so the check that was running is
+ * the first one without a frame: if the shell had been silent for (nearly) its whole timeout, it is
+ * reported timed out at once, even behind others; otherwise the checks before it were much slower
+ * than last time, and it gets a fresh batch.
  */
 export interface PlannedSshCheck {
   id: string;
@@ -27,6 +34,10 @@ export interface PlannedSshCheck {
   timeoutSeconds: number;
   /** Run with `sudo -n`. */
   sudo?: boolean;
+  /** How it runs in the kept-open shell: in it (`i`: builtins only; `f`: starts programs), in a subshell (`x`, the default), under sudo (`s`). */
+  mode?: 'i' | 'f' | 'x' | 's';
+  /** The names it assigns, made local (modes `i` and `f`). */
+  locals?: string[];
 }
 
 export interface SshBatch {
@@ -36,6 +47,8 @@ export interface SshBatch {
   /** The batch's deadline: the timeout plus the time allowed for the checks before each one. */
   deadlineSeconds: number;
   checks: PlannedSshCheck[];
+  /** Whether the frames before each check are sent as it starts (the first check's: nothing is before it). */
+  flushBefore: boolean[];
   /** A self-contained sh script that runs the checks and prints their frames. */
   script: string;
   /** What is written to the kept-open shell: the script under a timeout, then the done marker. */
@@ -51,29 +64,34 @@ export type CheckDurations = Map<string, number>;
 
 /** A check never seen on this VM is allowed this much (a fork and a small command). */
 const UNKNOWN_CHECK_SECONDS = 0.05;
+/** A check that took less than this last time goes on without sending the frames before it. */
+const KNOWN_QUICK_SECONDS = 0.05;
 /** What a batch deadline allows beyond twice the checks' last durations: scheduling, the clock's 10 ms ticks. */
 const DEADLINE_FLOOR_SECONDS = 0.3;
 
-/** The batch's TERM trap ran: the frames of every check that finished were printed. */
-const TERMINATED_WITH_FRAMES = 143;
-/** `timeout` exits 124 when it stopped the command, 137 when it had to KILL it. */
-const KILLED_BY_TIMEOUT = new Set([124, 137, TERMINATED_WITH_FRAMES]);
-/** Past the batch's own deadline: `timeout -k 1` needs a second more, the round trip a little. */
-const SHELL_GRACE_MS = 3000;
+/** Past the batch's own deadline: the round trip, and a busy VM's scheduling. */
+const SHELL_GRACE_MS = 1000;
 
 const ENV_NAME = /^NAVIGATOR_[A-Z]+_[A-Za-z0-9_]+$/;
 /** What a `sudo: true` check exits with when it could not run: sudo is not there, or it wants a password. */
 const SUDO_MISSING = 251;
 const SUDO_NEEDS_PASSWORD = 250;
 
+const MODES = { builtin: 'i', forks: 'f', subshell: 'x' } as const;
+
 export function planSshChecks(checks: readonly SshCheckDefinition[], defaultTimeoutSeconds: number): PlannedSshCheck[] {
-  return checks.map((c) => ({
-    id: c.id,
-    run: c.ssh.run,
-    stdout: c.ssh.stdout,
-    timeoutSeconds: Math.ceil(c.timeoutSeconds ?? defaultTimeoutSeconds),
-    ...(c.ssh.sudo ? { sudo: true } : {}),
-  }));
+  return checks.map((c) => {
+    const reading = c.ssh.sudo ? null : readShellCheck(c.ssh.run);
+    return {
+      id: c.id,
+      run: c.ssh.run,
+      stdout: c.ssh.stdout,
+      timeoutSeconds: Math.ceil(c.timeoutSeconds ?? defaultTimeoutSeconds),
+      ...(c.ssh.sudo ? { sudo: true } : {}),
+      mode: reading ? MODES[reading.mode] : 's',
+      locals: reading?.locals ?? [],
+    };
+  });
 }
 
 /** The leading checks that share the first check's timeout, as one batch. */
@@ -82,6 +100,8 @@ export function buildSshBatch(
   nonce = randomBytes(8).toString('hex'),
   lastDurations: ReadonlyMap<string, number> = new Map(),
   env: Readonly<Record<string, string>> = {},
+  /** Send the frames before every check: the last batch was killed where it could not tell which check ran. */
+  careful = false,
 ): SshBatch {
   const timeoutSeconds = planned[0].timeoutSeconds;
   const end = planned.findIndex((check) => check.timeoutSeconds !== timeoutSeconds);
@@ -90,29 +110,29 @@ export function buildSshBatch(
   const allowance = checks.length > 1 ? Math.min(timeoutSeconds, 2 * before + DEADLINE_FLOOR_SECONDS) : 0;
   const deadlineSeconds = Math.round((timeoutSeconds + allowance) * 10) / 10;
   const doneMarker = `@@${nonce}:done:`;
-  const values = Object.keys(env).filter((name) => ENV_NAME.test(name));
+  // The frames so far are sent before a check not known to be quick (never seen on this VM, slow, or timed out last
+  // time): if it hangs, it is the first without a frame and the shell's silence since says how long it ran. The quick
+  // ones go on without a write of their own, so a steady sweep is one packet back.
+  const flushBefore = checks.map((check, i) => i > 0 && (careful || !((lastDurations.get(check.id) ?? Infinity) < KNOWN_QUICK_SECONDS)));
+  // Values (vars, attendee values) go into the batch's environment by assignments the kept-open shell reads from the SSH
+  // channel: never in a command line (ps would show them to the VM's other users), never in a check's script text. They
+  // are exported for the checks' programs and sudo, and unset when the batch ends.
+  const values = Object.entries(env).filter(([name]) => ENV_NAME.test(name));
   const body = [
-    `N=${nonce}`,
+    `N=${nonce}; F=''`,
     // sudo resets the environment: the check's values are asked to be kept by name (never as text on sudo's command line).
-    `P=${values.length > 0 ? `--preserve-env=${values.join(',')}` : ''}`,
-    ...checks.map((check) => `c ${check.id} ${shellQuote(check.run)}${check.sudo ? ' s' : ''}`),
+    `P=${values.length > 0 ? `--preserve-env=${values.map(([name]) => name).join(',')}` : "''"}`,
+    ...values.map(([name, value]) => `export ${name}=${shellQuote(value)}`),
+    ...checks.map(
+      (check, i) =>
+        `${flushBefore[i] ? 'navigator_flush; ' : ''}c ${check.id} ${shellQuote(check.run)} ${check.mode ?? (check.sudo ? 's' : 'x')}${check.locals?.length ? ` ${shellQuote(check.locals.join(' '))}` : ''}`,
+    ),
+    ...(values.length > 0 ? [`unset ${values.map(([name]) => name).join(' ')}`] : []),
     'navigator_end',
     '',
   ].join('\n');
-  // GNU timeout is in coreutils on every supported distribution; without it the batch runs under Navigator's deadline only.
-  // The script prints its own done marker; this one is for a batch that could not (killed, or no sh).
-  // Only the checks go over the wire each sweep: the kept-open shell holds the prelude (SHELL_SETUP) and joins the two.
-  // Values (vars, attendee values) go into the batch's environment by assignments the kept-open shell reads from the SSH
-  // channel: never in a command line (ps would show them to the VM's other users), never in a check's script text.
-  const assignments = Object.entries(env)
-    .filter(([name]) => ENV_NAME.test(name))
-    .map(([name, value]) => `${name}=${shellQuote(value)} `)
-    .join('');
-  const shellInput =
-    `navigator_batch=${shellQuote(body)}; ` +
-    `if command -v timeout >/dev/null 2>&1; then ${assignments}timeout -k 1 ${deadlineSeconds} sh -c "$navigator_prelude$navigator_batch" navigator-checks </dev/null 2>&1; ` +
-    `else ${assignments}sh -c "$navigator_prelude$navigator_batch" navigator-checks </dev/null 2>&1; fi || printf '\n${doneMarker}%s\n' "$?"\n`;
-  return { nonce, timeoutSeconds, deadlineSeconds, checks, script: PRELUDE + body, shellInput, doneMarker };
+  // Only the checks go over the wire each sweep: the kept-open shell holds the prelude (SHELL_SETUP).
+  return { nonce, timeoutSeconds, deadlineSeconds, checks, flushBefore, script: PRELUDE + body, shellInput: body, doneMarker };
 }
 
 /**
@@ -121,19 +141,48 @@ export function buildSshBatch(
  */
 const PRELUDE = [
   'LC_ALL=C; export LC_ALL',
-  // Frames are collected and printed in one write at the end: one SSH packet back per sweep. If
-  // `timeout` stops the batch, the TERM trap still prints the frames of the checks that finished.
+  // Frames are collected and printed in one write at the end: one SSH packet back per sweep, and one more before each
+  // check that may start a program, so a hang in it is told apart from the checks that finished.
   "F=''",
-  `trap '{ read E _ </proc/uptime; } 2>/dev/null; printf "%s\\n@@$N:ran:%s:%s\\n@@$N:done:${TERMINATED_WITH_FRAMES}\\n" "$F" "$S" "$E"; exit ${TERMINATED_WITH_FRAMES}' TERM`,
-  // Each check in a subshell with its positional parameters cleared: one fork, no exec of its own.
+  // Checks run in this shell write their output to a private file (a builtin redirection, no fork), read back with
+  // builtins: in the user's runtime directory, else /dev/shm or the temporary directory; created anew, mode 0600.
+  "navigator_out=''",
+  'for navigator_d in "${XDG_RUNTIME_DIR:-}" /dev/shm "${TMPDIR:-/tmp}"; do',
+  '  [ -n "$navigator_d" ] && [ -d "$navigator_d" ] && [ -w "$navigator_d" ] || continue',
+  `  if (umask 077; set -C; : > "$navigator_d/${SHELL_SCRATCH_FILE}$$") 2>/dev/null; then navigator_out="$navigator_d/${SHELL_SCRATCH_FILE}$$"; break; fi`,
+  'done',
+  // A shell without `local` (none that Linux distributions ship as sh) runs every check in a subshell.
+  'navigator_try() { local navigator_x; }',
+  "navigator_inline=''",
+  '[ -n "$navigator_out" ] && navigator_try 2>/dev/null && navigator_inline=1 && trap \'rm -f "$navigator_out"\' EXIT',
+  // What a check assigns is local: nothing it sets outlives it. `command eval`: a syntax error does not end the shell.
+  'navigator_run() { local navigator_x $navigator_l; command eval "$navigator_c"; }',
+  'navigator_read() {',
+  "  o='' navigator_n=0",
+  '  while IFS= read -r navigator_line || [ -n "$navigator_line" ]; do',
+  `    navigator_n=$((navigator_n + 1)); if [ $navigator_n -gt 200 ]; then o=$(tail -c ${OUTPUT_TAIL_BYTES} "$navigator_out"); return; fi`,
+  '    o="$o$navigator_line',
+  '"',
+  '  done < "$navigator_out"',
+  "  while :; do case $o in *'",
+  "') o=${o%?} ;; *) break ;; esac; done",
+  '}',
+  `navigator_flush() { if [ -n "$F" ]; then printf '%s\\n' "$F"; F=''; fi; }`,
   'c() {',
   '  { read S _ </proc/uptime; } 2>/dev/null',
-  '  if [ "$3" != s ]; then o=$(C=$2; set --; eval "$C" 2>&1 </dev/null); r=$?',
-  `  elif ! command -v sudo >/dev/null 2>&1; then o=''; r=${SUDO_MISSING}`,
-  '  else o=$(C=$2; set --; sudo -n $P -- sh -c "$C" 2>&1 </dev/null); r=$?',
+  '  if [ "$3" = s ]; then',
+  `    if ! command -v sudo >/dev/null 2>&1; then o=''; r=${SUDO_MISSING}`,
+  '    else o=$(C=$2; set --; sudo -n $P -- sh -c "$C" 2>&1 </dev/null); r=$?',
   // sudo -n that wants a password exits 1 saying so. Asked again only then (a sudo costs the VM milliseconds): the
   // check's own exit 1 with output that starts with "sudo" is told apart by `sudo -n true` succeeding.
-  `    if [ $r -eq 1 ]; then case $o in sudo*) sudo -n true >/dev/null 2>&1 </dev/null || { o=''; r=${SUDO_NEEDS_PASSWORD}; } ;; esac; fi`,
+  `      if [ $r -eq 1 ]; then case $o in sudo*) sudo -n true >/dev/null 2>&1 </dev/null || { o=''; r=${SUDO_NEEDS_PASSWORD}; } ;; esac; fi`,
+  '    fi',
+  '  elif [ "$3" != x ] && [ -n "$navigator_inline" ]; then',
+  '    navigator_l=$4 navigator_c=$2',
+  '    navigator_run >"$navigator_out" 2>&1 </dev/null; r=$?',
+  '    navigator_read',
+  // Each other check in a subshell with its positional parameters cleared: one fork, no exec of its own.
+  '  else o=$(C=$2; set --; eval "$C" 2>&1 </dev/null); r=$?',
   '  fi',
   `  [ \${#o} -gt ${OUTPUT_TAIL_BYTES} ] && o=$(printf '%s' "$o" | tail -c ${OUTPUT_TAIL_BYTES})`,
   '  F="$F\n@@$N:begin:$1:$r:$S\n$o\n@@$N:end"',
@@ -141,12 +190,48 @@ const PRELUDE = [
   'navigator_end() {',
   '  { read E _ </proc/uptime; } 2>/dev/null',
   '  printf \'%s\n@@%s:ran:%s:%s\n@@%s:done:0\n\' "$F" "$N" "$S" "$E" "$N"',
+  "  F=''",
   '}',
   '',
 ].join('\n');
 
-/** Written to a kept-open shell once, before its first batch: every batch's script is `$navigator_prelude` and its checks. */
-export const SHELL_SETUP = `navigator_prelude=${shellQuote(PRELUDE)}\n`;
+/**
+ * A VM-side watch of checks that run in the shell without a fork (mode `i`): a loop that runs them
+ * at each line Navigator sends (a tick) and prints `changedLine` when their exit codes or output differ
+ * from the tick before; it learns where they stand before it prints `readyLine`. A shell without `local` would
+ * fork for every check on every tick: there the script ends at once.
+ */
+export function buildWatchScript(
+  checks: readonly PlannedSshCheck[],
+  nonce = randomBytes(8).toString('hex'),
+): { script: string; readyLine: string; changedLine: string } {
+  const inShell = checks.filter((check) => check.mode === 'i');
+  const script = [
+    PRELUDE,
+    `N=${nonce}`,
+    '[ -n "$navigator_inline" ] || exit 0',
+    'navigator_watch() {',
+    "  F='' navigator_sig=''",
+    ...inShell.map(
+      (check) =>
+        `  c ${check.id} ${shellQuote(check.run)} i${check.locals?.length ? ` ${shellQuote(check.locals.join(' '))}` : ''}; navigator_sig="$navigator_sig|$r:$o"`,
+    ),
+    '}',
+    // Where they stand before it says it is watching: a change after that is always told.
+    'navigator_watch; navigator_last=$navigator_sig',
+    // Assembled by the shell: an account whose forced command echoes its input cannot fake it, and gets no ticks.
+    `printf '@@%s:watching\\n' "$N"`,
+    'while read -r navigator_tick; do',
+    '  navigator_watch',
+    `  if [ "$navigator_sig" != "$navigator_last" ]; then printf '@@%s:changed\\n' "$N"; navigator_last=$navigator_sig; fi`,
+    'done',
+    '',
+  ].join('\n');
+  return { script, readyLine: `@@${nonce}:watching`, changedLine: `@@${nonce}:changed` };
+}
+
+/** Written to a kept-open shell once, before its first batch: it defines what every batch calls. */
+export const SHELL_SETUP = PRELUDE;
 
 export function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
@@ -164,9 +249,9 @@ export async function runSshChecks(
 ): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   let remaining = planned;
-  let alone = false;
+  let careful = false;
   while (remaining.length > 0) {
-    const batch = buildSshBatch(alone ? remaining.slice(0, 1) : remaining, undefined, durations, env);
+    const batch = buildSshBatch(remaining, undefined, durations, env, careful);
     const run = await runInShell(batch.shellInput, batch.doneMarker, batch.deadlineSeconds * 1000 + SHELL_GRACE_MS, SHELL_SETUP);
     if (run.blocked !== undefined) {
       // The account runs something else than our shell: nothing ran, and nothing here is the attendee's step failing.
@@ -176,32 +261,39 @@ export async function runSshChecks(
     }
     const read = readSshBatch(batch, run);
     for (const [id, seconds] of read.durations) durations.set(id, seconds);
+    // Not known to be quick any more: the next batches send the frames before it, so a hang there is told at once.
+    for (const id of read.timedOut) durations.delete(id);
+    careful = read.careful;
     results.push(...read.results);
     remaining = [...read.rerun, ...remaining.slice(batch.checks.length)];
-    alone = read.runFirstAlone;
   }
   return results;
 }
 
 /**
- * One result per check that has one; the checks that still need a batch. `runFirstAlone` when a
- * killed batch could not print its frames (a check ignored TERM and was KILLed): which check hung
- * is unknown, so the first goes alone.
+ * One result per check that has one; the checks that still need a batch. A batch past its deadline
+ * was killed while its first check without a frame ran, if the check after it would have sent the
+ * frames: timed out if the shell had been silent for its whole timeout. Otherwise (quick checks go on
+ * without a write) which of the checks since the last frames hung is not known: they run again,
+ * carefully (`careful`: frames before every check).
  */
 export function readSshBatch(
   batch: SshBatch,
-  run: Pick<ShellRun, 'stdout' | 'timedOut' | 'closed'>,
-): { results: CheckResult[]; rerun: PlannedSshCheck[]; runFirstAlone: boolean; durations: Map<string, number> } {
+  run: Pick<ShellRun, 'stdout' | 'timedOut' | 'closed' | 'quietMs'>,
+): { results: CheckResult[]; rerun: PlannedSshCheck[]; careful: boolean; durations: Map<string, number>; timedOut: string[] } {
   const frames = framesIn(run.stdout, batch.nonce);
-  const done = run.stdout.indexOf(batch.doneMarker);
-  const code = done >= 0 ? parseInt(run.stdout.slice(done + batch.doneMarker.length), 10) : null;
-  const killed = run.timedOut || (code !== null && KILLED_BY_TIMEOUT.has(code));
-  const framesComplete = code === TERMINATED_WITH_FRAMES || code === 0;
-  // When the last check (or, killed, the running one) started and when the batch ended, by the VM's clock.
-  const ran = framesComplete ? ranLine(run.stdout, batch.nonce) : null;
-  const ranFor = ran ? ran.endedAt - ran.lastStartedAt : 0;
+  const finished = run.stdout.includes(batch.doneMarker);
+  // When the last check started and when the batch ended, by the VM's clock.
+  const ran = finished ? ranLine(run.stdout, batch.nonce) : null;
   const durations = durationsOf(batch, frames, ran ? ran.endedAt : null);
-  const finish = (rest: { results: CheckResult[]; rerun: PlannedSshCheck[]; runFirstAlone: boolean }) => ({ ...rest, durations });
+  // The running check started after the shell last printed: it ran for at most that long.
+  const ranFor = (run.quietMs ?? 0) / 1000;
+  const finish = (rest: { results: CheckResult[]; rerun: PlannedSshCheck[]; careful?: boolean; timedOut?: string[] }) => ({
+    careful: false,
+    timedOut: [],
+    ...rest,
+    durations,
+  });
 
   const results: CheckResult[] = [];
   for (const [index, check] of batch.checks.entries()) {
@@ -210,18 +302,20 @@ export function readSshBatch(
       results.push(resultOf(check, frame));
       continue;
     }
-    if (killed && index === 0 && !framesComplete && batch.checks.length > 1) return finish({ results, rerun: batch.checks, runFirstAlone: true });
-    // 95%: the clock read before the check and the trap's read bracket it, give or take a tick.
-    if (killed && index > 0 && ranFor < check.timeoutSeconds * 0.95) return finish({ results, rerun: batch.checks.slice(index), runFirstAlone: false });
-    if (killed) {
+    // Frames are sent only before some checks: the one running is this one only if the next would have sent its frame.
+    const knownRunning = index === batch.checks.length - 1 || batch.flushBefore[index + 1];
+    if (run.timedOut && !knownRunning) return finish({ results, rerun: batch.checks.slice(index), careful: true });
+    // 95%: Navigator's clock starts when the input is written or the last frames arrive, give or take a packet.
+    if (run.timedOut && index > 0 && ranFor < check.timeoutSeconds * 0.95) return finish({ results, rerun: batch.checks.slice(index) });
+    if (run.timedOut) {
       results.push({ checkId: check.id, status: 'error', reason: coded('check.timed_out', { seconds: check.timeoutSeconds }), output: null });
-      return finish({ results, rerun: batch.checks.slice(index + 1), runFirstAlone: false });
+      return finish({ results, rerun: batch.checks.slice(index + 1), timedOut: [check.id] });
     }
     const reason = coded(run.closed ? 'check.no_result_closed' : 'check.no_result_cut');
     results.push(...batch.checks.slice(index).map((c): CheckResult => ({ checkId: c.id, status: 'error', reason, output: null })));
-    return finish({ results, rerun: [], runFirstAlone: false });
+    return finish({ results, rerun: [] });
   }
-  return finish({ results, rerun: [], runFirstAlone: false });
+  return finish({ results, rerun: [] });
 }
 
 interface Frame {

@@ -8,6 +8,7 @@ import { fingerprintOf, keyAlgorithmOf } from './host-key';
 import { ForwardedHttp } from './forwarded-http';
 import { loopClock } from './loop-clock';
 import { RemoteShell } from './remote-shell';
+import { WatchShell } from './watch-shell';
 import { Semaphore } from './semaphore';
 import { RouteUnavailable, type HttpResponse, type RequestOptions, type ShellRun, type UnreachableReason, type VmChannel, type VmTarget } from './ssh.types';
 
@@ -265,6 +266,10 @@ export class SshConnection implements VmChannel {
       });
       client.once('close', () => (dropped() ? fail('dropped', coded('connection.dropped')) : fail('error', coded('connection.closed_in_handshake'))));
     });
+  }
+
+  watch(script: string, onLine: (line: string) => void, onEnd: () => void): Promise<WatchShell> {
+    return WatchShell.open(this.client, script, onLine, onEnd);
   }
 
   runInShell(input: string, doneMarker: string, timeoutMs: number, setup?: string): Promise<ShellRun> {

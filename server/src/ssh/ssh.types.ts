@@ -60,6 +60,8 @@ export interface ShellRun {
   timedOut: boolean;
   /** The shell ended (or the connection dropped) before the done marker. */
   closed: boolean;
+  /** How long the shell had printed nothing when the run ended (since the input was written, or its last output). */
+  quietMs?: number;
   /** The account cannot run commands (ForceCommand, a nologin shell, command= in authorized_keys): what it printed instead. */
   blocked?: string;
 }
@@ -84,6 +86,8 @@ export interface VmChannel {
    * Writes input to a POSIX shell kept open on the VM; resolves when stdout contains doneMarker.
    * `setup` (definitions every run relies on) is written before it once per shell: again only when the shell is new.
    */
+  /** A second shell running `script`, a loop that reads one line per tick; `onLine` hears what it prints. */
+  watch?(script: string, onLine: (line: string) => void, onEnd: () => void): Promise<{ tick(): void; close(): void }>;
   runInShell(input: string, doneMarker: string, timeoutMs: number, setup?: string): Promise<ShellRun>;
   /** HTTP/1.1 to a port on the VM's localhost, over the SSH connection. */
   request(port: number, path: string, options: RequestOptions): Promise<HttpResponse>;
