@@ -113,7 +113,7 @@ export class ProbeWatcher {
   private readonly waiters = new Set<() => void>();
 
   constructor(scheduler: unknown) {
-    const target = scheduler as { sweep: () => Promise<void>; probe: (id: string) => Promise<boolean> };
+    const target = scheduler as { sweep: () => Promise<void>; probe: (id: string, ...rest: unknown[]) => Promise<boolean> };
     const sweep = target.sweep.bind(target);
     const probe = target.probe.bind(target);
     target.sweep = async () => {
@@ -124,11 +124,11 @@ export class ProbeWatcher {
       this.sweepsDone += 1;
       this.poke();
     };
-    target.probe = async (id: string) => {
+    target.probe = async (id: string, ...rest: unknown[]) => {
       const started = performance.now();
       let ok = false;
       try {
-        ok = await probe(id);
+        ok = await probe(id, ...rest);
         return ok;
       } finally {
         this.probes.push({ attendeeId: id, ok, at: Date.now(), ms: performance.now() - started });

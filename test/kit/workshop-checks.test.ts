@@ -68,13 +68,22 @@ describe('the workshop checks follow the kit', () => {
   it("bpf-objects-present wants each object's BTF and its USDT sections, for the recorded PHP", () => {
     const objects = check('bpf-objects-present');
     if (objects.kind !== 'ssh') throw new Error('bpf-objects-present is an ssh check');
-    const wanted = /split\("([^"]+)"/.exec(objects.ssh.run)![1].split(' ').sort();
+    // One loop per object: `for section in .BTF "usdt/$php:php:<probe>" …; do case … missing="$missing <object>:$section"`.
+    const wanted = [...objects.ssh.run.matchAll(/for section in ([^;]+); do\s+case \$\w+ in .*?missing="\$missing (\S+?):\$section"/g)]
+      .flatMap(([, sections, object]) =>
+        sections.split(' ').map((section) => `${object}:${section === '.BTF' ? section : /^"usdt\/\$php:php:(\w+)"$/.exec(section)![1]}`),
+      )
+      .sort();
     const expected = [...programs.entries()].flatMap(([object, list]) => [
       `${object}:.BTF`,
       ...list.filter((p) => p.kind === 'usdt').map((p) => `${object}:${p.target}`),
     ]);
     expect(wanted).toEqual(expected.sort());
-    const read = /readelf -SW ((?:\S+\.bpf\.o ?)+)/.exec(objects.ssh.run)![1].trim().split(' ');
+    const read = /readelf -SW ((?:"\$dir\/\S+\.bpf\.o" ?)+)/
+      .exec(objects.ssh.run)![1]
+      .trim()
+      .split(' ')
+      .map((file) => file.replace(/^"\$dir\/|"$/g, ''));
     expect(read.sort()).toEqual([...programs.keys()].sort());
   });
 

@@ -27,7 +27,8 @@ import { refusal } from '../contract/i18n/english';
 export class ProbeScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ProbeScheduler.name);
   private readonly lastRunAt = new Map<string, Map<string, number>>();
-  private readonly inFlight = new Set<string>();
+  /** The probe under way per VM, and whether the watch asked for it (a sweep then takes its results). */
+  private readonly inFlight = new Map<string, { byChange: boolean; done: Promise<boolean> }>();
   /** VMs that changed while their probe was under way: probed once more when it ends (it may have read before the change). */
   private readonly changedMeanwhile = new Set<string>();
   private readonly concurrency: Semaphore;
@@ -86,6 +87,7 @@ export class ProbeScheduler implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Probe one VM now, every check (the navigator's re-probe). False when it cannot be reached. */
   async probeNow(attendeeId: string): Promise<boolean> {
+    await this.inFlight.get(attendeeId)?.done;
     this.lastRunAt.delete(attendeeId);
     return this.probe(attendeeId);
   }
@@ -93,7 +95,7 @@ export class ProbeScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   /** The VM's watch saw its current step's checks change: its due checks now, not at the next sweep. */
   probeChanged(attendeeId: string): void {
     if (this.inFlight.has(attendeeId)) this.changedMeanwhile.add(attendeeId);
-    else void this.concurrency.run(() => this.probe(attendeeId));
+    else void this.concurrency.run(() => this.probe(attendeeId, true));
   }
 
   /** An attendee's "check me now": rate-limited, and says why when it cannot. */
@@ -103,10 +105,19 @@ export class ProbeScheduler implements OnApplicationBootstrap, OnModuleDestroy {
     return (await this.probeNow(attendeeId)) ? { ok: true } : refusal('probe.not_connected');
   }
 
-  private async probe(attendeeId: string): Promise<boolean> {
+  private probe(attendeeId: string, byChange = false): Promise<boolean> {
+    const running = this.inFlight.get(attendeeId);
+    // A sweep that finds the watch's probe under way takes its results; one that finds the last sweep's probe still
+    // going skips the VM (it is slower than the interval).
+    if (running) return running.byChange && !byChange ? running.done : Promise.resolve(false);
     const channel = this.connections.channelOf(attendeeId);
-    if (!channel || this.inFlight.has(attendeeId)) return false;
-    this.inFlight.add(attendeeId);
+    if (!channel) return Promise.resolve(false);
+    const done = this.probeWith(attendeeId, channel);
+    this.inFlight.set(attendeeId, { byChange, done });
+    return done;
+  }
+
+  private async probeWith(attendeeId: string, channel: VmChannel): Promise<boolean> {
     try {
       const { results, foundNew } = await this.runDueChecks(attendeeId, channel);
       this.metrics.results(results);
