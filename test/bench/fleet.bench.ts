@@ -288,6 +288,10 @@ async function benchServer(size: number, changes: number, watch: boolean): Promi
       watch: watch ? 'on' : 'off',
       latencyP50Ms: percentile(latencies, 50),
       latencyP99Ms: percentile(latencies, 99),
+      latenciesOver2s: latencies
+        .filter((ms) => ms > 2000)
+        .sort((a, b) => a - b)
+        .join(' '),
       serverRssMb: server.rssMb(),
       serverCpuMsPerVmSecond: serverMs / size / seconds,
       othersCpuMsPerVmSecond: (machineCpuMs() - machineBefore - serverMs - benchMs) / size / seconds,

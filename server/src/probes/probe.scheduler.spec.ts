@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { DomainEventBus } from '../common/domain-events';
 import type { Ticker } from '../common/ticker';
 import { loadConfig } from '../config/app.config';
@@ -17,7 +17,7 @@ import type { AttendeeValuesService } from '../workshops/attendee-values.service
 import type { WorkshopsService } from '../workshops/workshops.service';
 import { CapturedVarsStore } from './captured-vars.store';
 import { ProbeMetrics } from './probe.metrics';
-import { ProbeScheduler } from './probe.scheduler';
+import { CHANGE_FOLLOW_UPS, ProbeScheduler } from './probe.scheduler';
 import type { VmConnectionsService } from './vm-connections.service';
 
 /** A VM whose kept-open shell is the local /bin/sh in a directory of its own (the integration tests use a real sshd). */
@@ -74,7 +74,9 @@ class ManualTicker {
     this.ticks.push(tick);
     return () => undefined;
   }
-  after() {
+  afters: (() => void)[] = [];
+  after(_ms: number, fire: () => void) {
+    this.afters.push(fire);
     return () => undefined;
   }
 }
@@ -157,6 +159,30 @@ describe('ProbeScheduler', () => {
       error: 'Navigator is not connected to your VM yet.',
       coded: { code: 'probe.not_connected' },
     });
+  });
+
+  it('probes a VM whose watch saw a change at once, then again shortly after a few times while its step stays', async () => {
+    await scheduler.sweep();
+    progress.recorded.length = 0;
+    const probesOfAda = () => progress.recorded.filter((r) => r.attendeeId === 'ada').length;
+    scheduler.probeChanged('ada');
+    await vi.waitFor(() => expect(probesOfAda()).toBe(1));
+    // The step is still `one` (a service that just started may answer a moment later): asked again, a few times at most.
+    for (let followUp = 1; followUp <= CHANGE_FOLLOW_UPS; followUp++) {
+      await vi.waitFor(() => expect(ticker.afters).toHaveLength(followUp));
+      ticker.afters[followUp - 1]();
+      await vi.waitFor(() => expect(probesOfAda()).toBe(followUp + 1));
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    expect(ticker.afters).toHaveLength(CHANGE_FOLLOW_UPS);
+
+    // Once the step moves, no follow-up.
+    ticker.afters.length = 0;
+    vms.get('ada')!.touch('one');
+    scheduler.probeChanged('ada');
+    await vi.waitFor(() => expect(probesOfAda()).toBe(CHANGE_FOLLOW_UPS + 2));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(ticker.afters).toEqual([]);
   });
 });
 

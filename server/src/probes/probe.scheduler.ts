@@ -20,6 +20,13 @@ import { VmConnectionsService } from './vm-connections.service';
 import { refusal } from '../contract/i18n/english';
 
 /**
+ * After a change the watch saw, the VM is probed again this often while its step stays, this many times: a
+ * service whose unit has just started answers its port a moment later (ebpf_exporter attaches its programs first).
+ */
+const CHANGE_FOLLOW_UP_MS = 300;
+export const CHANGE_FOLLOW_UPS = 6;
+
+/**
  * The sweep: every probe interval, each connected VM is probed once (bounded concurrency, each
  * under its own deadline) and the results go to progress, which decides what they mean.
  */
@@ -92,10 +99,24 @@ export class ProbeScheduler implements OnApplicationBootstrap, OnModuleDestroy {
     return this.probe(attendeeId);
   }
 
-  /** The VM's watch saw its current step's checks change: its due checks now, not at the next sweep. */
-  probeChanged(attendeeId: string): void {
-    if (this.inFlight.has(attendeeId)) this.changedMeanwhile.add(attendeeId);
-    else void this.concurrency.run(() => this.probe(attendeeId, true));
+  /**
+   * The VM's watch saw its current step's checks change: its due checks now, not at the next sweep. A
+   * service that has just started (its unit running) often answers a moment later: while the step stays
+   * the same, the VM is probed again shortly after, a few times.
+   */
+  probeChanged(attendeeId: string, followUps = CHANGE_FOLLOW_UPS): void {
+    if (this.inFlight.has(attendeeId)) {
+      this.changedMeanwhile.add(attendeeId);
+      return;
+    }
+    const stepBefore = this.progress.currentStepOf(attendeeId);
+    // Ahead of a sweep's queue: a change is what the room is waiting to see.
+    void this.concurrency
+      .run(() => this.probe(attendeeId, true), { first: true })
+      .then((ok) => {
+        if (ok && followUps > 0 && this.progress.currentStepOf(attendeeId) === stepBefore)
+          this.ticker.after(CHANGE_FOLLOW_UP_MS, () => this.probeChanged(attendeeId, followUps - 1));
+      });
   }
 
   /** An attendee's "check me now": rate-limited, and says why when it cannot. */

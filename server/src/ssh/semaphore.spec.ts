@@ -25,4 +25,16 @@ describe('Semaphore', () => {
     release();
     expect(semaphore.inUse).toBe(1);
   });
+
+  it('serves a waiter that asks to go first ahead of those already waiting', async () => {
+    const semaphore = new Semaphore(1);
+    const release = await semaphore.acquire();
+    const served: string[] = [];
+    const queued = semaphore.acquire().then((r) => (served.push('queued'), r));
+    const urgent = semaphore.acquire({ first: true }).then((r) => (served.push('urgent'), r));
+    release();
+    (await urgent)();
+    (await queued)();
+    expect(served).toEqual(['urgent', 'queued']);
+  });
 });
