@@ -30,7 +30,7 @@ interface Watch {
 export class StepWatchService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(StepWatchService.name);
   private readonly watches = new Map<string, Watch>();
-  /** Connections whose watch ended by itself (a shell without `local`, an account that ends it): not tried again on them. */
+  /** Connections whose watch was refused or ended by itself (a shell without `local`, an account that ends it): not tried again on them. */
   private readonly refused = new WeakSet<VmChannel>();
   private stopTicking: () => void = () => undefined;
 
@@ -104,7 +104,9 @@ export class StepWatchService implements OnApplicationBootstrap, OnModuleDestroy
         else watch.shell = shell;
       })
       .catch((error: Error) => {
+        // Refused (sshd's MaxSessions, a forced command): the sweep alone serves this connection, no retry every tick.
         this.logger.debug(`no watch on ${attendeeId}'s VM: ${error.message}`);
+        this.refused.add(channel);
         watch.closed = true;
       });
     return watch;
