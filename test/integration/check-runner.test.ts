@@ -96,13 +96,16 @@ describe('checks run for real over one SSH connection', () => {
     const connection = await connectAs(user.name);
     const workshop = workshopWith([
       // /proc/self is whoever reads it: the kept-open shell itself ($$) when nothing was forked.
-      { id: 'in-shell', title: 'I', ssh: { run: 'read -r me rest < /proc/self/stat && [ "$me" = "$$" ] && echo "$me"' } },
+      // It also says where its shell keeps the checks' output (the prelude's variable; tests only): /dev/shm unless a
+      // file of that name is there already (another login's, left by a killed shell whose pid this one has again).
+      { id: 'in-shell', title: 'I', ssh: { run: 'read -r me rest < /proc/self/stat && [ "$me" = "$$" ] && echo "$me $navigator_out"' } },
       { id: 'hangs', title: 'H', timeoutSeconds: 1, ssh: { run: 'sleep 300' } },
     ]);
     const [inShell, hangs] = workshop.steps[0].checks;
     const [first] = await runChecks(connection, workshop, [inShell]);
     expect(first.status).toBe('pass');
-    const scratch = `/dev/shm/.navigator-checks-${first.output}`;
+    const [pid, scratch] = first.output!.split(' ');
+    expect(scratch).toMatch(new RegExp(`^(/dev/shm|${os.tmpdir()})/\\.navigator-checks-${pid}$`));
     const uid = Number(execFileSync('id', ['-u', user.name], { encoding: 'utf8' }));
     expect(fs.statSync(scratch)).toMatchObject({ uid, mode: expect.any(Number) });
     expect(fs.statSync(scratch).mode & 0o777).toBe(0o600);
