@@ -16,7 +16,7 @@ const envSchema = z.object({
   NAVIGATOR_ALLOW_LINK_LOCAL_VMS: bool.default(false),
   NAVIGATOR_STUCK_FACTOR: z.coerce.number({ message: 'must be a number' }).min(1).max(20).default(1.5),
   NAVIGATOR_PROBE_CONCURRENCY: z.coerce.number({ message: 'must be a number' }).int().min(1).max(1000).default(64),
-  NAVIGATOR_WATCH_TICK_MS: z.coerce.number({ message: 'must be a number of milliseconds' }).int().min(0).max(60_000).default(1000),
+  NAVIGATOR_WATCH_TICK_MS: z.coerce.number({ message: 'must be a number of milliseconds' }).int().min(0).max(60_000).default(0),
   NAVIGATOR_SSH_HANDSHAKE_CEILING_SECONDS: z.coerce.number({ message: 'must be a number of seconds' }).min(10).max(600).default(60),
   NAVIGATOR_LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   NAVIGATOR_LOG_FORMAT: z.enum(['text', 'json'], { message: 'use text or json' }).default('text'),
