@@ -123,10 +123,7 @@ export function buildSshBatch(
     // sudo resets the environment: the check's values are asked to be kept by name (never as text on sudo's command line).
     `P=${values.length > 0 ? `--preserve-env=${values.map(([name]) => name).join(',')}` : "''"}`,
     ...values.map(([name, value]) => `export ${name}=${shellQuote(value)}`),
-    ...checks.map(
-      (check, i) =>
-        `${flushBefore[i] ? 'navigator_flush; ' : ''}c ${check.id} ${shellQuote(check.run)} ${check.mode ?? (check.sudo ? 's' : 'x')}${check.locals?.length ? ` ${shellQuote(check.locals.join(' '))}` : ''}`,
-    ),
+    ...checks.map((check, i) => `${flushBefore[i] ? 'navigator_flush; ' : ''}${callOf(check)}`),
     ...(values.length > 0 ? [`unset ${values.map(([name]) => name).join(' ')}`] : []),
     'navigator_end',
     '',
@@ -195,6 +192,12 @@ const PRELUDE = [
   '',
 ].join('\n');
 
+/** How a batch or a watch runs one check: `c <id> '<script>' <mode> ['<locals>']` (the prelude's `c`). */
+function callOf(check: PlannedSshCheck): string {
+  const locals = check.locals?.length ? ` ${shellQuote(check.locals.join(' '))}` : '';
+  return `c ${check.id} ${shellQuote(check.run)} ${check.mode ?? (check.sudo ? 's' : 'x')}${locals}`;
+}
+
 /**
  * A VM-side watch of checks that run in the shell without a fork (mode `i`): a loop that runs them
  * at each line Navigator sends (a tick) and prints `changedLine` when their exit codes or output differ
@@ -212,10 +215,7 @@ export function buildWatchScript(
     '[ -n "$navigator_inline" ] || exit 0',
     'navigator_watch() {',
     "  F='' navigator_sig=''",
-    ...inShell.map(
-      (check) =>
-        `  c ${check.id} ${shellQuote(check.run)} i${check.locals?.length ? ` ${shellQuote(check.locals.join(' '))}` : ''}; navigator_sig="$navigator_sig|$r:$o"`,
-    ),
+    ...inShell.map((check) => `  ${callOf(check)}; navigator_sig="$navigator_sig|$r:$o"`),
     '}',
     // Where they stand before it says it is watching: a change after that is always told.
     'navigator_watch; navigator_last=$navigator_sig',
